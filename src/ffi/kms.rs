@@ -1,0 +1,170 @@
+//! C API of the KMS side: `mkc_kms` holds the master secrets (KSAK for ECCSI, z for SAKKE) and
+//! issues user key material. For tests, demos and KMS builders. Immutable once made; may be
+//! shared between threads.
+
+use super::eccsi::{MKC_ECCSI_PVT_BYTES, MKC_ECCSI_SSK_BYTES};
+use super::panic::{guard, guard_value};
+use super::result::mkc_result;
+use super::{Handle, borrow, emit, input, out_ptr, output, publish, release};
+use crate::kms::{self, Kms};
+
+/// Octets of the KSAK, the ECCSI master secret: big-endian integer in [1, q-1] (P-256 order).
+pub const MKC_KMS_KSAK_BYTES: usize = 32;
+/// Octets of z, the SAKKE master secret: big-endian integer in [1, q-1] (q of RFC 6509
+/// parameter set 1).
+pub const MKC_KMS_Z_BYTES: usize = 128;
+
+const _: () = assert!(MKC_KMS_KSAK_BYTES == kms::KSAK_BYTES);
+const _: () = assert!(MKC_KMS_Z_BYTES == kms::Z_BYTES);
+
+/// A Key Management Server's master secrets (KSAK and z) and public keys. Immutable; may be
+/// used from several threads at once. Holds secrets: free it when done.
+pub struct mkc_kms {
+    _private: [u8; 0],
+}
+
+impl Handle for mkc_kms {
+    type Inner = Kms;
+}
+
+/// Returns `MKC_KMS_KSAK_BYTES` (32).
+#[unsafe(no_mangle)]
+pub extern "C" fn mkc_kms_ksak_bytes() -> usize {
+    MKC_KMS_KSAK_BYTES
+}
+
+/// Returns `MKC_KMS_Z_BYTES` (128).
+#[unsafe(no_mangle)]
+pub extern "C" fn mkc_kms_z_bytes() -> usize {
+    MKC_KMS_Z_BYTES
+}
+
+/// Makes a KMS with fresh master secrets KSAK and z from the OS RNG.
+///
+/// On success `*out` receives a handle to release with `mkc_kms_free`; on failure `*out` is
+/// unchanged. Returns `MKC_RESULT_OK`, `MKC_RESULT_NULL_PARAMETER` or `MKC_RESULT_RNG_FAILURE`.
+///
+/// # Safety
+/// `out` must be writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_kms_new_random(out: *mut *const mkc_kms) -> mkc_result {
+    guard(|| {
+        let out = out_ptr(out)?;
+        let kms = Kms::generate()?;
+        // SAFETY: `out` is non-NULL and writable by the caller's guarantee.
+        unsafe { publish(out, kms) };
+        Ok(())
+    })
+}
+
+/// Makes a KMS from given master secrets: `ksak` (32 octets, big-endian, in [1, q-1] of P-256)
+/// and `z` (128 octets, big-endian, in [1, q-1] of SAKKE parameter set 1). Both are copied; the
+/// caller may wipe its copies.
+///
+/// On success `*out` receives a handle to release with `mkc_kms_free`; on failure `*out` is
+/// unchanged. Returns `MKC_RESULT_OK`, `MKC_RESULT_NULL_PARAMETER` or `MKC_RESULT_INVALID_KEY`
+/// (a wrong length or a value out of range).
+///
+/// # Safety
+/// `ksak` and `z` must be readable for their lengths; `out` must be writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_kms_new_from_secrets(
+    ksak: *const u8,
+    ksak_len: usize,
+    z: *const u8,
+    z_len: usize,
+    out: *mut *const mkc_kms,
+) -> mkc_result {
+    guard(|| {
+        let out = out_ptr(out)?;
+        // SAFETY: forwarded caller guarantees.
+        let (ksak, z) = unsafe { (input(ksak, ksak_len)?, input(z, z_len)?) };
+        let kms = Kms::from_secrets(ksak, z)?;
+        // SAFETY: `out` is non-NULL and writable by the caller's guarantee.
+        unsafe { publish(out, kms) };
+        Ok(())
+    })
+}
+
+/// Releases a KMS handle and zeroizes its secrets. NULL is accepted; freeing twice is
+/// undefined.
+///
+/// # Safety
+/// `kms` must be NULL or a live handle from `mkc_kms_new_*`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_kms_free(kms: *const mkc_kms) {
+    // SAFETY: forwarded caller guarantee.
+    guard_value((), || unsafe { release(kms) })
+}
+
+/// Writes the KPAK (`0x04 || x || y`, 65 octets) to `out` and 65 to `*written`.
+///
+/// Returns `MKC_RESULT_OK`, `MKC_RESULT_NULL_PARAMETER`, or `MKC_RESULT_BUFFER_TOO_SMALL` with
+/// `*written` = 65 and `out` untouched.
+///
+/// # Safety
+/// `kms` must be a live handle; `out` writable for `out_cap` octets; `written` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_kms_kpak(
+    kms: *const mkc_kms,
+    out: *mut u8,
+    out_cap: usize,
+    written: *mut usize,
+) -> mkc_result {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let kms = unsafe { borrow(kms) }?;
+        let written = out_ptr(written)?;
+        let out = unsafe { output(out, out_cap) }?;
+        // SAFETY: `written` is non-NULL and writable.
+        unsafe { emit(out, written, &kms.kpak().to_bytes()) }
+    })
+}
+
+/// Issues ECCSI key material for identifier `id` (arbitrary octets, e.g. a TS 33.180 UID) as in
+/// RFC 6507 5.1.1: writes the SSK (32 octets, big-endian) to `ssk_out` and the PVT
+/// (`0x04 || x || y`, 65 octets) to `pvt_out`. A fresh random v is drawn for each call.
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` when `ssk_cap` < 32 or `pvt_cap` < 65,
+/// with neither buffer touched; `MKC_RESULT_NULL_PARAMETER`; or `MKC_RESULT_RNG_FAILURE`, with
+/// both buffers zeroed.
+///
+/// # Safety
+/// `kms` must be a live handle; `id` readable for `id_len` octets; `ssk_out` and `pvt_out`
+/// writable for their capacities.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_kms_issue_eccsi(
+    kms: *const mkc_kms,
+    id: *const u8,
+    id_len: usize,
+    ssk_out: *mut u8,
+    ssk_cap: usize,
+    pvt_out: *mut u8,
+    pvt_cap: usize,
+) -> mkc_result {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let kms = unsafe { borrow(kms) }?;
+        let id = unsafe { input(id, id_len) }?;
+        let ssk_out = unsafe { output(ssk_out, ssk_cap) }?;
+        let pvt_out = unsafe { output(pvt_out, pvt_cap) }?;
+        let (Some(ssk_out), Some(pvt_out)) = (
+            ssk_out.get_mut(..MKC_ECCSI_SSK_BYTES),
+            pvt_out.get_mut(..MKC_ECCSI_PVT_BYTES),
+        ) else {
+            return Err(mkc_result::BufferTooSmall);
+        };
+        match kms.issue_eccsi(id) {
+            Ok(issued) => {
+                ssk_out.copy_from_slice(issued.ssk());
+                pvt_out.copy_from_slice(issued.pvt());
+                Ok(())
+            }
+            Err(error) => {
+                ssk_out.fill(0);
+                pvt_out.fill(0);
+                Err(error.into())
+            }
+        }
+    })
+}

@@ -1,0 +1,27 @@
+//! `mkc_random`: octets from the operating system's RNG, for apps that need key material (SSVs,
+//! GMKs) without their own RNG.
+
+use super::output;
+use super::panic::guard;
+use super::result::mkc_result;
+use crate::rng;
+
+/// Fills `buf` (`len` octets) from the operating system's RNG (getrandom(2) on Linux and
+/// Android). `len` 0 is a no-op, and `buf` may then be NULL.
+///
+/// Returns `MKC_RESULT_OK`, `MKC_RESULT_NULL_PARAMETER`, or `MKC_RESULT_RNG_FAILURE` with `buf`
+/// zeroed.
+///
+/// # Safety
+/// `buf` must be writable for `len` octets.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_random(buf: *mut u8, len: usize) -> mkc_result {
+    guard(|| {
+        // SAFETY: forwarded caller guarantee.
+        let buf = unsafe { output(buf, len) }?;
+        rng::fill(buf).map_err(|error| {
+            buf.fill(0);
+            error.into()
+        })
+    })
+}

@@ -1,0 +1,102 @@
+//! `mkc_result`: the one result type of the C API, and the mapping from core errors.
+
+use crate::Error;
+use std::ffi::c_char;
+
+/// Result of every fallible C function. Values are stable: a value is never reused for another
+/// meaning. 1-99 are API use and environment errors, 100-199 cryptographic failures (which carry
+/// no detail about which check failed).
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum mkc_result {
+    /// Success.
+    Ok = 0,
+    /// A required pointer argument was NULL (an input with length 0 may be NULL).
+    NullParameter = 1,
+    /// An output buffer is too small; `*written` (where the function has one) holds the size
+    /// needed and the buffer is untouched.
+    BufferTooSmall = 2,
+    /// A panic was caught inside the library; no state was changed.
+    Panic = 3,
+    /// The operating system's random number generator failed.
+    RngFailure = 4,
+    /// An argument is outside its documented range (for example a length above `PTRDIFF_MAX`).
+    InvalidParameter = 5,
+    /// Key material failed validation: wrong length or encoding, out of range, not on the
+    /// curve, or not consistent with the KMS public key and identifier.
+    InvalidKey = 100,
+    /// A signature did not verify.
+    VerifyFailed = 101,
+}
+
+impl From<Error> for mkc_result {
+    fn from(error: Error) -> Self {
+        match error {
+            Error::InvalidKey => Self::InvalidKey,
+            Error::VerifyFailed => Self::VerifyFailed,
+            Error::Rng => Self::RngFailure,
+        }
+    }
+}
+
+impl mkc_result {
+    /// The static, NUL-terminated description of a result value; unknown values get a generic
+    /// text. Codes coming from C are read as `u32`, never as the enum.
+    fn describe(code: u32) -> &'static [u8] {
+        const ALL: [mkc_result; 8] = [
+            mkc_result::Ok,
+            mkc_result::NullParameter,
+            mkc_result::BufferTooSmall,
+            mkc_result::Panic,
+            mkc_result::RngFailure,
+            mkc_result::InvalidParameter,
+            mkc_result::InvalidKey,
+            mkc_result::VerifyFailed,
+        ];
+        match ALL.iter().find(|r| **r as u32 == code) {
+            Some(mkc_result::Ok) => b"ok\0",
+            Some(mkc_result::NullParameter) => b"a required pointer argument was NULL\0",
+            Some(mkc_result::BufferTooSmall) => b"output buffer too small\0",
+            Some(mkc_result::Panic) => b"internal error (panic caught at the C boundary)\0",
+            Some(mkc_result::RngFailure) => b"operating system random number generator failed\0",
+            Some(mkc_result::InvalidParameter) => b"argument out of range\0",
+            Some(mkc_result::InvalidKey) => b"invalid key material\0",
+            Some(mkc_result::VerifyFailed) => b"signature verification failed\0",
+            None => b"unknown result code\0",
+        }
+    }
+}
+
+/// A static, NUL-terminated English description of `result` (any `uint32_t`; unknown values
+/// give "unknown result code"). The string is never freed by the caller. Never NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn mkc_result_str(result: u32) -> *const c_char {
+    super::panic::guard_value(c"internal error".as_ptr(), || {
+        mkc_result::describe(result).as_ptr().cast()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+
+    #[test]
+    fn every_code_has_its_own_text_and_unknown_codes_are_safe() {
+        let mut seen = std::collections::HashSet::new();
+        for code in [0u32, 1, 2, 3, 4, 5, 100, 101] {
+            let text = unsafe { CStr::from_ptr(mkc_result_str(code)) }
+                .to_str()
+                .unwrap();
+            assert_ne!(text, "unknown result code", "code {code}");
+            assert!(seen.insert(text));
+        }
+        for code in [6u32, 99, 102, u32::MAX] {
+            let text = unsafe { CStr::from_ptr(mkc_result_str(code)) }
+                .to_str()
+                .unwrap();
+            assert_eq!(text, "unknown result code");
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! mcptt-kmc: the key management client of an MCPTT handset (3GPP TS 33.180), with the ECCSI
+//! (RFC 6507) and SAKKE (RFC 6508) primitives it needs, behind a C ABI (`include/mcptt_kmc.h`).
+//!
+//! The Rust API here is the core; the C API in [`ffi`] only converts and delegates. Only the
+//! `ffi` module contains `unsafe` code.
+
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+mod ct;
+pub mod eccsi;
+mod error;
+pub mod ffi;
+pub mod kms;
+pub mod params;
+pub mod rng;
+
+pub use error::Error;
+
+/// The library version, `MAJOR.MINOR.PATCH` (from Cargo.toml).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
