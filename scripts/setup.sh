@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what `make test`, `make demo` and `make bench` need beyond Rust itself, on Debian or
+# Ubuntu through apt-get when it can; otherwise says exactly what to install. Idempotent and quiet
+# when everything is there.
+set -euo pipefail
+
+need=()
+command -v cargo >/dev/null || { echo "setup: cargo not found: install Rust (https://rustup.rs), then re-run." >&2; exit 1; }
+command -v cc >/dev/null || need+=(gcc)
+command -v c++ >/dev/null || need+=(g++)
+command -v make >/dev/null || need+=(make)
+command -v valgrind >/dev/null || need+=(valgrind)
+# -fsanitize=address,undefined needs the sanitizer runtimes (libasan, libubsan) next to gcc.
+if command -v cc >/dev/null && ! echo 'int main(void){return 0;}' |
+    cc -x c -fsanitize=address,undefined -o /dev/null - >/dev/null 2>&1; then
+  need+=(libasan8 libubsan1)
+fi
+
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if command -v apt-get >/dev/null; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+      echo "setup: missing ${need[*]}; run: sudo apt-get install -y ${need[*]}" >&2; exit 1
+    fi
+  fi
+  echo "setup: installing ${need[*]} with apt-get" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+  exit 0
+fi
+echo "setup: missing ${need[*]}; install them with your system's package manager, then re-run." >&2
+exit 1
