@@ -43,9 +43,9 @@ const G_BYTES: [u8; POINT_BYTES] = [
 ];
 
 /// wNAF window of verification's multi-scalar multiplication (one window for all three bases,
-/// as the interleaved method needs): 2^(W-2) = 8 odd multiples per base. The tables of G and
+/// as the interleaved method needs): 2^(W-2) = 16 odd multiples per base. The tables of G and
 /// KPAK are built once; the table of PVT on every verification.
-type Window = wnaf::array::typenum::U5;
+type Window = wnaf::array::typenum::U6;
 type Base = WnafBase<ProjectivePoint, Window>;
 type Digits = WnafScalar<Scalar, Window>;
 
