@@ -8,6 +8,9 @@
  *   and released by mkc_<object>_free, which accepts NULL and zeroizes any secret held.
  * - Every buffer is (pointer, length). An input of length 0 may be NULL. Outputs are written
  *   whole or not at all; MKC_RESULT_BUFFER_TOO_SMALL reports the size needed in *written.
+ * - Besides the codes each function lists, any function may return MKC_RESULT_NULL_PARAMETER
+ *   (a required pointer is NULL), MKC_RESULT_INVALID_PARAMETER (a length above PTRDIFF_MAX)
+ *   and MKC_RESULT_PANIC (an internal bug, caught before it crossed the boundary).
  * - Threads: there are no locks and no global state. The handles of this header
  *   (mkc_eccsi_public, mkc_eccsi_signer, mkc_kms) are immutable once made and may be used
  *   from several threads at once; a handle must not be freed while another thread uses it.
