@@ -8,6 +8,7 @@
  *   and released by mkc_<object>_free, which accepts NULL and zeroizes any secret held.
  * - Every buffer is (pointer, length). An input of length 0 may be NULL. Outputs are written
  *   whole or not at all; MKC_RESULT_BUFFER_TOO_SMALL reports the size needed in *written.
+ * - An output buffer must not overlap any other buffer argument of the same call.
  * - Besides the codes each function lists, any function may return MKC_RESULT_NULL_PARAMETER
  *   (a required pointer is NULL), MKC_RESULT_INVALID_PARAMETER (a length above PTRDIFF_MAX)
  *   and MKC_RESULT_PANIC (an internal bug, caught before it crossed the boundary).
