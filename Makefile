@@ -2,8 +2,14 @@
 # runs the benchmarks. Each first runs scripts/setup.sh, which installs what is missing.
 
 CARGO   ?= cargo
-CC      ?= cc
-CXX     ?= c++
+# make's built-in defaults (cc, g++) count as unset: use the system's cc and c++.
+ifeq ($(origin CC),default)
+CC      := cc
+endif
+ifeq ($(origin CXX),default)
+CXX     := c++
+endif
+export CC CXX
 ABI     := $(shell cat abi-version)
 LIBDIR  := target/release
 LIB     := $(LIBDIR)/libmcptt_kmc.so

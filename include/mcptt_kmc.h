@@ -6,12 +6,17 @@
  * - Every fallible function returns mkc_result; MKC_RESULT_OK (0) is success.
  * - Handles are made by mkc_<object>_new* through an out-pointer that is set only on success,
  *   and released by mkc_<object>_free, which accepts NULL and zeroizes any secret held.
- * - Every buffer is (pointer, length). An input of length 0 may be NULL. Outputs are written
- *   whole or not at all; MKC_RESULT_BUFFER_TOO_SMALL reports the size needed in *written.
- * - An output buffer must not overlap any other buffer argument of the same call.
+ * - Every buffer is (pointer, length). An input of length 0 may be NULL. An output never holds
+ *   a partial result: it is written whole on success; on failure it is left untouched or, where
+ *   the function says so, zeroed. MKC_RESULT_BUFFER_TOO_SMALL leaves it untouched and, in
+ *   functions with a `written` argument, reports the size needed in *written.
+ * - An output buffer must not overlap any other buffer argument of the same call (nor the
+ *   `written` pointer); where it does, the call returns MKC_RESULT_INVALID_PARAMETER.
  * - Besides the codes each function lists, any function may return MKC_RESULT_NULL_PARAMETER
- *   (a required pointer is NULL), MKC_RESULT_INVALID_PARAMETER (a length above PTRDIFF_MAX)
- *   and MKC_RESULT_PANIC (an internal bug, caught before it crossed the boundary).
+ *   (a required pointer is NULL), MKC_RESULT_INVALID_PARAMETER (a length above PTRDIFF_MAX,
+ *   overlapping buffers) and MKC_RESULT_PANIC (an internal bug, caught at the boundary).
+ * - Secrets handed to the library are copied into its own memory and zeroized when the handle
+ *   is freed; after each call the stack the library used is overwritten.
  * - Threads: there are no locks and no global state. The handles of this header
  *   (mkc_eccsi_public, mkc_eccsi_signer, mkc_kms) are immutable once made and may be used
  *   from several threads at once; a handle must not be freed while another thread uses it.
@@ -63,10 +68,30 @@
 #define MKC_KMS_KSAK_BYTES 32
 
 /**
- * Octets of z, the SAKKE master secret: big-endian integer in [1, q-1] (q of RFC 6509
- * parameter set 1).
+ * Octets of z, the SAKKE master secret: big-endian integer in [2, q-1] (q of RFC 6509
+ * parameter set 1; RFC 6508 2.2).
  */
 #define MKC_KMS_Z_BYTES 128
+
+/**
+ * Octets of Z_T, the KMS's SAKKE public key: `0x04 || x || y`, coordinates of 128 octets.
+ */
+#define MKC_SAKKE_Z_T_BYTES 257
+
+/**
+ * Octets of an RSK (Receiver Secret Key): `0x04 || x || y`, coordinates of 128 octets.
+ */
+#define MKC_SAKKE_RSK_BYTES 257
+
+/**
+ * Octets of an SSV (Shared Secret Value): n = 128 bits.
+ */
+#define MKC_SAKKE_SSV_BYTES 16
+
+/**
+ * Octets of the Encapsulated Data (SED): R (257) || H (16).
+ */
+#define MKC_SAKKE_SED_BYTES 273
 
 /**
  * Result of every fallible C function. Values are stable: a value is never reused for another
@@ -112,6 +137,16 @@ enum mkc_result
    * A signature did not verify.
    */
   MKC_RESULT_VERIFY_FAILED = 101,
+  /**
+   * SAKKE decapsulation failed (malformed SED, R not a point of order q, or the final
+   * check); nothing was written.
+   */
+  MKC_RESULT_DECAPSULATION_FAILED = 102,
+  /**
+   * An input has the wrong length where the length is fixed by the standard and is not a
+   * key's (for example an SSV that is not 16 octets).
+   */
+  MKC_RESULT_INVALID_LENGTH = 6,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -139,6 +174,19 @@ typedef struct mkc_eccsi_signer mkc_eccsi_signer;
  */
 typedef struct mkc_kms mkc_kms;
 
+/**
+ * SAKKE sender key: a validated Z_T with its precomputed tables. Immutable; may be used from
+ * several threads at once.
+ */
+typedef struct mkc_sakke_public mkc_sakke_public;
+
+/**
+ * SAKKE receiver key: Z_T, identifier and RSK, validated together, with the precomputed data
+ * decapsulation reuses. Immutable; may be used from several threads at once. Holds a secret:
+ * free it when done.
+ */
+typedef struct mkc_sakke_receiver mkc_sakke_receiver;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -164,8 +212,8 @@ size_t mkc_eccsi_pvt_bytes(void);
 size_t mkc_eccsi_ssk_bytes(void);
 
 /**
- * Makes a verification handle from a KPAK (`0x04 || x || y`, 65 octets), validated as in
- * RFC 6507 5.2.2 step 1: x, y < p, on P-256, not the identity.
+ * Makes a verification handle from a KPAK (`0x04 || x || y`, 65 octets), validated as RFC 6507
+ * 5.2.2 step 1 validates a PVT: x, y < p, on P-256, not the identity.
  *
  * On success `*out` receives a handle to release with `mkc_eccsi_public_free`; on failure
  * `*out` is unchanged.
@@ -248,8 +296,9 @@ void mkc_eccsi_signer_free(const mkc_eccsi_signer *signer);
  *
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` when `sig_cap` < 129, with `*written`
  * = 129 and `sig_out` untouched (`sig_out` may then be NULL with `sig_cap` 0 to ask the size);
- * `MKC_RESULT_NULL_PARAMETER`; or `MKC_RESULT_RNG_FAILURE`, with `sig_out` zeroed and
- * `*written` = 0.
+ * `MKC_RESULT_INVALID_PARAMETER` when `sig_out` overlaps `msg` or `written`;
+ * `MKC_RESULT_NULL_PARAMETER`; or `MKC_RESULT_RNG_FAILURE`, with all `sig_cap` octets of
+ * `sig_out` zeroed and `*written` = 0.
  *
  * # Safety
  * `signer` must be a live handle; `msg` readable for `msg_len` octets; `sig_out` writable for
@@ -285,7 +334,7 @@ mkc_result mkc_kms_new_random(const mkc_kms **out);
 
 /**
  * Makes a KMS from given master secrets: `ksak` (32 octets, big-endian, in [1, q-1] of P-256)
- * and `z` (128 octets, big-endian, in [1, q-1] of SAKKE parameter set 1). Both are copied; the
+ * and `z` (128 octets, big-endian, in [2, q-1] of SAKKE parameter set 1). Both are copied; the
  * caller may wipe its copies.
  *
  * On success `*out` receives a handle to release with `mkc_kms_free`; on failure `*out` is
@@ -330,8 +379,10 @@ mkc_result mkc_kms_kpak(const mkc_kms *kms,
  * (`0x04 || x || y`, 65 octets) to `pvt_out`. A fresh random v is drawn for each call.
  *
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` when `ssk_cap` < 32 or `pvt_cap` < 65,
- * with neither buffer touched; `MKC_RESULT_NULL_PARAMETER`; or `MKC_RESULT_RNG_FAILURE`, with
- * both buffers zeroed.
+ * with neither buffer touched (this function has no `written`: the sizes are
+ * `MKC_ECCSI_SSK_BYTES` and `MKC_ECCSI_PVT_BYTES`); `MKC_RESULT_INVALID_PARAMETER` when the
+ * buffers overlap each other or `id`; `MKC_RESULT_NULL_PARAMETER`; or
+ * `MKC_RESULT_RNG_FAILURE`, with both buffers zeroed over their whole capacity.
  *
  * # Safety
  * `kms` must be a live handle; `id` readable for `id_len` octets; `ssk_out` and `pvt_out`
@@ -344,6 +395,39 @@ mkc_result mkc_kms_issue_eccsi(const mkc_kms *kms,
                                size_t ssk_cap,
                                uint8_t *pvt_out,
                                size_t pvt_cap);
+
+/**
+ * Writes Z_T, the SAKKE public key (`0x04 || x || y`, 257 octets), to `out` and 257 to
+ * `*written`.
+ *
+ * Returns `MKC_RESULT_OK`, `MKC_RESULT_NULL_PARAMETER`, or `MKC_RESULT_BUFFER_TOO_SMALL` with
+ * `*written` = 257 and `out` untouched.
+ *
+ * # Safety
+ * `kms` must be a live handle; `out` writable for `out_cap` octets; `written` writable.
+ */
+mkc_result mkc_kms_z_t(const mkc_kms *kms,
+                       uint8_t *out,
+                       size_t out_cap,
+                       size_t *written);
+
+/**
+ * Issues the SAKKE Receiver Secret Key for identifier `id` (arbitrary octets) as in RFC 6508
+ * 6.1.1: RSK = [(b + z)^-1]P, written to `rsk_out` as `0x04 || x || y` (257 octets).
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` when `rsk_cap` < 257, with the buffer
+ * untouched; `MKC_RESULT_INVALID_KEY` when b + z = 0 mod q (no RSK exists for this identifier
+ * under this KMS), with the buffer zeroed; or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `kms` must be a live handle; `id` readable for `id_len` octets; `rsk_out` writable for
+ * `rsk_cap` octets.
+ */
+mkc_result mkc_kms_issue_sakke(const mkc_kms *kms,
+                               const uint8_t *id,
+                               size_t id_len,
+                               uint8_t *rsk_out,
+                               size_t rsk_cap);
 
 /**
  * Fills `buf` (`len` octets) from the operating system's RNG (getrandom(2) on Linux and
@@ -363,6 +447,124 @@ mkc_result mkc_random(uint8_t *buf,
  * give "unknown result code"). The string is never freed by the caller. Never NULL.
  */
 const char *mkc_result_str(uint32_t result);
+
+/**
+ * Returns `MKC_SAKKE_Z_T_BYTES` (257).
+ */
+size_t mkc_sakke_z_t_bytes(void);
+
+/**
+ * Returns `MKC_SAKKE_RSK_BYTES` (257).
+ */
+size_t mkc_sakke_rsk_bytes(void);
+
+/**
+ * Returns `MKC_SAKKE_SSV_BYTES` (16).
+ */
+size_t mkc_sakke_ssv_bytes(void);
+
+/**
+ * Returns `MKC_SAKKE_SED_BYTES` (273).
+ */
+size_t mkc_sakke_sed_bytes(void);
+
+/**
+ * Makes an encapsulation handle from Z_T (`0x04 || x || y`, 257 octets): x, y < p, on the
+ * curve, not the identity, of order q. Precomputes Z_T's tables (a few milliseconds).
+ *
+ * On success `*out` receives a handle to release with `mkc_sakke_public_free`; on failure
+ * `*out` is unchanged. Returns `MKC_RESULT_OK`, `MKC_RESULT_NULL_PARAMETER` or
+ * `MKC_RESULT_INVALID_KEY`.
+ *
+ * # Safety
+ * `z_t` must be readable for `z_t_len` octets; `out` must be writable.
+ */
+mkc_result mkc_sakke_public_new(const uint8_t *z_t,
+                                size_t z_t_len,
+                                const mkc_sakke_public **out);
+
+/**
+ * Releases an encapsulation handle. NULL is accepted; freeing twice is undefined.
+ *
+ * # Safety
+ * `public_key` must be NULL or a live handle from `mkc_sakke_public_new`.
+ */
+void mkc_sakke_public_free(const mkc_sakke_public *public_key);
+
+/**
+ * Encapsulates `ssv` (exactly 16 octets, e.g. a GMK or PCK) to identifier `id` (arbitrary
+ * octets) as in RFC 6508 6.2.1, writing the SED R (257) || H (16) = 273 octets to `sed_out`
+ * and 273 to `*written`. Deterministic: the same SSV and identifier give the same SED.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_LENGTH` when `ssv_len` is not 16;
+ * `MKC_RESULT_BUFFER_TOO_SMALL` when `sed_cap` < 273, with `*written` = 273 and `sed_out`
+ * untouched; `MKC_RESULT_INVALID_KEY` when no RSK can exist for `id` under this Z_T (b = -z
+ * mod q); or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `public_key` must be a live handle; `id` and `ssv` readable for their lengths; `sed_out`
+ * writable for `sed_cap` octets; `written` writable.
+ */
+mkc_result mkc_sakke_encapsulate(const mkc_sakke_public *public_key,
+                                 const uint8_t *id,
+                                 size_t id_len,
+                                 const uint8_t *ssv,
+                                 size_t ssv_len,
+                                 uint8_t *sed_out,
+                                 size_t sed_cap,
+                                 size_t *written);
+
+/**
+ * Makes a decapsulation handle from Z_T (257 octets), the receiver's identifier `id`
+ * (arbitrary octets, e.g. a TS 33.180 UID) and its RSK (257 octets, `0x04 || x || y`), after
+ * validating them together as in RFC 6508 6.1.2 (<[b]P + Z_T, RSK> = g). Precomputes what
+ * decapsulation reuses (about 0.6 MB, zeroized on free). The RSK is copied; the caller may wipe
+ * its own copy.
+ *
+ * On success `*out` receives a handle to release with `mkc_sakke_receiver_free`; on failure
+ * `*out` is unchanged. Returns `MKC_RESULT_OK`, `MKC_RESULT_NULL_PARAMETER` or
+ * `MKC_RESULT_INVALID_KEY` (for any failure, without detail).
+ *
+ * # Safety
+ * Each buffer must be readable for its length; `out` must be writable.
+ */
+mkc_result mkc_sakke_receiver_new(const uint8_t *z_t,
+                                  size_t z_t_len,
+                                  const uint8_t *id,
+                                  size_t id_len,
+                                  const uint8_t *rsk,
+                                  size_t rsk_len,
+                                  const mkc_sakke_receiver **out);
+
+/**
+ * Releases a decapsulation handle and zeroizes its secret data. NULL is accepted; freeing
+ * twice is undefined.
+ *
+ * # Safety
+ * `receiver` must be NULL or a live handle from `mkc_sakke_receiver_new`.
+ */
+void mkc_sakke_receiver_free(const mkc_sakke_receiver *receiver);
+
+/**
+ * Decapsulates a SED (273 octets: R || H) as in RFC 6508 6.2.2, writing the 16-octet SSV to
+ * `ssv_out` and 16 to `*written`. The SSV is released only after the check
+ * [r]([b]P + Z_T) = R.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_DECAPSULATION_FAILED` for any bad SED (wrong length,
+ * R not a point of order q, failed check), with nothing written and `*written` = 0;
+ * `MKC_RESULT_BUFFER_TOO_SMALL` when `ssv_cap` < 16, with `*written` = 16 and nothing
+ * else done; or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `receiver` must be a live handle; `sed` readable for `sed_len` octets; `ssv_out` writable
+ * for `ssv_cap` octets; `written` writable.
+ */
+mkc_result mkc_sakke_decapsulate(const mkc_sakke_receiver *receiver,
+                                 const uint8_t *sed,
+                                 size_t sed_len,
+                                 uint8_t *ssv_out,
+                                 size_t ssv_cap,
+                                 size_t *written);
 
 /**
  * The library version as a static NUL-terminated string `"MAJOR.MINOR.PATCH"` (the value of

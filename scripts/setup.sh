@@ -5,15 +5,18 @@
 set -euo pipefail
 
 need=()
+cc="${CC:-cc}"
+cxx="${CXX:-c++}"
 command -v cargo >/dev/null || { echo "setup: cargo not found: install Rust (https://rustup.rs), then re-run." >&2; exit 1; }
-command -v cc >/dev/null || need+=(gcc)
-command -v c++ >/dev/null || need+=(g++)
+command -v "$cc" >/dev/null || need+=(gcc)
+command -v "$cxx" >/dev/null || need+=(g++)
 command -v make >/dev/null || need+=(make)
 command -v valgrind >/dev/null || need+=(valgrind)
-# -fsanitize=address,undefined needs the sanitizer runtimes (libasan, libubsan) next to gcc.
-if command -v cc >/dev/null && ! echo 'int main(void){return 0;}' |
-    cc -x c -fsanitize=address,undefined -o /dev/null - >/dev/null 2>&1; then
-  need+=(libasan8 libubsan1)
+# -fsanitize=address,undefined needs the sanitizer runtimes, which Debian's gcc package brings
+# (libasan and libubsan of the matching version).
+if command -v "$cc" >/dev/null && ! echo 'int main(void){return 0;}' |
+    "$cc" -x c -fsanitize=address,undefined -o /dev/null - >/dev/null 2>&1; then
+  need+=(gcc)
 fi
 
 [ ${#need[@]} -eq 0 ] && exit 0
@@ -27,7 +30,7 @@ if command -v apt-get >/dev/null; then
   fi
   echo "setup: installing ${need[*]} with apt-get" >&2
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
   exit 0
 fi
 echo "setup: missing ${need[*]}; install them with your system's package manager, then re-run." >&2

@@ -172,7 +172,9 @@ impl Verifier {
     ///
     /// Rejects a signature that is not 129 octets, r or s outside [1, q-1], and a PVT that is
     /// not `0x04 || x || y` with x, y < p on P-256. Accepts both (r, s) and (r, q - s), as
-    /// RFC 6507 allows. Variable time: every input is public.
+    /// RFC 6507 allows. RFC 6507 would also accept r = Jx in [q, p-1]; [`Signer::sign`] never
+    /// produces one (it draws a new j), and this check refuses it (a chance of about 2^-130
+    /// per signature from a signer that does not). Variable time: every input is public.
     ///
     /// # Errors
     /// [`Error::VerifyFailed`] for any failure, without saying which check failed.
@@ -388,7 +390,7 @@ impl KmsSigningRoot {
     }
 
     /// Issues (SSK, PVT) for identifier `id` (RFC 6507 5.1.1) with a fresh random v, drawing
-    /// again in the (negligible) case SSK = 0.
+    /// again in the (negligible) cases HS = 0 or SSK = 0 (mod q).
     ///
     /// # Errors
     /// [`Error::Rng`] if the OS RNG fails.
@@ -403,19 +405,27 @@ impl KmsSigningRoot {
         }
     }
 
-    /// 5.1.1 with the caller's v; `None` when SSK = 0 and v must be replaced.
+    /// 5.1.1 with the caller's v; `None` when HS = 0 or SSK = 0 (mod q) and v must be
+    /// replaced (step 5: with HS = 0 the SSK would be the KSAK itself).
     pub(crate) fn issue_with_v(&self, id: &[u8], v: &Scalar) -> Option<IssuedKey> {
         let pvt = encode_point(&ProjectivePoint::mul_by_generator(v).to_affine());
-        let hs = compute_hs(&self.kpak.bytes, id, &pvt);
-        let mut ssk = self.ksak + hash_to_scalar(&hs) * v;
-        let nonzero = !ssk.is_zero();
+        let hs = hash_to_scalar(&compute_hs(&self.kpak.bytes, id, &pvt));
+        let ssk = derive_ssk(&self.ksak, &hs, v);
+        let valid = ssk.is_some();
+        let mut ssk = ssk.unwrap_or(Scalar::ZERO);
         let issued = IssuedKey {
             ssk: Zeroizing::new(scalar_bytes(&ssk)),
             pvt,
         };
         ssk.zeroize();
-        bool::from(nonzero).then_some(issued)
+        bool::from(valid).then_some(issued)
     }
+}
+
+/// SSK = KSAK + HS * v (mod q), or none when HS = 0 or SSK = 0 (RFC 6507 5.1.1 steps 4-5).
+fn derive_ssk(ksak: &Scalar, hs: &Scalar, v: &Scalar) -> CtOption<Scalar> {
+    let ssk = *ksak + *hs * v;
+    CtOption::new(ssk, !ssk.is_zero() & !hs.is_zero())
 }
 
 #[cfg(test)]
@@ -475,6 +485,18 @@ mod tests {
                 .map(|s| hex::decode(s).unwrap())
                 .unwrap()
         );
+    }
+
+    /// 5.1.1 step 5: HS = 0 or SSK = 0 gives no key.
+    #[test]
+    fn derive_ssk_refuses_zero_hs_and_zero_ssk() {
+        let ksak = Scalar::from(0x12345u64);
+        let v = Scalar::from(0x23456u64);
+        let hs = Scalar::from(7u64);
+        assert!(bool::from(derive_ssk(&ksak, &hs, &v).is_some()));
+        assert!(bool::from(derive_ssk(&ksak, &Scalar::ZERO, &v).is_none()));
+        let v_zeroing = -ksak * hs.invert().unwrap();
+        assert!(bool::from(derive_ssk(&ksak, &hs, &v_zeroing).is_none()));
     }
 
     /// A j whose Jx is not a valid r, or one making HE + r*SSK = 0, must be refused.

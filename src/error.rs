@@ -11,6 +11,13 @@ pub enum Error {
     /// A signature did not verify, whatever the reason (length, range, point or equation).
     #[error("signature verification failed")]
     VerifyFailed,
+    /// An input has the wrong length where the length is not part of a key (e.g. an SSV that
+    /// is not 16 octets).
+    #[error("input of the wrong length")]
+    InvalidLength,
+    /// Decapsulation failed, whatever the reason (length, point, or the final check).
+    #[error("decapsulation failed")]
+    DecapsulationFailed,
     /// The operating system's random number generator failed.
     #[error("operating system RNG failure")]
     Rng,

@@ -7,13 +7,16 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
-mod ct;
+pub mod curve;
 pub mod eccsi;
 mod error;
 pub mod ffi;
+pub mod field;
 pub mod kms;
+pub mod pairing;
 pub mod params;
 pub mod rng;
+pub mod sakke;
 
 pub use error::Error;
 

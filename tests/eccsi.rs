@@ -232,8 +232,8 @@ fn rfc6507_vector_kpak_from_ksak() {
     let kms = KmsSigningRoot::from_ksak(&v.ksak).unwrap();
     assert_eq!(kms.kpak().to_bytes().to_vec(), v.kpak);
     assert_eq!(*kms.kpak(), Kpak::from_bytes(&v.kpak).unwrap());
-    // The same through Kms (z = 1 is a valid SAKKE master secret).
-    let kms = Kms::from_secrets(&v.ksak, &z_small(1)).unwrap();
+    // The same through Kms (z = 2 is the smallest valid SAKKE master secret).
+    let kms = Kms::from_secrets(&v.ksak, &z_small(2)).unwrap();
     assert_eq!(kms.kpak().to_bytes().to_vec(), v.kpak);
 }
 
@@ -1070,7 +1070,7 @@ fn sakke_q_constant_matches_rfc6509() {
 #[test]
 fn kms_rejects_bad_ksak() {
     let q = &VECTOR.q;
-    let z = z_small(1);
+    let z = z_small(2);
     assert!(Kms::from_secrets(&VECTOR.ksak, &z).is_ok());
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("empty KSAK", vec![]),
@@ -1106,6 +1106,7 @@ fn kms_rejects_bad_z() {
         ("129-octet z", [&[0u8][..], &z_small(1)].concat()),
         ("32-octet z", be32(&BigUint::from(1u32))),
         ("z = 0", vec![0; Z_BYTES]),
+        ("z = 1 (RFC 6508 2.2: z is in [2, q-1])", z_small(1)),
         ("z = q", SAKKE_Q.clone()),
         ("z = q + 1", be(&(&q + 1u32), Z_BYTES)),
         ("z all-FF (>= q)", vec![0xff; Z_BYTES]),
@@ -1121,7 +1122,7 @@ fn kms_accepts_z_edges() {
     let ksak = &VECTOR.ksak;
     let q = uint(&SAKKE_Q);
     for (what, z) in [
-        ("z = 1", z_small(1)),
+        ("z = 2", z_small(2)),
         ("z = q - 1", be(&(&q - 1u32), Z_BYTES)),
         ("z = q - 2", be(&(&q - 2u32), Z_BYTES)),
         ("z = 2^1016", [&[0x01][..], &[0u8; Z_BYTES - 1]].concat()),

@@ -47,7 +47,7 @@ fn ksak() -> [u8; MKC_KMS_KSAK_BYTES] {
 
 fn z() -> [u8; MKC_KMS_Z_BYTES] {
     let mut z = [0u8; MKC_KMS_Z_BYTES];
-    z[MKC_KMS_Z_BYTES - 1] = 1;
+    z[MKC_KMS_Z_BYTES - 1] = 2; // the smallest z allowed (RFC 6508 2.2)
     z
 }
 
@@ -229,6 +229,8 @@ fn result_values_are_stable() {
     assert_eq!(mkc_result::InvalidParameter as u32, 5);
     assert_eq!(mkc_result::InvalidKey as u32, 100);
     assert_eq!(mkc_result::VerifyFailed as u32, 101);
+    assert_eq!(mkc_result::InvalidLength as u32, 6);
+    assert_eq!(mkc_result::DecapsulationFailed as u32, 102);
     assert_eq!(std::mem::size_of::<mkc_result>(), 4);
 }
 
@@ -239,7 +241,7 @@ fn result_str_is_static_and_never_null() {
         assert!(!ptr.is_null(), "mkc_result_str({code}) is NULL");
         unsafe { CStr::from_ptr(ptr) }.to_str().unwrap().to_owned()
     };
-    let known = [0u32, 1, 2, 3, 4, 5, 100, 101];
+    let known = [0u32, 1, 2, 3, 4, 5, 6, 100, 101, 102];
     let texts: Vec<String> = known.iter().map(|&c| text(c)).collect();
     for (code, t) in known.iter().zip(&texts) {
         assert!(!t.is_empty(), "code {code}");
@@ -253,7 +255,7 @@ fn result_str_is_static_and_never_null() {
         texts.len(),
         "two codes share a text: {texts:?}"
     );
-    for code in [6u32, 99, 102, 0x8000_0000, u32::MAX] {
+    for code in [7u32, 99, 103, 0x8000_0000, u32::MAX] {
         assert_eq!(text(code), "unknown result code");
     }
     // The same pointer every time (static storage).

@@ -4,7 +4,9 @@
 
 use super::panic::{guard, guard_value};
 use super::result::mkc_result;
-use super::{Handle, borrow, emit, input, out_ptr, output, publish, release};
+use super::{
+    Handle, borrow, check_disjoint, emit, input, out_ptr, output, publish, release, written_region,
+};
 use crate::eccsi::{self, Signer, Verifier};
 
 /// Octets of an ECCSI signature: r (32) || s (32) || PVT (65) (RFC 6507 3.3).
@@ -65,8 +67,8 @@ pub extern "C" fn mkc_eccsi_ssk_bytes() -> usize {
     MKC_ECCSI_SSK_BYTES
 }
 
-/// Makes a verification handle from a KPAK (`0x04 || x || y`, 65 octets), validated as in
-/// RFC 6507 5.2.2 step 1: x, y < p, on P-256, not the identity.
+/// Makes a verification handle from a KPAK (`0x04 || x || y`, 65 octets), validated as RFC 6507
+/// 5.2.2 step 1 validates a PVT: x, y < p, on P-256, not the identity.
 ///
 /// On success `*out` receives a handle to release with `mkc_eccsi_public_free`; on failure
 /// `*out` is unchanged.
@@ -196,8 +198,9 @@ pub unsafe extern "C" fn mkc_eccsi_signer_free(signer: *const mkc_eccsi_signer) 
 ///
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` when `sig_cap` < 129, with `*written`
 /// = 129 and `sig_out` untouched (`sig_out` may then be NULL with `sig_cap` 0 to ask the size);
-/// `MKC_RESULT_NULL_PARAMETER`; or `MKC_RESULT_RNG_FAILURE`, with `sig_out` zeroed and
-/// `*written` = 0.
+/// `MKC_RESULT_INVALID_PARAMETER` when `sig_out` overlaps `msg` or `written`;
+/// `MKC_RESULT_NULL_PARAMETER`; or `MKC_RESULT_RNG_FAILURE`, with all `sig_cap` octets of
+/// `sig_out` zeroed and `*written` = 0.
 ///
 /// # Safety
 /// `signer` must be a live handle; `msg` readable for `msg_len` octets; `sig_out` writable for
@@ -215,6 +218,7 @@ pub unsafe extern "C" fn mkc_eccsi_sign(
         // SAFETY: forwarded caller guarantees.
         let signer = unsafe { borrow(signer) }?;
         let written = out_ptr(written)?;
+        check_disjoint(sig_out, sig_cap, &[(msg, msg_len), written_region(written)])?;
         let msg = unsafe { input(msg, msg_len) }?;
         let sig_out = unsafe { output(sig_out, sig_cap) }?;
         if sig_out.len() < MKC_ECCSI_SIGNATURE_BYTES {

@@ -5,13 +5,16 @@
 use super::eccsi::{MKC_ECCSI_PVT_BYTES, MKC_ECCSI_SSK_BYTES};
 use super::panic::{guard, guard_value};
 use super::result::mkc_result;
-use super::{Handle, borrow, emit, input, out_ptr, output, publish, release};
+use super::sakke::MKC_SAKKE_RSK_BYTES;
+use super::{
+    Handle, borrow, check_disjoint, emit, input, out_ptr, output, publish, release, written_region,
+};
 use crate::kms::{self, Kms};
 
 /// Octets of the KSAK, the ECCSI master secret: big-endian integer in [1, q-1] (P-256 order).
 pub const MKC_KMS_KSAK_BYTES: usize = 32;
-/// Octets of z, the SAKKE master secret: big-endian integer in [1, q-1] (q of RFC 6509
-/// parameter set 1).
+/// Octets of z, the SAKKE master secret: big-endian integer in [2, q-1] (q of RFC 6509
+/// parameter set 1; RFC 6508 2.2).
 pub const MKC_KMS_Z_BYTES: usize = 128;
 
 const _: () = assert!(MKC_KMS_KSAK_BYTES == kms::KSAK_BYTES);
@@ -58,7 +61,7 @@ pub unsafe extern "C" fn mkc_kms_new_random(out: *mut *const mkc_kms) -> mkc_res
 }
 
 /// Makes a KMS from given master secrets: `ksak` (32 octets, big-endian, in [1, q-1] of P-256)
-/// and `z` (128 octets, big-endian, in [1, q-1] of SAKKE parameter set 1). Both are copied; the
+/// and `z` (128 octets, big-endian, in [2, q-1] of SAKKE parameter set 1). Both are copied; the
 /// caller may wipe its copies.
 ///
 /// On success `*out` receives a handle to release with `mkc_kms_free`; on failure `*out` is
@@ -115,6 +118,7 @@ pub unsafe extern "C" fn mkc_kms_kpak(
         // SAFETY: forwarded caller guarantees.
         let kms = unsafe { borrow(kms) }?;
         let written = out_ptr(written)?;
+        check_disjoint(out, out_cap, &[written_region(written)])?;
         let out = unsafe { output(out, out_cap) }?;
         // SAFETY: `written` is non-NULL and writable.
         unsafe { emit(out, written, &kms.kpak().to_bytes()) }
@@ -126,8 +130,10 @@ pub unsafe extern "C" fn mkc_kms_kpak(
 /// (`0x04 || x || y`, 65 octets) to `pvt_out`. A fresh random v is drawn for each call.
 ///
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` when `ssk_cap` < 32 or `pvt_cap` < 65,
-/// with neither buffer touched; `MKC_RESULT_NULL_PARAMETER`; or `MKC_RESULT_RNG_FAILURE`, with
-/// both buffers zeroed.
+/// with neither buffer touched (this function has no `written`: the sizes are
+/// `MKC_ECCSI_SSK_BYTES` and `MKC_ECCSI_PVT_BYTES`); `MKC_RESULT_INVALID_PARAMETER` when the
+/// buffers overlap each other or `id`; `MKC_RESULT_NULL_PARAMETER`; or
+/// `MKC_RESULT_RNG_FAILURE`, with both buffers zeroed over their whole capacity.
 ///
 /// # Safety
 /// `kms` must be a live handle; `id` readable for `id_len` octets; `ssk_out` and `pvt_out`
@@ -145,6 +151,12 @@ pub unsafe extern "C" fn mkc_kms_issue_eccsi(
     guard(|| {
         // SAFETY: forwarded caller guarantees.
         let kms = unsafe { borrow(kms) }?;
+        check_disjoint(
+            ssk_out,
+            ssk_cap,
+            &[(id, id_len), (pvt_out.cast_const(), pvt_cap)],
+        )?;
+        check_disjoint(pvt_out, pvt_cap, &[(id, id_len)])?;
         let id = unsafe { input(id, id_len) }?;
         let ssk_out = unsafe { output(ssk_out, ssk_cap) }?;
         let pvt_out = unsafe { output(pvt_out, pvt_cap) }?;
@@ -163,6 +175,72 @@ pub unsafe extern "C" fn mkc_kms_issue_eccsi(
             Err(error) => {
                 ssk_out.fill(0);
                 pvt_out.fill(0);
+                Err(error.into())
+            }
+        }
+    })
+}
+
+/// Writes Z_T, the SAKKE public key (`0x04 || x || y`, 257 octets), to `out` and 257 to
+/// `*written`.
+///
+/// Returns `MKC_RESULT_OK`, `MKC_RESULT_NULL_PARAMETER`, or `MKC_RESULT_BUFFER_TOO_SMALL` with
+/// `*written` = 257 and `out` untouched.
+///
+/// # Safety
+/// `kms` must be a live handle; `out` writable for `out_cap` octets; `written` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_kms_z_t(
+    kms: *const mkc_kms,
+    out: *mut u8,
+    out_cap: usize,
+    written: *mut usize,
+) -> mkc_result {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let kms = unsafe { borrow(kms) }?;
+        let written = out_ptr(written)?;
+        check_disjoint(out, out_cap, &[written_region(written)])?;
+        let out = unsafe { output(out, out_cap) }?;
+        // SAFETY: `written` is non-NULL and writable.
+        unsafe { emit(out, written, &kms.z_t()) }
+    })
+}
+
+/// Issues the SAKKE Receiver Secret Key for identifier `id` (arbitrary octets) as in RFC 6508
+/// 6.1.1: RSK = [(b + z)^-1]P, written to `rsk_out` as `0x04 || x || y` (257 octets).
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` when `rsk_cap` < 257, with the buffer
+/// untouched; `MKC_RESULT_INVALID_KEY` when b + z = 0 mod q (no RSK exists for this identifier
+/// under this KMS), with the buffer zeroed; or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `kms` must be a live handle; `id` readable for `id_len` octets; `rsk_out` writable for
+/// `rsk_cap` octets.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_kms_issue_sakke(
+    kms: *const mkc_kms,
+    id: *const u8,
+    id_len: usize,
+    rsk_out: *mut u8,
+    rsk_cap: usize,
+) -> mkc_result {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let kms = unsafe { borrow(kms) }?;
+        check_disjoint(rsk_out, rsk_cap, &[(id, id_len)])?;
+        let id = unsafe { input(id, id_len) }?;
+        let rsk_out = unsafe { output(rsk_out, rsk_cap) }?;
+        let rsk_out = rsk_out
+            .get_mut(..MKC_SAKKE_RSK_BYTES)
+            .ok_or(mkc_result::BufferTooSmall)?;
+        match kms.issue_sakke(id) {
+            Ok(rsk) => {
+                rsk_out.copy_from_slice(&rsk[..]);
+                Ok(())
+            }
+            Err(error) => {
+                rsk_out.fill(0);
                 Err(error.into())
             }
         }

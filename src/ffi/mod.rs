@@ -10,6 +10,7 @@ pub mod kms;
 mod panic;
 pub mod random;
 pub mod result;
+pub mod sakke;
 pub mod version;
 
 use result::mkc_result;
@@ -84,6 +85,31 @@ pub(crate) unsafe fn output<'a>(ptr: *mut u8, cap: usize) -> Result<&'a mut [u8]
     }
     // SAFETY: non-NULL, length within isize::MAX, validity guaranteed by the caller.
     Ok(unsafe { std::slice::from_raw_parts_mut(ptr, cap) })
+}
+
+/// Refuses an output buffer `(out, out_cap)` that overlaps any of `others` (other buffers of
+/// the same call, or a `written` pointer): Rust must never see one region of memory both as
+/// shared input and as mutable output. Empty regions overlap nothing.
+pub(crate) fn check_disjoint(
+    out: *mut u8,
+    out_cap: usize,
+    others: &[(*const u8, usize)],
+) -> Result<(), mkc_result> {
+    let start = out.addr();
+    let end = start.saturating_add(out_cap);
+    for &(other, len) in others {
+        let other_start = other.addr();
+        let other_end = other_start.saturating_add(len);
+        if out_cap != 0 && len != 0 && start < other_end && other_start < end {
+            return Err(mkc_result::InvalidParameter);
+        }
+    }
+    Ok(())
+}
+
+/// The region a `size_t *written` out-pointer occupies, for [`check_disjoint`].
+pub(crate) fn written_region(written: *mut usize) -> (*const u8, usize) {
+    (written.cast::<u8>().cast_const(), size_of::<usize>())
 }
 
 /// Checks that an out-pointer is non-NULL.

@@ -3,14 +3,32 @@
 
 use super::result::mkc_result;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use zeroize::Zeroize;
 
-/// Runs a fallible export body; a panic becomes [`mkc_result::Panic`].
+/// Octets of stack wiped after each fallible export: more than the deepest frames of the
+/// secret-handling code (ECCSI, SAKKE, the Miller loop) use.
+const STACK_BURN_BYTES: usize = 32 * 1024;
+
+/// Runs a fallible export body; a panic becomes [`mkc_result::Panic`]. Afterwards the stack the
+/// body used is overwritten, so no temporary copy of a secret (an SSK, an inverse, a key
+/// before it was moved to the heap) stays behind in the caller's stack memory.
 pub(crate) fn guard(body: impl FnOnce() -> Result<(), mkc_result>) -> mkc_result {
-    match catch_unwind(AssertUnwindSafe(body)) {
+    let result = match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => mkc_result::Ok,
         Ok(Err(code)) => code,
         Err(_) => mkc_result::Panic,
-    }
+    };
+    burn_stack();
+    result
+}
+
+/// Overwrites `STACK_BURN_BYTES` of the stack below the caller's frame: the region the body's
+/// callees used. `zeroize` writes volatilely, so the stores are not optimized away.
+#[inline(never)]
+fn burn_stack() {
+    let mut scratch = [0u8; STACK_BURN_BYTES];
+    scratch.zeroize();
+    std::hint::black_box(&scratch);
 }
 
 /// Runs an infallible export body (getters, `_free`); a panic gives `on_panic`.

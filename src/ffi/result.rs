@@ -28,6 +28,12 @@ pub enum mkc_result {
     InvalidKey = 100,
     /// A signature did not verify.
     VerifyFailed = 101,
+    /// SAKKE decapsulation failed (malformed SED, R not a point of order q, or the final
+    /// check); nothing was written.
+    DecapsulationFailed = 102,
+    /// An input has the wrong length where the length is fixed by the standard and is not a
+    /// key's (for example an SSV that is not 16 octets).
+    InvalidLength = 6,
 }
 
 impl From<Error> for mkc_result {
@@ -36,6 +42,8 @@ impl From<Error> for mkc_result {
             Error::InvalidKey => Self::InvalidKey,
             Error::VerifyFailed => Self::VerifyFailed,
             Error::Rng => Self::RngFailure,
+            Error::InvalidLength => Self::InvalidLength,
+            Error::DecapsulationFailed => Self::DecapsulationFailed,
         }
     }
 }
@@ -44,7 +52,7 @@ impl mkc_result {
     /// The static, NUL-terminated description of a result value; unknown values get a generic
     /// text. Codes coming from C are read as `u32`, never as the enum.
     fn describe(code: u32) -> &'static [u8] {
-        const ALL: [mkc_result; 8] = [
+        const ALL: [mkc_result; 10] = [
             mkc_result::Ok,
             mkc_result::NullParameter,
             mkc_result::BufferTooSmall,
@@ -53,6 +61,8 @@ impl mkc_result {
             mkc_result::InvalidParameter,
             mkc_result::InvalidKey,
             mkc_result::VerifyFailed,
+            mkc_result::InvalidLength,
+            mkc_result::DecapsulationFailed,
         ];
         match ALL.iter().find(|r| **r as u32 == code) {
             Some(mkc_result::Ok) => b"ok\0",
@@ -63,6 +73,8 @@ impl mkc_result {
             Some(mkc_result::InvalidParameter) => b"argument out of range\0",
             Some(mkc_result::InvalidKey) => b"invalid key material\0",
             Some(mkc_result::VerifyFailed) => b"signature verification failed\0",
+            Some(mkc_result::InvalidLength) => b"input of the wrong length\0",
+            Some(mkc_result::DecapsulationFailed) => b"decapsulation failed\0",
             None => b"unknown result code\0",
         }
     }
@@ -85,14 +97,14 @@ mod tests {
     #[test]
     fn every_code_has_its_own_text_and_unknown_codes_are_safe() {
         let mut seen = std::collections::HashSet::new();
-        for code in [0u32, 1, 2, 3, 4, 5, 100, 101] {
+        for code in [0u32, 1, 2, 3, 4, 5, 6, 100, 101, 102] {
             let text = unsafe { CStr::from_ptr(mkc_result_str(code)) }
                 .to_str()
                 .unwrap();
             assert_ne!(text, "unknown result code", "code {code}");
             assert!(seen.insert(text));
         }
-        for code in [6u32, 99, 102, u32::MAX] {
+        for code in [7u32, 99, 103, u32::MAX] {
             let text = unsafe { CStr::from_ptr(mkc_result_str(code)) }
                 .to_str()
                 .unwrap();

@@ -1,9 +1,10 @@
-//! The KMS side: master secrets and issuance of user key material (RFC 6507 5.1.1; RFC 6508
-//! 6.1.1 comes with SAKKE). For tests, demos and KMS builders; a handset never holds these.
+//! The KMS side: master secrets and issuance of user key material (RFC 6507 5.1.1, RFC 6508
+//! 6.1.1). For tests, demos and KMS builders; a handset never holds these.
 
 use crate::eccsi::{IssuedKey, KmsSigningRoot, Kpak};
-use crate::params::{SAKKE_Q, SAKKE_SCALAR_BYTES};
-use crate::{Error, ct, rng};
+use crate::params::SAKKE_SCALAR_BYTES;
+use crate::sakke::{self, KmsSakkeRoot};
+use crate::{Error, rng};
 use zeroize::Zeroizing;
 
 /// Octets of the KSAK (ECCSI master secret), big-endian.
@@ -12,11 +13,11 @@ pub const KSAK_BYTES: usize = crate::eccsi::SCALAR_BYTES;
 pub const Z_BYTES: usize = SAKKE_SCALAR_BYTES;
 
 /// A KMS holding both master secrets from the start: KSAK (ECCSI, in [1, q-1] for the P-256
-/// order q) and z (SAKKE, in [1, q-1] for the parameter set 1 order q). Both are zeroized on
-/// drop; this type has no `Debug`.
+/// order q) and z (SAKKE, in [2, q-1] for the parameter set 1 order q, RFC 6508 2.2). Both
+/// are zeroized on drop; this type has no `Debug`.
 pub struct Kms {
     signing: KmsSigningRoot,
-    z: Zeroizing<[u8; Z_BYTES]>,
+    sakke: KmsSakkeRoot,
 }
 
 impl Kms {
@@ -27,29 +28,23 @@ impl Kms {
     pub fn generate() -> Result<Self, Error> {
         let signing = KmsSigningRoot::generate()?;
         // q has 1022 bits: drawing 1022-bit candidates keeps about 60% of the draws.
-        let z = rng::sample::<Z_BYTES, _>(|candidate| {
+        let sakke = rng::sample::<Z_BYTES, _>(|candidate| {
             let mut z = Zeroizing::new(*candidate);
             z[0] &= 0x3f;
-            bool::from(ct::is_in_range_be(&*z, &SAKKE_Q)).then_some(z)
+            KmsSakkeRoot::from_z(&z[..]).ok()
         })?;
-        Ok(Self { signing, z })
+        Ok(Self { signing, sakke })
     }
 
     /// A KMS from given secrets: KSAK (32 octets, in [1, q-1] of P-256) and z (128 octets, in
-    /// [1, q-1] of SAKKE parameter set 1), both big-endian.
+    /// [2, q-1] of SAKKE parameter set 1), both big-endian.
     ///
     /// # Errors
     /// [`Error::InvalidKey`] if either secret has the wrong length or is out of range.
     pub fn from_secrets(ksak: &[u8], z: &[u8]) -> Result<Self, Error> {
         let signing = KmsSigningRoot::from_ksak(ksak)?;
-        let z: &[u8; Z_BYTES] = z.try_into().map_err(|_| Error::InvalidKey)?;
-        if !bool::from(ct::is_in_range_be(z, &SAKKE_Q)) {
-            return Err(Error::InvalidKey);
-        }
-        Ok(Self {
-            signing,
-            z: Zeroizing::new(*z),
-        })
+        let sakke = KmsSakkeRoot::from_z(z)?;
+        Ok(Self { signing, sakke })
     }
 
     /// KPAK = [KSAK]G, the public half of the ECCSI master key.
@@ -65,9 +60,16 @@ impl Kms {
         self.signing.issue(id)
     }
 
-    /// The SAKKE master secret z (128 octets); used by SAKKE issuance.
-    #[allow(dead_code)]
-    pub(crate) fn z(&self) -> &[u8; Z_BYTES] {
-        &self.z
+    /// Z_T = [z]P, the SAKKE public key, as `0x04 || x || y` (257 octets).
+    pub fn z_t(&self) -> [u8; sakke::POINT_BYTES] {
+        self.sakke.z_t_bytes()
+    }
+
+    /// Issues the RSK for an identifier (RFC 6508 6.1.1), 257 octets.
+    ///
+    /// # Errors
+    /// [`Error::InvalidKey`] if b + z = 0 mod q for this identifier.
+    pub fn issue_sakke(&self, id: &[u8]) -> Result<Zeroizing<[u8; sakke::POINT_BYTES]>, Error> {
+        self.sakke.issue(id)
     }
 }

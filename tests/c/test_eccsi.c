@@ -330,19 +330,21 @@ static void test_result_str(void) {
     static const uint32_t known[] = {
         MKC_RESULT_OK,          MKC_RESULT_NULL_PARAMETER,     MKC_RESULT_BUFFER_TOO_SMALL,
         MKC_RESULT_PANIC,       MKC_RESULT_RNG_FAILURE,        MKC_RESULT_INVALID_PARAMETER,
-        MKC_RESULT_INVALID_KEY, MKC_RESULT_VERIFY_FAILED,
+        MKC_RESULT_INVALID_KEY, MKC_RESULT_VERIFY_FAILED,      MKC_RESULT_INVALID_LENGTH,
+        MKC_RESULT_DECAPSULATION_FAILED,
     };
-    static const uint32_t unknown[] = {6u, 99u, 102u, 199u, 0x7FFFFFFFu, 0xFFFFFFFFu};
+    static const uint32_t unknown[] = {7u, 99u, 103u, 199u, 0x7FFFFFFFu, 0xFFFFFFFFu};
     const size_t nk = sizeof known / sizeof known[0];
     size_t i, j;
-    const char *unknown_text = mkc_result_str(6u);
+    const char *unknown_text = mkc_result_str(7u);
 
     set_ctx("mkc_result_str", "");
     CHECK(MKC_RESULT_OK == 0, "MKC_RESULT_OK is 0");
     CHECK(MKC_RESULT_NULL_PARAMETER == 1 && MKC_RESULT_BUFFER_TOO_SMALL == 2 &&
               MKC_RESULT_PANIC == 3 && MKC_RESULT_RNG_FAILURE == 4 &&
               MKC_RESULT_INVALID_PARAMETER == 5 && MKC_RESULT_INVALID_KEY == 100 &&
-              MKC_RESULT_VERIFY_FAILED == 101,
+              MKC_RESULT_VERIFY_FAILED == 101 && MKC_RESULT_INVALID_LENGTH == 6 &&
+              MKC_RESULT_DECAPSULATION_FAILED == 102,
           "result codes have their stable values");
     for (i = 0; i < nk; i++) {
         const char *a = mkc_result_str(known[i]);
@@ -454,10 +456,12 @@ static void test_kms_secrets(void) {
     be_add_small(v, p256_q, SC_BYTES, 0);
     v[SC_BYTES - 1] = (uint8_t)(v[SC_BYTES - 1] - 1); /* q ends in 0x51: no borrow */
     expect_kms_kpak("KSAK = q - 1 gives -G", v, z_ones, minus_g);
-    /* z at both ends of [1, q-1]. */
+    /* z at both ends of [2, q-1] (RFC 6508 2.2); z = 1 is refused. */
     memset(z, 0, MKC_KMS_Z_BYTES);
     z[MKC_KMS_Z_BYTES - 1] = 1;
-    expect_kms_kpak("z = 1", ksak, z, rfc_kpak);
+    expect_kms_rejected("z = 1", ksak, MKC_KMS_KSAK_BYTES, z, MKC_KMS_Z_BYTES);
+    z[MKC_KMS_Z_BYTES - 1] = 2;
+    expect_kms_kpak("z = 2", ksak, z, rfc_kpak);
     memcpy(z, sakke_q, MKC_KMS_Z_BYTES);
     z[MKC_KMS_Z_BYTES - 1] = (uint8_t)(z[MKC_KMS_Z_BYTES - 1] - 1); /* q ends in 0xfb */
     expect_kms_kpak("z = q - 1", ksak, z, rfc_kpak);

@@ -1,0 +1,193 @@
+//! The reduced Tate-Lichtenbaum pairing of RFC 6508 section 3.2 on E: y^2 = x^3 - 3x over F_p
+//! (SAKKE parameter set 1), with the distortion map (x, y) -> (-x, iy) and values in PF_p.
+//!
+//! RFC 6508 3.2: for R, Q of order q, run Miller's loop for f_{q-1,R} on the bits of q - 1,
+//! evaluating each line at the distorted point (-Q_x, i*Q_y); raise the result to c = (p+1)/q = 4
+//! and represent the class [a + ib] of PF_p = F_p^2* / F_p* by b/a.
+//!
+//! Because only the class modulo F_p* matters, every line may be scaled by any non-zero F_p
+//! factor; vertical lines (values in F_p) drop out. We use this twice: Jacobian coordinates
+//! without inversions, and lines stored as `(c1*Q_x + c0) + i*(c2*Q_y)`.
+//!
+//! The loop point R fixes every line; Q only enters their evaluation. [`MillerLines`] runs the
+//! loop once for a fixed R and stores its lines, so a receiver pays the point arithmetic once
+//! for its RSK. The pairing is symmetric on the order-q subgroup (<aP, bP> = <P, P>^(ab)), so
+//! <R, K> = <K, R> lets the fixed argument be either one.
+//!
+//! Constant time: the loop's control flow depends only on q. All arithmetic is the
+//! constant-time field arithmetic, so a secret R (an RSK) or Q gives no secret-dependent
+//! branch or index. Points must be of order q (validated on the way in): then no intermediate
+//! point of the loop is the identity or ±R, and the formulas have no exceptional case.
+
+use crate::field::{Fp, Fp2, Fq};
+use p256::elliptic_curve::subtle::CtOption;
+use zeroize::Zeroize;
+
+/// One line of the Miller loop, as a function of the evaluation point Q:
+/// `(c1*Q_x + c0) + i*(c2*Q_y)`, up to an F_p factor.
+#[derive(Clone, Copy, Default)]
+struct Line {
+    c0: Fp,
+    c1: Fp,
+    c2: Fp,
+}
+
+impl Line {
+    /// The line's value at the distorted point (-Q_x, i*Q_y), scaled into F_p^2.
+    #[inline]
+    fn evaluate(&self, qx: &Fp, qy: &Fp) -> Fp2 {
+        Fp2::new(self.c1 * qx + self.c0, self.c2 * qy)
+    }
+}
+
+/// A point of the loop in Jacobian coordinates: x = X/Z^2, y = Y/Z^3.
+#[derive(Clone, Copy)]
+struct Jacobian {
+    x: Fp,
+    y: Fp,
+    z: Fp,
+}
+
+impl Jacobian {
+    /// Doubles in place (a = -3 formulas) and returns the tangent line at the old point.
+    ///
+    /// Tangent slope l = 3(x^2 - 1)/(2y); the line through C, evaluated at (-Q_x, iQ_y), is
+    /// l(Q_x + x) + iQ_y - y. Multiplied by 2YZ^3 (an F_p factor):
+    /// a = alpha*(Q_x*Z^2 + X) - 2Y^2 and b = Z3*Z^2*Q_y, with alpha = 3(X - Z^2)(X + Z^2) and
+    /// Z3 = 2YZ.
+    fn double_with_line(&mut self) -> Line {
+        let delta = self.z.square();
+        let gamma = self.y.square();
+        let beta = self.x * gamma;
+        let alpha = {
+            let t = (self.x - delta) * (self.x + delta);
+            t.double() + t
+        };
+        let z3 = (self.y + self.z).square() - gamma - delta;
+        let line = Line {
+            c0: alpha * self.x - gamma.double(),
+            c1: alpha * delta,
+            c2: z3 * delta,
+        };
+        let beta4 = beta.double().double();
+        let x3 = alpha.square() - beta4.double();
+        let gamma_sq8 = gamma.square().double().double().double();
+        self.y = alpha * (beta4 - x3) - gamma_sq8;
+        self.x = x3;
+        self.z = z3;
+        line
+    }
+
+    /// Adds the affine point (rx, ry) in place and returns the line through both points.
+    ///
+    /// With U = rx*Z^2, S = ry*Z^3, H = U - X and r = 2(S - Y), the slope is r/Z3 for
+    /// Z3 = 2ZH; the line evaluated at (-Q_x, iQ_y) and multiplied by Z3 is
+    /// a = r*(Q_x + rx) - ry*Z3 and b = Z3*Q_y.
+    fn add_affine_with_line(&mut self, rx: &Fp, ry: &Fp) -> Line {
+        let z1z1 = self.z.square();
+        let u2 = *rx * z1z1;
+        let s2 = *ry * self.z * z1z1;
+        let h = u2 - self.x;
+        let hh = h.square();
+        let i = hh.double().double();
+        let j = h * i;
+        let r = (s2 - self.y).double();
+        let v = self.x * i;
+        let x3 = r.square() - j - v.double();
+        let y3 = r * (v - x3) - (self.y * j).double();
+        let z3 = (self.z + h).square() - z1z1 - hh;
+        let line = Line {
+            c0: r * rx - *ry * z3,
+            c1: r,
+            c2: z3,
+        };
+        self.x = x3;
+        self.y = y3;
+        self.z = z3;
+        line
+    }
+}
+
+/// The bits of q - 1 below its top bit, most significant first: the Miller loop's schedule.
+fn loop_bits() -> impl Iterator<Item = bool> {
+    let q = Fq::MODULUS_BE;
+    let bit = move |i: usize| (q[q.len() - 1 - i / 8] >> (i % 8)) & 1 == 1;
+    let top = (0..q.len() * 8).rev().find(|&i| bit(i)).unwrap_or(0);
+    // q is odd, so q - 1 is q with bit 0 cleared.
+    (0..top).rev().map(move |i| i != 0 && bit(i))
+}
+
+/// The lines of Miller's loop for f_{q-1,R} with R fixed (RFC 6508 3.2): everything of the
+/// pairing <R, .> that does not depend on the second argument. Holds data derived from R, so
+/// it is zeroized on drop (R may be an RSK).
+pub struct MillerLines {
+    /// One doubling line per bit, followed by an addition line for each set bit, in order.
+    lines: Vec<Line>,
+}
+
+impl Drop for MillerLines {
+    fn drop(&mut self) {
+        for line in &mut self.lines {
+            line.c0.zeroize();
+            line.c1.zeroize();
+            line.c2.zeroize();
+        }
+    }
+}
+
+impl MillerLines {
+    /// Runs the loop for R = (rx, ry), a point of order q in affine coordinates.
+    pub fn new(rx: &Fp, ry: &Fp) -> Self {
+        let mut c = Jacobian {
+            x: *rx,
+            y: *ry,
+            z: Fp::ONE,
+        };
+        let mut lines = Vec::with_capacity(1600);
+        for bit in loop_bits() {
+            lines.push(c.double_with_line());
+            if bit {
+                lines.push(c.add_affine_with_line(rx, ry));
+            }
+        }
+        Self { lines }
+    }
+
+    /// Miller's loop value f_{q-1,R} at the distorted (qx, qy), before the final power.
+    fn miller_value(&self, qx: &Fp, qy: &Fp) -> Fp2 {
+        let mut v = Fp2::ONE;
+        let mut lines = self.lines.iter();
+        for bit in loop_bits() {
+            // The schedule mirrors `new`, so the iterator cannot run dry.
+            let Some(line) = lines.next() else { break };
+            v = v.square() * line.evaluate(qx, qy);
+            if bit {
+                let Some(line) = lines.next() else { break };
+                v *= line.evaluate(qx, qy);
+            }
+        }
+        v
+    }
+
+    /// The pairing <R, Q> in PF_p, as b/a for the class [a + ib] (RFC 6508 3.2): Miller's loop
+    /// at Q = (qx, qy), then the power c = 4. `None` only when a = 0, which points of order q
+    /// never give.
+    pub fn pairing(&self, qx: &Fp, qy: &Fp) -> CtOption<Fp> {
+        let t = self.miller_value(qx, qy).square().square();
+        t.c0.invert().map(|inv_a| t.c1 * inv_a)
+    }
+}
+
+/// <R, Q> of RFC 6508 3.2 for points of order q given in affine coordinates; see
+/// [`MillerLines::pairing`].
+pub fn pairing(rx: &Fp, ry: &Fp, qx: &Fp, qy: &Fp) -> CtOption<Fp> {
+    MillerLines::new(rx, ry).pairing(qx, qy)
+}
+
+/// g^r in PF_p (RFC 6508 6.2.1 step 4): the class [1 + i*g] raised to r in F_p^2, then b/a.
+/// Constant time in r. `g` is the PF_p value of parameter set 1 (it is never the class of a
+/// with a = 0 because 1 + ig has real part 1, and powers keep a != 0 for exponents below q).
+pub fn pf_pow(g: &Fp, r: &Fq) -> CtOption<Fp> {
+    let t = Fp2::new(Fp::ONE, *g).pow(&r.to_canonical_limbs());
+    t.c0.invert().map(|inv_a| t.c1 * inv_a)
+}
