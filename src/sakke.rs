@@ -22,7 +22,7 @@ use crate::pairing::{MillerLines, pf_pow};
 use crate::params::{SAKKE_G, SAKKE_SSV_BYTES};
 use p256::elliptic_curve::subtle::{ConstantTimeEq, CtOption};
 use sha2::{Digest, Sha256};
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 use zeroize::{Zeroize, Zeroizing};
 
 /// Octets of a Shared Secret Value: n = 128 bits.
@@ -154,9 +154,14 @@ impl SakkePublic {
 /// A receiver: Z_T, its identifier and its RSK K_b, validated together at creation
 /// (RFC 6508 6.1.2), with what decapsulation reuses: [b]P + Z_T and its fixed-base table, and
 /// the Miller loop's lines for K_b. Holds secret data (zeroized on drop); no `Debug`.
+/// Immutable apart from the table built once on first use, so it may be shared between
+/// threads.
 pub struct SakkeReceiver {
     id: Vec<u8>,
-    q_b_table: FixedBase,
+    q_b: Point,
+    /// The fixed-base table of [b]P + Z_T for decapsulation's final check, built by the first
+    /// decapsulation (about 10 ms) so that creating a receiver stays cheap.
+    q_b_table: OnceLock<FixedBase>,
     rsk_lines: MillerLines,
 }
 
@@ -170,9 +175,8 @@ impl SakkeReceiver {
     pub fn new(z_t: &[u8], id: &[u8], rsk: &[u8]) -> Result<Self, Error> {
         let z_t = Point::from_bytes_vartime(z_t).ok_or(Error::InvalidKey)?;
         let rsk = Point::from_bytes_vartime(rsk).ok_or(Error::InvalidKey)?;
-        // [b]P + Z_T from public values only.
-        let b = identifier_scalar(id).to_canonical_limbs();
-        let q_b = Point::generator().mul_vartime(&b).add(&z_t);
+        // [b]P + Z_T from public values (P's table is the fastest way to [b]P).
+        let q_b = P_TABLE.mul(&identifier_scalar(id)).add(&z_t);
         let q_b_affine: Option<(Fp, Fp)> = affine(&q_b).into();
         let (qx, qy) = q_b_affine.ok_or(Error::InvalidKey)?;
         // A decoded point is never the identity, so its affine form exists.
@@ -188,7 +192,8 @@ impl SakkeReceiver {
         }
         Ok(Self {
             id: id.to_vec(),
-            q_b_table: FixedBase::new(&q_b),
+            q_b,
+            q_b_table: OnceLock::new(),
             rsk_lines,
         })
     }
@@ -218,7 +223,10 @@ impl SakkeReceiver {
             *s = h ^ m;
         }
         let mut r = hash_to_scalar(&[&ssv[..], &self.id]);
-        let test = self.q_b_table.mul(&r);
+        let test = self
+            .q_b_table
+            .get_or_init(|| FixedBase::new(&self.q_b))
+            .mul(&r);
         r.zeroize();
         // The check's result is public: it decides whether anything is released.
         if bool::from(test.ct_eq(&big_r) & w_ok) {
