@@ -64,6 +64,14 @@ fn main() {
         }
     }
 
+    // The valgrind client-request shim of the constant-time check.
+    if env::var_os("CARGO_FEATURE_CT_CHECK").is_some() {
+        println!("cargo:rerun-if-changed=ct-check/shim.c");
+        cc::Build::new()
+            .file("ct-check/shim.c")
+            .compile("mkc_ct_shim");
+    }
+
     // Desktop Linux: a versioned SONAME. Android packages only lib*.so, so no SONAME suffix there.
     let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     if os == "linux" {

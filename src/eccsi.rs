@@ -11,6 +11,7 @@
 //! Secret scalars (KSAK, SSK, v, j) only go through p256's constant-time scalar arithmetic and its
 //! constant-time generator tables; the variable-time paths (`*_vartime`) take public values only.
 
+use crate::ffi::ct_check::{classify, public};
 use crate::{Error, rng};
 use p256::elliptic_curve::{
     Group,
@@ -247,8 +248,11 @@ impl Signer {
         let kpak = Kpak::from_bytes(kpak)?;
         let pvt_point = decode_point_vartime(pvt).ok_or(Error::InvalidKey)?;
         let pvt = encode_point(&pvt_point);
-        let ssk: Option<Scalar> = decode_nonzero_scalar(ssk).into();
-        let ssk = ssk.ok_or(Error::InvalidKey)?;
+        let ssk = decode_nonzero_scalar(ssk);
+        if !bool::from(public(ssk.is_some())) {
+            return Err(Error::InvalidKey);
+        }
+        let ssk = ssk.unwrap_or(Scalar::ZERO);
         let signer = Self {
             hs: compute_hs(&kpak.bytes, id, &pvt),
             ssk,
@@ -259,7 +263,7 @@ impl Signer {
         let lhs = ProjectivePoint::mul_by_generator(&signer.ssk);
         let rhs = ProjectivePoint::from(pvt_point).mul_vartime(&hash_to_scalar(&signer.hs))
             + ProjectivePoint::from(kpak.point);
-        if bool::from(lhs.ct_eq(&rhs)) {
+        if bool::from(public(lhs.ct_eq(&rhs))) {
             Ok(signer)
         } else {
             Err(Error::InvalidKey)
@@ -286,6 +290,7 @@ impl Signer {
     pub fn sign(&self, msg: &[u8]) -> Result<[u8; SIGNATURE_BYTES], Error> {
         loop {
             let mut j = random_nonzero_scalar()?;
+            classify(&j);
             let signature = self.sign_with_j(msg, &j);
             j.zeroize();
             if let Some(signature) = signature {
@@ -298,15 +303,18 @@ impl Signer {
     /// known-answer test gives j from outside.
     pub(crate) fn sign_with_j(&self, msg: &[u8], j: &Scalar) -> Option<[u8; SIGNATURE_BYTES]> {
         // J = [j]G with the constant-time generator tables; r = Jx is public.
-        let r_bytes =
-            scalar_bytes_from_field(&ProjectivePoint::mul_by_generator(j).to_affine().x());
+        let r_bytes = public(scalar_bytes_from_field(
+            &ProjectivePoint::mul_by_generator(j).to_affine().x(),
+        ));
         let r: Option<Scalar> = decode_nonzero_scalar(&r_bytes).into();
         let r = r?;
         let he = hash_to_scalar(&compute_he(&self.hs, &r_bytes, msg));
         let mut denominator = he + r * self.ssk;
         let inverse = denominator.invert();
         denominator.zeroize();
-        let mut inverse: Option<Scalar> = inverse.into();
+        let invertible = public(inverse.is_some());
+        let mut inverse: Option<Scalar> =
+            bool::from(invertible).then(|| inverse.unwrap_or(Scalar::ZERO));
         // s' = (HE + r*SSK)^-1 * j. For P-256, q < 2^256, so s' always fits N octets and the
         // s = q - s' case of step 6 cannot arise.
         let s = inverse.map(|inv| inv * j);
@@ -369,12 +377,13 @@ impl KmsSigningRoot {
     /// # Errors
     /// [`Error::InvalidKey`] if `ksak` is not 32 octets, is 0 or is >= q.
     pub fn from_ksak(ksak: &[u8]) -> Result<Self, Error> {
-        let ksak: Option<Scalar> = decode_nonzero_scalar(ksak).into();
+        let ksak = decode_nonzero_scalar(ksak);
+        let ksak = bool::from(public(ksak.is_some())).then(|| ksak.unwrap_or(Scalar::ZERO));
         Ok(Self::from_scalar(ksak.ok_or(Error::InvalidKey)?))
     }
 
     fn from_scalar(ksak: Scalar) -> Self {
-        let point = ProjectivePoint::mul_by_generator(&ksak).to_affine();
+        let point = public(ProjectivePoint::mul_by_generator(&ksak).to_affine());
         Self {
             ksak,
             kpak: Kpak {
@@ -397,6 +406,7 @@ impl KmsSigningRoot {
     pub fn issue(&self, id: &[u8]) -> Result<IssuedKey, Error> {
         loop {
             let mut v = random_nonzero_scalar()?;
+            classify(&v);
             let issued = self.issue_with_v(id, &v);
             v.zeroize();
             if let Some(issued) = issued {
@@ -408,10 +418,10 @@ impl KmsSigningRoot {
     /// 5.1.1 with the caller's v; `None` when HS = 0 or SSK = 0 (mod q) and v must be
     /// replaced (step 5: with HS = 0 the SSK would be the KSAK itself).
     pub(crate) fn issue_with_v(&self, id: &[u8], v: &Scalar) -> Option<IssuedKey> {
-        let pvt = encode_point(&ProjectivePoint::mul_by_generator(v).to_affine());
+        let pvt = encode_point(&public(ProjectivePoint::mul_by_generator(v).to_affine()));
         let hs = hash_to_scalar(&compute_hs(&self.kpak.bytes, id, &pvt));
         let ssk = derive_ssk(&self.ksak, &hs, v);
-        let valid = ssk.is_some();
+        let valid = public(ssk.is_some());
         let mut ssk = ssk.unwrap_or(Scalar::ZERO);
         let issued = IssuedKey {
             ssk: Zeroizing::new(scalar_bytes(&ssk)),

@@ -17,6 +17,7 @@
 use crate::Error;
 pub use crate::curve::POINT_BYTES;
 use crate::curve::{FixedBase, Point};
+use crate::ffi::ct_check::public;
 use crate::field::{Fp, Fq};
 use crate::pairing::{MillerLines, pf_pow};
 use crate::params::{SAKKE_G, SAKKE_SSV_BYTES};
@@ -132,7 +133,8 @@ impl SakkePublic {
         let mut rb = r * identifier_scalar(id);
         let big_r = P_TABLE.mul(&rb).add(&self.z_t_table.mul(&r));
         rb.zeroize();
-        // R is public once computed; only its encoding of the identity is refused.
+        // R is public once computed (it goes on the wire); only the identity is refused.
+        let big_r = public(big_r);
         let encoded: Option<[u8; POINT_BYTES]> = big_r.to_bytes().into();
         let Some(encoded) = encoded else {
             r.zeroize();
@@ -174,20 +176,22 @@ impl SakkeReceiver {
     /// [`Error::InvalidKey`] for any failure, without saying which check failed.
     pub fn new(z_t: &[u8], id: &[u8], rsk: &[u8]) -> Result<Self, Error> {
         let z_t = Point::from_bytes_vartime(z_t).ok_or(Error::InvalidKey)?;
-        let rsk = Point::from_bytes_vartime(rsk).ok_or(Error::InvalidKey)?;
         // [b]P + Z_T from public values (P's table is the fastest way to [b]P).
         let q_b = P_TABLE.mul(&identifier_scalar(id)).add(&z_t);
         let q_b_affine: Option<(Fp, Fp)> = affine(&q_b).into();
         let (qx, qy) = q_b_affine.ok_or(Error::InvalidKey)?;
-        // A decoded point is never the identity, so its affine form exists.
-        let rsk_affine: Option<(Fp, Fp)> = affine(&rsk).into();
-        let (mut kx, mut ky) = rsk_affine.ok_or(Error::InvalidKey)?;
+        // The RSK is secret: decoded and checked in constant time, like everything after.
+        let rsk = Point::from_bytes_ct(rsk);
+        let rsk_ok = rsk.is_some();
+        let (mut kx, mut ky, _) = rsk.unwrap_or(Point::IDENTITY).to_affine_or_zero();
         // <Q_b, K_b> = <K_b, Q_b>: the loop runs over the fixed RSK once, here.
         let rsk_lines = MillerLines::new(&kx, &ky);
         kx.zeroize();
         ky.zeroize();
-        let valid = rsk_lines.pairing(&qx, &qy).map(|value| value.ct_eq(&g()));
-        if !bool::from(valid.unwrap_or(0.into())) {
+        let pairing = rsk_lines.pairing(&qx, &qy);
+        // Whether the RSK is valid is the public outcome of 6.1.2.
+        let valid = public(rsk_ok & pairing.is_some() & pairing.unwrap_or(Fp::ZERO).ct_eq(&g()));
+        if !bool::from(valid) {
             return Err(Error::InvalidKey);
         }
         Ok(Self {
@@ -229,7 +233,8 @@ impl SakkeReceiver {
             .mul(&r);
         r.zeroize();
         // The check's result is public: it decides whether anything is released.
-        if bool::from(test.ct_eq(&big_r) & w_ok) {
+        let valid = public(test.ct_eq(&big_r) & w_ok);
+        if bool::from(valid) {
             Ok(ssv)
         } else {
             Err(Error::DecapsulationFailed)
@@ -259,7 +264,7 @@ impl KmsSakkeRoot {
         let bytes: &[u8; 128] = z.try_into().map_err(|_| Error::InvalidKey)?;
         let z = Fq::from_be_bytes(bytes);
         let value = z.unwrap_or(Fq::ZERO);
-        let valid = z.is_some() & !value.is_zero() & !value.ct_eq(&Fq::ONE);
+        let valid = public(z.is_some() & !value.is_zero() & !value.ct_eq(&Fq::ONE));
         if !bool::from(valid) {
             return Err(Error::InvalidKey);
         }
@@ -283,7 +288,7 @@ impl KmsSakkeRoot {
     pub fn issue(&self, id: &[u8]) -> Result<Zeroizing<[u8; POINT_BYTES]>, Error> {
         let sum = identifier_scalar(id) + self.z;
         let inverse = sum.invert();
-        let valid = inverse.is_some();
+        let valid = public(inverse.is_some());
         let mut k = inverse.unwrap_or(Fq::ONE);
         let rsk = P_TABLE.mul(&k);
         k.zeroize();

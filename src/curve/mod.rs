@@ -322,6 +322,33 @@ impl Point {
         Some(point)
     }
 
+    /// Parses a secret point (an RSK) with the checks of [`Point::from_bytes_vartime`], in
+    /// constant time: only the length is treated as public. Subgroup membership is tested as
+    /// [q-1]K = -K with the constant-time ladder ([`Point::mul`] may give the invalid value
+    /// `(0 : 0 : 0)` for a point outside the subgroup, which equals no point, so the test stays
+    /// sound). The result says only whether every check passed.
+    pub fn from_bytes_ct(bytes: &[u8]) -> CtOption<Point> {
+        if bytes.len() != POINT_BYTES {
+            return CtOption::new(Point::IDENTITY, Choice::from(0));
+        }
+        let x_bytes: &[u8; COORD_BYTES] = bytes[1..1 + COORD_BYTES]
+            .try_into()
+            .unwrap_or(&[0; COORD_BYTES]);
+        let y_bytes: &[u8; COORD_BYTES] = bytes[1 + COORD_BYTES..]
+            .try_into()
+            .unwrap_or(&[0; COORD_BYTES]);
+        let (x, y) = (Fp::from_be_bytes(x_bytes), Fp::from_be_bytes(y_bytes));
+        let canonical = x.is_some() & y.is_some();
+        let (x, y) = (x.unwrap_or(Fp::ZERO), y.unwrap_or(Fp::ZERO));
+        let point = Point::from_affine(x, y);
+        let valid = bytes[0].ct_eq(&0x04)
+            & canonical
+            & !(x.is_zero() & y.is_zero())
+            & is_on_curve_ct(&x, &y)
+            & point.mul(&-Fq::ONE).ct_eq(&point.neg());
+        CtOption::new(point, valid)
+    }
+
     /// The encoding `0x04 || x || y` (128-octet big-endian coordinates); `None` for the
     /// identity (and for the invalid value). Constant time.
     pub fn to_bytes(&self) -> CtOption<[u8; POINT_BYTES]> {
@@ -384,9 +411,14 @@ fn add_tail(t0: Fp, t1: Fp, t2: Fp, t3: Fp, t4: Fp, s: Fp) -> Point {
 
 /// Whether `y^2 = x^3 - 3x`.
 fn is_on_curve(x: &Fp, y: &Fp) -> bool {
+    bool::from(is_on_curve_ct(x, y))
+}
+
+/// Whether y^2 = x^3 - 3x, in constant time.
+fn is_on_curve_ct(x: &Fp, y: &Fp) -> Choice {
     let x2 = x.square();
     let rhs = (x2 - Fp::from_u64(3)) * *x;
-    bool::from(y.square().ct_eq(&rhs))
+    y.square().ct_eq(&rhs)
 }
 
 /// q as little-endian 64-bit limbs.
