@@ -17,10 +17,13 @@
  *   overlapping buffers) and MKC_RESULT_PANIC (an internal bug, caught at the boundary).
  * - Secrets handed to the library are copied into its own memory and zeroized when the handle
  *   is freed; after each call the stack the library used is overwritten.
- * - Threads: there are no locks and no global state. The handles of this header
- *   (mkc_eccsi_public, mkc_eccsi_signer, mkc_kms) are immutable once made and may be used
- *   from several threads at once; a handle must not be freed while another thread uses it.
- * - Secrets (SSK, KSAK, z) are copied in; the caller may wipe its own copies.
+ * - Threads: no locks of the library's own and no global mutable state (the tables of the
+ *   base points G and P are built once, thread-safely, on first use). The handles of this
+ *   header (mkc_eccsi_public, mkc_eccsi_signer, mkc_kms, mkc_sakke_public,
+ *   mkc_sakke_receiver) are immutable once made and may be used from several threads at once
+ *   (a receiver builds one table on its first decapsulation, thread-safely); a handle must not
+ *   be freed while another thread uses it.
+ * - Secrets (KSAK, z, SSK, RSK, SSV) are copied in; the caller may wipe its own copies.
  */
 
 
