@@ -212,7 +212,8 @@ pub unsafe extern "C" fn mkc_kms_z_t(
 ///
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` when `rsk_cap` < 257, with the buffer
 /// untouched; `MKC_RESULT_INVALID_KEY` when b + z = 0 mod q (no RSK exists for this identifier
-/// under this KMS), with the buffer zeroed; or `MKC_RESULT_NULL_PARAMETER`.
+/// under this KMS), with the buffer zeroed over its whole capacity; or
+/// `MKC_RESULT_NULL_PARAMETER`.
 ///
 /// # Safety
 /// `kms` must be a live handle; `id` readable for `id_len` octets; `rsk_out` writable for
@@ -231,12 +232,12 @@ pub unsafe extern "C" fn mkc_kms_issue_sakke(
         check_disjoint(rsk_out, rsk_cap, &[(id, id_len)])?;
         let id = unsafe { input(id, id_len) }?;
         let rsk_out = unsafe { output(rsk_out, rsk_cap) }?;
-        let rsk_out = rsk_out
-            .get_mut(..MKC_SAKKE_RSK_BYTES)
-            .ok_or(mkc_result::BufferTooSmall)?;
+        if rsk_out.len() < MKC_SAKKE_RSK_BYTES {
+            return Err(mkc_result::BufferTooSmall);
+        }
         match kms.issue_sakke(id) {
             Ok(rsk) => {
-                rsk_out.copy_from_slice(&rsk[..]);
+                rsk_out[..MKC_SAKKE_RSK_BYTES].copy_from_slice(&rsk[..]);
                 Ok(())
             }
             Err(error) => {

@@ -69,7 +69,8 @@ pub extern "C" fn mkc_sakke_sed_bytes() -> usize {
 }
 
 /// Makes an encapsulation handle from Z_T (`0x04 || x || y`, 257 octets): x, y < p, on the
-/// curve, not the identity, of order q. Precomputes Z_T's tables (a few milliseconds).
+/// curve, not the identity, of order q. Precomputes Z_T's table (0.5 MB; about 15 ms on a
+/// 2-core x86-64 server).
 ///
 /// On success `*out` receives a handle to release with `mkc_sakke_public_free`; on failure
 /// `*out` is unchanged. Returns `MKC_RESULT_OK`, `MKC_RESULT_NULL_PARAMETER` or
