@@ -10,8 +10,8 @@
  *   a partial result: it is written whole on success; on failure it is left untouched or, where
  *   the function says so, zeroed. MKC_RESULT_BUFFER_TOO_SMALL leaves it untouched and, in
  *   functions with a `written` argument, reports the size needed in *written.
- * - An output buffer must not overlap any other buffer argument of the same call (nor the
- *   `written` pointer); where it does, the call returns MKC_RESULT_INVALID_PARAMETER.
+ * - An output buffer or `written` pointer must not overlap any other buffer argument of the
+ *   same call; where one does, the call returns MKC_RESULT_INVALID_PARAMETER.
  * - Besides the codes each function lists, any function may return MKC_RESULT_NULL_PARAMETER
  *   (a required pointer is NULL), MKC_RESULT_INVALID_PARAMETER (a length above PTRDIFF_MAX,
  *   overlapping buffers) and MKC_RESULT_PANIC (an internal bug, caught at the boundary).

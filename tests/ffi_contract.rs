@@ -38,7 +38,7 @@ fn dangling_out() -> *mut u8 {
     NonNull::<u8>::dangling().as_ptr()
 }
 
-/// KSAK and z of a test KMS (z = 1 is in range for SAKKE parameter set 1).
+/// KSAK and z of a test KMS.
 fn ksak() -> [u8; MKC_KMS_KSAK_BYTES] {
     let mut k = [0u8; MKC_KMS_KSAK_BYTES];
     k[29..].copy_from_slice(&[0x01, 0x23, 0x45]); // the RFC 6507 KSAK
@@ -1447,4 +1447,33 @@ fn handles_are_usable_from_several_threads() {
             });
         }
     });
+}
+
+/// A `written` pointer inside an input buffer is refused like an overlapping output, and the
+/// input is left as it was.
+#[test]
+fn sign_refuses_written_inside_the_message() {
+    let m = material();
+    let signer = new_signer(&m, ID);
+    let mut sig = [CANARY; MKC_ECCSI_SIGNATURE_BYTES];
+    // A message buffer with room for a size_t inside it, aligned for usize.
+    let mut msg_words = [0usize; 4];
+    let msg_ptr = msg_words.as_mut_ptr().cast::<u8>();
+    let msg_len = size_of_val(&msg_words);
+    let rc = unsafe {
+        mkc_eccsi_sign(
+            signer.ptr,
+            msg_ptr,
+            msg_len,
+            sig.as_mut_ptr(),
+            sig.len(),
+            &mut msg_words[1],
+        )
+    };
+    assert_eq!(rc, mkc_result::InvalidParameter);
+    assert_eq!(msg_words, [0usize; 4], "the message changed");
+    assert_eq!(
+        sig, [CANARY; MKC_ECCSI_SIGNATURE_BYTES],
+        "the output was written"
+    );
 }

@@ -5,7 +5,8 @@
 use super::panic::{guard, guard_value};
 use super::result::mkc_result;
 use super::{
-    Handle, borrow, check_disjoint, emit, input, out_ptr, output, publish, release, written_region,
+    Handle, borrow, check_disjoint, check_written_disjoint, emit, input, out_ptr, output, publish,
+    release, written_region,
 };
 use crate::eccsi::{self, Signer, Verifier};
 
@@ -219,6 +220,7 @@ pub unsafe extern "C" fn mkc_eccsi_sign(
         let signer = unsafe { borrow(signer) }?;
         let written = out_ptr(written)?;
         check_disjoint(sig_out, sig_cap, &[(msg, msg_len), written_region(written)])?;
+        check_written_disjoint(written, &[(msg, msg_len)])?;
         let msg = unsafe { input(msg, msg_len) }?;
         let sig_out = unsafe { output(sig_out, sig_cap) }?;
         if sig_out.len() < MKC_ECCSI_SIGNATURE_BYTES {

@@ -108,6 +108,14 @@ pub(crate) fn check_disjoint(
     Ok(())
 }
 
+/// Refuses a `written` out-pointer that overlaps an input buffer (see [`check_disjoint`]).
+pub(crate) fn check_written_disjoint(
+    written: *mut usize,
+    inputs: &[(*const u8, usize)],
+) -> Result<(), mkc_result> {
+    check_disjoint(written.cast::<u8>(), size_of::<usize>(), inputs)
+}
+
 /// The region a `size_t *written` out-pointer occupies, for [`check_disjoint`].
 pub(crate) fn written_region(written: *mut usize) -> (*const u8, usize) {
     (written.cast::<u8>().cast_const(), size_of::<usize>())

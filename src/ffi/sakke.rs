@@ -5,7 +5,8 @@
 use super::panic::{guard, guard_value};
 use super::result::mkc_result;
 use super::{
-    Handle, borrow, check_disjoint, emit, input, out_ptr, output, publish, release, written_region,
+    Handle, borrow, check_disjoint, check_written_disjoint, emit, input, out_ptr, output, publish,
+    release, written_region,
 };
 use crate::sakke::{self, SakkePublic, SakkeReceiver};
 
@@ -137,6 +138,7 @@ pub unsafe extern "C" fn mkc_sakke_encapsulate(
             sed_cap,
             &[(id, id_len), (ssv, ssv_len), written_region(written)],
         )?;
+        check_written_disjoint(written, &[(id, id_len), (ssv, ssv_len)])?;
         let (id, ssv) = unsafe { (input(id, id_len)?, input(ssv, ssv_len)?) };
         let sed_out = unsafe { output(sed_out, sed_cap) }?;
         if ssv.len() != MKC_SAKKE_SSV_BYTES {
@@ -229,6 +231,7 @@ pub unsafe extern "C" fn mkc_sakke_decapsulate(
         let receiver = unsafe { borrow(receiver) }?;
         let written = out_ptr(written)?;
         check_disjoint(ssv_out, ssv_cap, &[(sed, sed_len), written_region(written)])?;
+        check_written_disjoint(written, &[(sed, sed_len)])?;
         let sed = unsafe { input(sed, sed_len) }?;
         let ssv_out = unsafe { output(ssv_out, ssv_cap) }?;
         if ssv_out.len() < MKC_SAKKE_SSV_BYTES {
