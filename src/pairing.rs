@@ -20,7 +20,7 @@
 //! point of the loop is the identity or ±R, and the formulas have no exceptional case.
 
 use crate::field::{Fp, Fp2, Fq};
-use p256::elliptic_curve::subtle::CtOption;
+use p256::elliptic_curve::subtle::{Choice, ConstantTimeEq, CtOption};
 use zeroize::Zeroize;
 
 /// One line of the Miller loop, as a function of the evaluation point Q:
@@ -138,6 +138,19 @@ impl Drop for MillerLines {
 impl MillerLines {
     /// Runs the loop for R = (rx, ry), a point of order q in affine coordinates.
     pub fn new(rx: &Fp, ry: &Fp) -> Self {
+        Self::new_with_order_check(rx, ry).0
+    }
+
+    /// Runs the loop for R = (rx, ry), a point of E other than (0, 0), and also says whether R
+    /// has order q, at no extra cost: the loop ends on C = [q-1]R, and [q-1]R = -R exactly when
+    /// [q]R = O. Constant time.
+    ///
+    /// Why the loop's formulas hold for any such R: E(F_p) is cyclic of order 4q, so R has
+    /// order q, 2q, 4q (or 4). The mixed addition C + R with C = [k]R (2 <= k <= q-2) is
+    /// exceptional only if [k-1]R or [k+1]R is O, and the doubling only if C has order 2; for
+    /// orders q, 2q and 4q neither can happen before the loop ends. For R of order 4 the loop
+    /// degenerates to Z = 0, which the check refuses.
+    pub fn new_with_order_check(rx: &Fp, ry: &Fp) -> (Self, Choice) {
         let mut c = Jacobian {
             x: *rx,
             y: *ry,
@@ -150,7 +163,10 @@ impl MillerLines {
                 lines.push(c.add_affine_with_line(rx, ry));
             }
         }
-        Self { lines }
+        // C = (X : Y : Z) equals -R = (rx, -ry) iff X = rx*Z^2, Y = -ry*Z^3 and Z != 0.
+        let z2 = c.z.square();
+        let order_q = !c.z.is_zero() & c.x.ct_eq(&(*rx * z2)) & c.y.ct_eq(&-(*ry * z2 * c.z));
+        (Self { lines }, order_q)
     }
 
     /// Miller's loop value f_{q-1,R} at the distorted (qx, qy), before the final power.

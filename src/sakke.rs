@@ -181,11 +181,11 @@ impl SakkeReceiver {
         let q_b_affine: Option<(Fp, Fp)> = affine(&q_b).into();
         let (qx, qy) = q_b_affine.ok_or(Error::InvalidKey)?;
         // The RSK is secret: decoded and checked in constant time, like everything after.
-        let rsk = Point::from_bytes_ct(rsk);
-        let rsk_ok = rsk.is_some();
-        let (mut kx, mut ky, _) = rsk.unwrap_or(Point::IDENTITY).to_affine_or_zero();
-        // <Q_b, K_b> = <K_b, Q_b>: the loop runs over the fixed RSK once, here.
-        let rsk_lines = MillerLines::new(&kx, &ky);
+        let (mut kx, mut ky, on_curve) = Point::affine_from_bytes_ct(rsk);
+        // <Q_b, K_b> = <K_b, Q_b>: the loop runs over the fixed RSK once, here, and its last
+        // point [q-1]K_b tells whether K_b has order q (the subgroup check, for free).
+        let (rsk_lines, order_q) = MillerLines::new_with_order_check(&kx, &ky);
+        let rsk_ok = on_curve & order_q;
         kx.zeroize();
         ky.zeroize();
         let pairing = rsk_lines.pairing(&qx, &qy);

@@ -328,8 +328,19 @@ impl Point {
     /// `(0 : 0 : 0)` for a point outside the subgroup, which equals no point, so the test stays
     /// sound). The result says only whether every check passed.
     pub fn from_bytes_ct(bytes: &[u8]) -> CtOption<Point> {
+        let (x, y, on_curve) = Point::affine_from_bytes_ct(bytes);
+        let point = Point::from_affine(x, y);
+        let in_subgroup = point.mul(&-Fq::ONE).ct_eq(&point.neg());
+        CtOption::new(point, on_curve & in_subgroup)
+    }
+
+    /// The first checks of [`Point::from_bytes_ct`] without the subgroup test, for a caller
+    /// that tests the order another way (the Miller loop of an RSK ends on [q-1]K): the affine
+    /// coordinates and whether the octets are `0x04 || x || y` with x, y < p, on the curve and
+    /// not (0, 0). Constant time; the length is public.
+    pub fn affine_from_bytes_ct(bytes: &[u8]) -> (Fp, Fp, Choice) {
         if bytes.len() != POINT_BYTES {
-            return CtOption::new(Point::IDENTITY, Choice::from(0));
+            return (Fp::ZERO, Fp::ZERO, Choice::from(0));
         }
         let x_bytes: &[u8; COORD_BYTES] = bytes[1..1 + COORD_BYTES]
             .try_into()
@@ -340,13 +351,11 @@ impl Point {
         let (x, y) = (Fp::from_be_bytes(x_bytes), Fp::from_be_bytes(y_bytes));
         let canonical = x.is_some() & y.is_some();
         let (x, y) = (x.unwrap_or(Fp::ZERO), y.unwrap_or(Fp::ZERO));
-        let point = Point::from_affine(x, y);
         let valid = bytes[0].ct_eq(&0x04)
             & canonical
             & !(x.is_zero() & y.is_zero())
-            & is_on_curve_ct(&x, &y)
-            & point.mul(&-Fq::ONE).ct_eq(&point.neg());
-        CtOption::new(point, valid)
+            & is_on_curve_ct(&x, &y);
+        (x, y, valid)
     }
 
     /// The encoding `0x04 || x || y` (128-octet big-endian coordinates); `None` for the

@@ -26,7 +26,8 @@ pub(crate) fn guard(body: impl FnOnce() -> Result<(), mkc_result>) -> mkc_result
 /// callees used. `zeroize` writes volatilely, so the stores are not optimized away.
 #[inline(never)]
 fn burn_stack() {
-    let mut scratch = [0u8; STACK_BURN_BYTES];
+    // Words, not octets: zeroize's volatile stores go one element at a time.
+    let mut scratch = [0u64; STACK_BURN_BYTES / 8];
     scratch.zeroize();
     std::hint::black_box(&scratch);
 }
