@@ -18,8 +18,9 @@ use crate::Error;
 pub use crate::curve::POINT_BYTES;
 use crate::curve::{FixedBase, Point};
 use crate::ffi::ct_check::public;
+use crate::field::Fp2;
 use crate::field::{Fp, Fq};
-use crate::pairing::{MillerLines, pf_pow};
+use crate::pairing::{FixedPowTable, MillerLines, pf_pow_fixed};
 use crate::params::{SAKKE_G, SAKKE_SSV_BYTES};
 use p256::elliptic_curve::subtle::{ConstantTimeEq, CtOption};
 use sha2::{Digest, Sha256};
@@ -35,6 +36,10 @@ const HASH_BYTES: usize = 32;
 
 /// Constant-time fixed-base table of P, built on first use and shared by every handle.
 static P_TABLE: LazyLock<FixedBase> = LazyLock::new(|| FixedBase::new(&Point::generator()));
+
+/// Powers of 1 + i*g for g^r in encapsulation, built on first use and shared by every handle.
+static G_POW_TABLE: LazyLock<FixedPowTable> =
+    LazyLock::new(|| FixedPowTable::new(&Fp2::new(Fp::ONE, g())));
 
 /// g of parameter set 1 as a field element.
 fn g() -> Fp {
@@ -140,7 +145,7 @@ impl SakkePublic {
             r.zeroize();
             return Err(Error::InvalidKey);
         };
-        let mut g_r = pf_pow(&g(), &r).unwrap_or(Fp::ZERO);
+        let mut g_r = pf_pow_fixed(&G_POW_TABLE, &r).unwrap_or(Fp::ZERO);
         r.zeroize();
         let mask = hash_to_mask(&g_r);
         g_r.zeroize();
@@ -342,7 +347,9 @@ mod tests {
 
         let r = hash_to_scalar(&[&ssv, &id]);
         assert_eq!(r.to_be_bytes().to_vec(), padded(&field(&v, "r")).to_vec());
-        let g_r: Fp = Option::from(pf_pow(&g(), &r)).unwrap();
+        let g_r: Fp = Option::from(pf_pow_fixed(&G_POW_TABLE, &r)).unwrap();
+        let g_r_plain: Fp = Option::from(crate::pairing::pf_pow(&g(), &r)).unwrap();
+        assert_eq!(g_r_plain.to_be_bytes(), g_r.to_be_bytes());
         assert_eq!(g_r.to_be_bytes().to_vec(), field(&v, "g_r"));
         assert_eq!(hash_to_mask(&g_r).to_vec(), field(&v, "mask"));
 
