@@ -94,7 +94,7 @@ $(BUILD)/bench_sakke: examples/c/bench_sakke.c include/mcptt_kmc.h lib | $(BUILD
 	$(CC) -std=c99 $(CWARN) -O2 $< -o $@ $(LDLIBS)
 
 bench: setup $(BUILD)/bench_eccsi $(BUILD)/bench_sakke
-	$(CARGO) bench --bench eccsi
+	$(CARGO) bench --bench eccsi --bench sakke --bench field --bench curve
 	$(RUN) $(BUILD)/bench_eccsi
 	$(RUN) $(BUILD)/bench_sakke
 
