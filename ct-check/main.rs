@@ -44,6 +44,14 @@ fn main() {
         // Receiver: the RSK is secret.
         classify(&rsk[..]);
         let receiver = SakkeReceiver::new(&z_t, id, &rsk[..]).expect("valid RSK");
+        // A refused RSK (one flipped bit) must be refused without a secret-dependent branch.
+        let mut bad_rsk = *rsk;
+        bad_rsk[200] ^= 1;
+        classify(&bad_rsk[..]);
+        assert!(
+            SakkeReceiver::new(&z_t, id, &bad_rsk).is_err(),
+            "bad RSK refused"
+        );
 
         for fill in [0x00u8, 0x5a, 0xff] {
             let ssv = [fill; 16];

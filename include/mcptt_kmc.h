@@ -418,6 +418,11 @@ mkc_result mkc_kms_z_t(const mkc_kms *kms,
  * Issues the SAKKE Receiver Secret Key for identifier `id` (arbitrary octets) as in RFC 6508
  * 6.1.1: RSK = [(b + z)^-1]P, written to `rsk_out` as `0x04 || x || y` (257 octets).
  *
+ * b is the identifier read as a big-endian integer mod q, so identifiers that are equal as
+ * integers (e.g. differing only by leading 0x00 octets) get the same RSK, and either RSK
+ * recovers SSVs sent to the other. A KMS must therefore issue RSKs for identifiers of one
+ * fixed format only, such as the 32-octet TS 33.180 UIDs.
+ *
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` when `rsk_cap` < 257, with the buffer
  * untouched; `MKC_RESULT_INVALID_KEY` when b + z = 0 mod q (no RSK exists for this identifier
  * under this KMS), with the buffer zeroed over its whole capacity; or
@@ -501,10 +506,11 @@ void mkc_sakke_public_free(const mkc_sakke_public *public_key);
  * octets) as in RFC 6508 6.2.1, writing the SED R (257) || H (16) = 273 octets to `sed_out`
  * and 273 to `*written`. Deterministic: the same SSV and identifier give the same SED.
  *
- * Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_LENGTH` when `ssv_len` is not 16;
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_LENGTH` when `ssv_len` is not 16, with
+ * `*written` = 0 and `sed_out` untouched;
  * `MKC_RESULT_BUFFER_TOO_SMALL` when `sed_cap` < 273, with `*written` = 273 and `sed_out`
  * untouched; `MKC_RESULT_INVALID_KEY` when no RSK can exist for `id` under this Z_T (b = -z
- * mod q); or `MKC_RESULT_NULL_PARAMETER`.
+ * mod q), with `*written` = 0 and `sed_out` untouched; or `MKC_RESULT_NULL_PARAMETER`.
  *
  * # Safety
  * `public_key` must be a live handle; `id` and `ssv` readable for their lengths; `sed_out`

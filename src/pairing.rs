@@ -16,8 +16,9 @@
 //!
 //! Constant time: the loop's control flow depends only on q. All arithmetic is the
 //! constant-time field arithmetic, so a secret R (an RSK) or Q gives no secret-dependent
-//! branch or index. Points must be of order q (validated on the way in): then no intermediate
-//! point of the loop is the identity or ±R, and the formulas have no exceptional case.
+//! branch or index. For points of order q no intermediate point of the loop is the identity or
+//! ±R, and the formulas have no exceptional case; see [`MillerLines::new_with_order_check`]
+//! for other points.
 
 use crate::field::{Fp, Fp2, Fq};
 use p256::elliptic_curve::subtle::{Choice, ConditionallySelectable, ConstantTimeEq, CtOption};
@@ -145,18 +146,22 @@ impl MillerLines {
     /// has order q, at no extra cost: the loop ends on C = [q-1]R, and [q-1]R = -R exactly when
     /// [q]R = O. Constant time.
     ///
-    /// Why the loop's formulas hold for any such R: E(F_p) is cyclic of order 4q, so R has
-    /// order q, 2q, 4q (or 4). The mixed addition C + R with C = [k]R (2 <= k <= q-2) is
-    /// exceptional only if [k-1]R or [k+1]R is O, and the doubling only if C has order 2; for
-    /// orders q, 2q and 4q neither can happen before the loop ends. For R of order 4 the loop
-    /// degenerates to Z = 0, which the check refuses.
+    /// Why the check is sound for any such R: every exceptional case of the two formulas (a
+    /// doubling of a point with Y = 0, an addition of C = ±R, which gives H = 0) produces
+    /// Z3 = 0, and Z = 0 then stays 0 to the end. So a final Z != 0 means no exceptional step
+    /// happened and C really is [q-1]R. And no valid key is refused: for R of order q, 2q or 4q
+    /// (E(F_p) is cyclic of order 4q) the additions see C = [k]R with 2 <= k < q - 1 and the
+    /// doublings points of order above 2, so nothing exceptional occurs.
     pub fn new_with_order_check(rx: &Fp, ry: &Fp) -> (Self, Choice) {
         let mut c = Jacobian {
             x: *rx,
             y: *ry,
             z: Fp::ONE,
         };
-        let mut lines = Vec::with_capacity(1600);
+        // The exact count, so that the vector never reallocates (which would free an
+        // unzeroized copy of the lines).
+        let count = loop_bits().map(|bit| 1 + usize::from(bit)).sum();
+        let mut lines = Vec::with_capacity(count);
         for bit in loop_bits() {
             lines.push(c.double_with_line());
             if bit {
@@ -164,8 +169,13 @@ impl MillerLines {
             }
         }
         // C = (X : Y : Z) equals -R = (rx, -ry) iff X = rx*Z^2, Y = -ry*Z^3 and Z != 0.
-        let z2 = c.z.square();
+        let mut z2 = c.z.square();
         let order_q = !c.z.is_zero() & c.x.ct_eq(&(*rx * z2)) & c.y.ct_eq(&-(*ry * z2 * c.z));
+        // C is -R: as secret as R.
+        z2.zeroize();
+        c.x.zeroize();
+        c.y.zeroize();
+        c.z.zeroize();
         (Self { lines }, order_q)
     }
 

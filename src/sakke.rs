@@ -291,8 +291,9 @@ impl KmsSakkeRoot {
     /// # Errors
     /// [`Error::InvalidKey`] if b + z = 0 mod q (this identifier cannot have an RSK under z).
     pub fn issue(&self, id: &[u8]) -> Result<Zeroizing<[u8; POINT_BYTES]>, Error> {
-        let sum = identifier_scalar(id) + self.z;
+        let mut sum = identifier_scalar(id) + self.z;
         let inverse = sum.invert();
+        sum.zeroize();
         let valid = public(inverse.is_some());
         let mut k = inverse.unwrap_or(Fq::ONE);
         let rsk = P_TABLE.mul(&k);

@@ -160,16 +160,13 @@ pub unsafe extern "C" fn mkc_kms_issue_eccsi(
         let id = unsafe { input(id, id_len) }?;
         let ssk_out = unsafe { output(ssk_out, ssk_cap) }?;
         let pvt_out = unsafe { output(pvt_out, pvt_cap) }?;
-        let (Some(ssk_out), Some(pvt_out)) = (
-            ssk_out.get_mut(..MKC_ECCSI_SSK_BYTES),
-            pvt_out.get_mut(..MKC_ECCSI_PVT_BYTES),
-        ) else {
+        if ssk_out.len() < MKC_ECCSI_SSK_BYTES || pvt_out.len() < MKC_ECCSI_PVT_BYTES {
             return Err(mkc_result::BufferTooSmall);
-        };
+        }
         match kms.issue_eccsi(id) {
             Ok(issued) => {
-                ssk_out.copy_from_slice(issued.ssk());
-                pvt_out.copy_from_slice(issued.pvt());
+                ssk_out[..MKC_ECCSI_SSK_BYTES].copy_from_slice(issued.ssk());
+                pvt_out[..MKC_ECCSI_PVT_BYTES].copy_from_slice(issued.pvt());
                 Ok(())
             }
             Err(error) => {
@@ -209,6 +206,11 @@ pub unsafe extern "C" fn mkc_kms_z_t(
 
 /// Issues the SAKKE Receiver Secret Key for identifier `id` (arbitrary octets) as in RFC 6508
 /// 6.1.1: RSK = [(b + z)^-1]P, written to `rsk_out` as `0x04 || x || y` (257 octets).
+///
+/// b is the identifier read as a big-endian integer mod q, so identifiers that are equal as
+/// integers (e.g. differing only by leading 0x00 octets) get the same RSK, and either RSK
+/// recovers SSVs sent to the other. A KMS must therefore issue RSKs for identifiers of one
+/// fixed format only, such as the 32-octet TS 33.180 UIDs.
 ///
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` when `rsk_cap` < 257, with the buffer
 /// untouched; `MKC_RESULT_INVALID_KEY` when b + z = 0 mod q (no RSK exists for this identifier

@@ -110,10 +110,11 @@ pub unsafe extern "C" fn mkc_sakke_public_free(public_key: *const mkc_sakke_publ
 /// octets) as in RFC 6508 6.2.1, writing the SED R (257) || H (16) = 273 octets to `sed_out`
 /// and 273 to `*written`. Deterministic: the same SSV and identifier give the same SED.
 ///
-/// Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_LENGTH` when `ssv_len` is not 16;
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_LENGTH` when `ssv_len` is not 16, with
+/// `*written` = 0 and `sed_out` untouched;
 /// `MKC_RESULT_BUFFER_TOO_SMALL` when `sed_cap` < 273, with `*written` = 273 and `sed_out`
 /// untouched; `MKC_RESULT_INVALID_KEY` when no RSK can exist for `id` under this Z_T (b = -z
-/// mod q); or `MKC_RESULT_NULL_PARAMETER`.
+/// mod q), with `*written` = 0 and `sed_out` untouched; or `MKC_RESULT_NULL_PARAMETER`.
 ///
 /// # Safety
 /// `public_key` must be a live handle; `id` and `ssv` readable for their lengths; `sed_out`
@@ -142,6 +143,8 @@ pub unsafe extern "C" fn mkc_sakke_encapsulate(
         let (id, ssv) = unsafe { (input(id, id_len)?, input(ssv, ssv_len)?) };
         let sed_out = unsafe { output(sed_out, sed_cap) }?;
         if ssv.len() != MKC_SAKKE_SSV_BYTES {
+            // SAFETY: `written` is non-NULL and writable.
+            unsafe { written.write(0) };
             return Err(mkc_result::InvalidLength);
         }
         if sed_out.len() < MKC_SAKKE_SED_BYTES {
@@ -149,9 +152,15 @@ pub unsafe extern "C" fn mkc_sakke_encapsulate(
             unsafe { written.write(MKC_SAKKE_SED_BYTES) };
             return Err(mkc_result::BufferTooSmall);
         }
-        let sed = public.encapsulate(id, ssv)?;
-        // SAFETY: `written` is non-NULL and writable.
-        unsafe { emit(sed_out, written, &sed) }
+        match public.encapsulate(id, ssv) {
+            // SAFETY: `written` is non-NULL and writable.
+            Ok(sed) => unsafe { emit(sed_out, written, &sed) },
+            Err(error) => {
+                // SAFETY: `written` is non-NULL and writable.
+                unsafe { written.write(0) };
+                Err(error.into())
+            }
+        }
     })
 }
 

@@ -942,6 +942,8 @@ static void test_encapsulate_buffers(void) {
                  MKC_RESULT_INVALID_LENGTH, what);
         snprintf(what, sizeof what, "ssv_len %zu leaves sed_out untouched", bad_ssv_lens[i]);
         CHECK(all_equal(buf, sizeof buf, CANARY), what);
+        snprintf(what, sizeof what, "ssv_len %zu sets *written to 0", bad_ssv_lens[i]);
+        CHECK_SIZE(written, 0, what);
     }
 
     set_ctx("encapsulate buffers", "");
