@@ -48,14 +48,16 @@ test-rust: setup
 $(BUILD):
 	mkdir -p $(BUILD)
 
-# Each C test program (tests/c/test_<name>.c) is built three ways.
-$(BUILD)/test_%_c99: tests/c/test_%.c include/mcptt_kmc.h lib | $(BUILD)
+# Each C test program (tests/c/test_<name>.c, its harness in tests/c/check.h) is built three ways.
+TEST_HDRS := include/mcptt_kmc.h tests/c/check.h
+
+$(BUILD)/test_%_c99: tests/c/test_%.c $(TEST_HDRS) lib | $(BUILD)
 	$(CC) $(CFLAGS_C99) $< -o $@ $(LDLIBS)
 
-$(BUILD)/test_%_cxx: tests/c/test_%.c include/mcptt_kmc.h lib | $(BUILD)
+$(BUILD)/test_%_cxx: tests/c/test_%.c $(TEST_HDRS) lib | $(BUILD)
 	$(CXX) -x c++ $(CXXFLAGS) $< -o $@ $(LDLIBS)
 
-$(BUILD)/test_%_asan: tests/c/test_%.c include/mcptt_kmc.h lib | $(BUILD)
+$(BUILD)/test_%_asan: tests/c/test_%.c $(TEST_HDRS) lib | $(BUILD)
 	$(CC) $(CFLAGS_C99) $(SANITIZE) $< -o $@ $(LDLIBS)
 
 # The C tests three ways: C99 under valgrind, C++17, and C99 with ASan/UBSan. test_sakke under
@@ -87,10 +89,13 @@ $(BUILD)/eccsi_sign_verify: examples/c/eccsi_sign_verify.c include/mcptt_kmc.h l
 demo: $(BUILD)/eccsi_sign_verify
 	$(RUN) $(BUILD)/eccsi_sign_verify
 
-$(BUILD)/bench_eccsi: examples/c/bench_eccsi.c include/mcptt_kmc.h lib | $(BUILD)
+# The C benchmarks share their timing harness, examples/c/bench_common.h.
+BENCH_HDRS := include/mcptt_kmc.h examples/c/bench_common.h
+
+$(BUILD)/bench_eccsi: examples/c/bench_eccsi.c $(BENCH_HDRS) lib | $(BUILD)
 	$(CC) -std=c99 $(CWARN) -O2 $< -o $@ $(LDLIBS)
 
-$(BUILD)/bench_sakke: examples/c/bench_sakke.c include/mcptt_kmc.h lib | $(BUILD)
+$(BUILD)/bench_sakke: examples/c/bench_sakke.c $(BENCH_HDRS) lib | $(BUILD)
 	$(CC) -std=c99 $(CWARN) -O2 $< -o $@ $(LDLIBS)
 
 bench: setup $(BUILD)/bench_eccsi $(BUILD)/bench_sakke

@@ -13,12 +13,11 @@
  *
  * Usage: bench_eccsi [SECONDS]      e.g. LD_LIBRARY_PATH=target/release build/bench_eccsi 0.2
  *
- * C99 and C++17 clean; POSIX for clock_gettime(CLOCK_MONOTONIC).
+ * C99 and C++17 clean; POSIX for clock_gettime(CLOCK_MONOTONIC). Harness: bench_common.h.
  */
-#if !defined(_POSIX_C_SOURCE) || _POSIX_C_SOURCE < 199309L
-#undef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 199309L
-#endif
+/* The timing harness; first, as it selects POSIX for clock_gettime. */
+#define BENCH_NAME "bench_eccsi"
+#include "bench_common.h"
 
 #include <mcptt_kmc.h>
 
@@ -26,9 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#define ROUNDS 5
 
 /* Fixtures shared by the operations. */
 static const uint8_t ID[] = "sip:alice@mcptt.example.org";
@@ -43,26 +39,6 @@ static uint8_t g_kpak[MKC_ECCSI_KPAK_BYTES];
 static uint8_t g_ssk[MKC_ECCSI_SSK_BYTES];
 static uint8_t g_pvt[MKC_ECCSI_PVT_BYTES];
 static uint8_t g_sig[MKC_ECCSI_SIGNATURE_BYTES];
-
-/* Folds output octets in, and is printed at the end, so no result is dead. */
-static volatile uint32_t g_sink;
-
-static void must(uint32_t rc, const char *what) {
-    if (rc != (uint32_t)MKC_RESULT_OK) {
-        fprintf(stderr, "bench_eccsi: %s failed: %s (code %u)\n", what, mkc_result_str(rc),
-                (unsigned)rc);
-        exit(1);
-    }
-}
-
-static double now_seconds(void) {
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
-        perror("bench_eccsi: clock_gettime");
-        exit(1);
-    }
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void op_kpak_generation(void) {
     const mkc_kms *kms = NULL;
@@ -110,11 +86,6 @@ static void op_verify(void) {
     g_sink += 1u;
 }
 
-struct bench_op {
-    const char *name;
-    void (*run)(void);
-};
-
 static const struct bench_op OPS[] = {
     {"KPAK generation (kms_new_random)", op_kpak_generation},
     {"issuance (kms_issue_eccsi)", op_issue},
@@ -122,24 +93,6 @@ static const struct bench_op OPS[] = {
     {"sign (eccsi_sign)", op_sign},
     {"verify (eccsi_verify)", op_verify},
 };
-
-/* Runs `run` for about `seconds` and returns operations per second. The clock is read after
- * every call: clock_gettime costs tens of nanoseconds, these operations tens of microseconds. */
-static double measure(void (*run)(void), double seconds) {
-    unsigned long n = 0;
-    double start = now_seconds(), elapsed;
-    do {
-        run();
-        n++;
-        elapsed = now_seconds() - start;
-    } while (elapsed < seconds);
-    return (double)n / elapsed;
-}
-
-static int compare_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static void setup(void) {
     size_t len = 0;
@@ -166,34 +119,12 @@ static void setup(void) {
 }
 
 int main(int argc, char **argv) {
-    double seconds = 1.0;
-    size_t i;
-    int r;
+    double seconds;
+    int rc = bench_start(argc, argv, &seconds);
 
-    if (argc > 2 || (argc == 2 && ((seconds = atof(argv[1])) <= 0.0 || seconds > 60.0))) {
-        fprintf(stderr, "usage: %s [SECONDS per round, default 1, at most 60]\n", argv[0]);
-        return 2;
-    }
-    if (mkc_abi_version() != MKC_ABI_VERSION) {
-        fprintf(stderr, "bench_eccsi: library ABI %u, header ABI %u\n",
-                (unsigned)mkc_abi_version(), (unsigned)MKC_ABI_VERSION);
-        return 1;
-    }
+    if (rc != 0) return rc;
     setup();
-
-    printf("mcptt-kmc %s ECCSI through the C API: %d rounds of %.2f s per operation\n",
-           mkc_version(), ROUNDS, seconds);
-    printf("%-34s %12s %10s %21s\n", "operation", "median op/s", "us/op", "min - max op/s");
-    for (i = 0; i < sizeof OPS / sizeof OPS[0]; i++) {
-        double rate[ROUNDS];
-        OPS[i].run(); /* warm up: lazy tables, caches */
-        for (r = 0; r < ROUNDS; r++) rate[r] = measure(OPS[i].run, seconds);
-        qsort(rate, ROUNDS, sizeof rate[0], compare_double);
-        printf("%-34s %12.1f %10.1f %10.1f - %8.1f\n", OPS[i].name, rate[ROUNDS / 2],
-               1e6 / rate[ROUNDS / 2], rate[0], rate[ROUNDS - 1]);
-        fflush(stdout);
-    }
-    printf("(sink %u)\n", (unsigned)g_sink);
+    bench_run("ECCSI", OPS, sizeof OPS / sizeof OPS[0], seconds);
 
     mkc_eccsi_public_free(g_verifier);
     mkc_eccsi_signer_free(g_signer);

@@ -3,7 +3,7 @@
  * through <mcptt_kmc.h> and the shared library only.
  *
  * Builds as C99 and as C++17 (-Wall -Wextra -Werror -pedantic). Prints one line per failed
- * check and, last, "N passed, M failed"; exits 1 if any check failed.
+ * check and, last, "N passed, M failed"; exits 1 if any check failed (harness: check.h).
  *
  * Every handle and buffer is released, so valgrind and LeakSanitizer report nothing lost.
  */
@@ -16,51 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ------------------------------------------------------------------------------------------ */
-/* Check bookkeeping                                                                          */
-/* ------------------------------------------------------------------------------------------ */
-
-static unsigned long g_passed;
-static unsigned long g_failed;
-/* What the current group of checks is about; printed with every failure. */
-static char g_ctx[160] = "";
-
-static void set_ctx(const char *group, const char *item) {
-    snprintf(g_ctx, sizeof g_ctx, "%s%s%s", group, item[0] ? ": " : "", item);
-}
-
-static void check_at(int ok, int line, const char *what) {
-    if (ok) {
-        g_passed++;
-        return;
-    }
-    g_failed++;
-    printf("FAIL line %d [%s]: %s\n", line, g_ctx, what);
-}
-
-static void check_rc_at(uint32_t got, uint32_t want, int line, const char *what) {
-    if (got == want) {
-        g_passed++;
-        return;
-    }
-    g_failed++;
-    printf("FAIL line %d [%s]: %s: got %u (%s), want %u (%s)\n", line, g_ctx, what,
-           (unsigned)got, mkc_result_str(got), (unsigned)want, mkc_result_str(want));
-}
-
-static void check_size_at(size_t got, size_t want, int line, const char *what) {
-    if (got == want) {
-        g_passed++;
-        return;
-    }
-    g_failed++;
-    printf("FAIL line %d [%s]: %s: got %zu, want %zu\n", line, g_ctx, what, got, want);
-}
-
-#define CHECK(cond, what) check_at((cond) ? 1 : 0, __LINE__, (what))
-#define CHECK_RC(expr, want, what) \
-    check_rc_at((uint32_t)(expr), (uint32_t)(want), __LINE__, (what))
-#define CHECK_SIZE(got, want, what) check_size_at((size_t)(got), (size_t)(want), __LINE__, (what))
+#include "check.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* Constants                                                                                  */
@@ -129,43 +85,6 @@ static const char UID_HEX[] = "74e2af803ab5d72841bbced0ce319ffe64f6fe23c88a2d258
 /* Small helpers                                                                              */
 /* ------------------------------------------------------------------------------------------ */
 
-static int hexval(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes exactly `len` octets of hex; a malformed constant is a failed check. */
-static void unhex(const char *hex, uint8_t *out, size_t len) {
-    size_t i;
-    int ok = strlen(hex) == 2 * len;
-    for (i = 0; ok && i < len; i++) {
-        int hi = hexval(hex[2 * i]);
-        int lo = hexval(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0) {
-            ok = 0;
-            break;
-        }
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    if (!ok) {
-        memset(out, 0, len);
-    }
-    CHECK(ok, "test constant is well-formed hex of the expected length");
-}
-
-/* a - b modulo 2^256 on 32-octet big-endian integers. */
-static void be_sub(uint8_t *out, const uint8_t *a, const uint8_t *b) {
-    int i;
-    unsigned borrow = 0;
-    for (i = SC_BYTES - 1; i >= 0; i--) {
-        unsigned d = (unsigned)a[i] - (unsigned)b[i] - borrow;
-        out[i] = (uint8_t)(d & 0xff);
-        borrow = (d >> 8) & 1u;
-    }
-}
-
 /* a + v modulo 2^(8n) on an n-octet big-endian integer. */
 static void be_add_small(uint8_t *out, const uint8_t *a, size_t n, unsigned v) {
     size_t i = n;
@@ -177,20 +96,9 @@ static void be_add_small(uint8_t *out, const uint8_t *a, size_t n, unsigned v) {
     }
 }
 
-static int all_equal(const uint8_t *p, size_t n, uint8_t v) {
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (p[i] != v) return 0;
-    return 1;
-}
-
-#define CANARY 0xA5
-
-/* Stand-ins for "*out must stay unchanged": addresses no library call ever returns. */
-static char g_sentinel_storage[3];
-#define SENTINEL_KMS ((const mkc_kms *)(const void *)&g_sentinel_storage[0])
-#define SENTINEL_PUB ((const mkc_eccsi_public *)(const void *)&g_sentinel_storage[1])
-#define SENTINEL_SIGNER ((const mkc_eccsi_signer *)(const void *)&g_sentinel_storage[2])
+/* "*out must stay unchanged" stand-ins for this test's handles (SENTINEL_KMS: check.h). */
+#define SENTINEL_PUB ((const mkc_eccsi_public *)SENTINEL_SLOT(1))
+#define SENTINEL_SIGNER ((const mkc_eccsi_signer *)SENTINEL_SLOT(2))
 
 /* ------------------------------------------------------------------------------------------ */
 /* Shared fixtures                                                                            */
@@ -229,12 +137,6 @@ static void load_constants(void) {
     unhex(UID_HEX, uid, sizeof uid);
     memset(z_ones, 0x01, sizeof z_ones);
     for (i = 0; i < sizeof big_msg; i++) big_msg[i] = (uint8_t)(i * 131u + (i >> 8));
-}
-
-/* Prints the closing line and exits: 0 if every check passed, 1 otherwise. */
-static void finish(void) {
-    printf("%lu passed, %lu failed\n", g_passed, g_failed);
-    exit(g_failed == 0 ? 0 : 1);
 }
 
 static void get_kpak(const mkc_kms *kms, uint8_t out[PT_BYTES]) {
@@ -646,7 +548,7 @@ static void test_rfc_vectors(void) {
              MKC_RESULT_VERIFY_FAILED, "identifier cut at its first NUL");
     /* (r, q - s) is the other valid form (RFC 6507 5.2.1 step 6 / 5.2.2). */
     memcpy(sig, rfc_sig, SIG_BYTES);
-    be_sub(sig + S_OFF, p256_q, rfc_sig + S_OFF);
+    be_sub(sig + S_OFF, p256_q, rfc_sig + S_OFF, SC_BYTES);
     CHECK_RC(mkc_eccsi_verify(pub, rfc_id, sizeof rfc_id, rfc_msg, sizeof rfc_msg, sig,
                               SIG_BYTES),
              MKC_RESULT_OK, "(r, q - s) of the RFC signature verifies");
@@ -898,7 +800,7 @@ static void test_signer_new(void) {
     be_add_small(v, ssk_a, SC_BYTES, 1);
     expect_signer_rejected("SSK + 1", kpak_a, PT_BYTES, ID_A, ID_A_LEN, v, SC_BYTES, pvt_a,
                            PT_BYTES);
-    be_sub(v, p256_q, ssk_a);
+    be_sub(v, p256_q, ssk_a, SC_BYTES);
     expect_signer_rejected("q - SSK", kpak_a, PT_BYTES, ID_A, ID_A_LEN, v, SC_BYTES, pvt_a,
                            PT_BYTES);
     memset(v, 0, sizeof v);
@@ -935,7 +837,7 @@ static void test_signer_new(void) {
                                PT_BYTES);
     }
     memcpy(pvt_neg, pvt_a, PT_BYTES);
-    be_sub(pvt_neg + 1 + SC_BYTES, p256_p, pvt_a + 1 + SC_BYTES);
+    be_sub(pvt_neg + 1 + SC_BYTES, p256_p, pvt_a + 1 + SC_BYTES, SC_BYTES);
     expect_signer_rejected("-PVT (valid point, wrong)", kpak_a, PT_BYTES, ID_A, ID_A_LEN, ssk_a,
                            SC_BYTES, pvt_neg, PT_BYTES);
     unhex(P256_G, g, PT_BYTES);
@@ -952,7 +854,7 @@ static void test_signer_new(void) {
 
     /* KPAK: negation (valid point, wrong) and every bad encoding. */
     memcpy(kpak_neg, kpak_a, PT_BYTES);
-    be_sub(kpak_neg + 1 + SC_BYTES, p256_p, kpak_a + 1 + SC_BYTES);
+    be_sub(kpak_neg + 1 + SC_BYTES, p256_p, kpak_a + 1 + SC_BYTES, SC_BYTES);
     expect_signer_rejected("-KPAK (valid point, wrong)", kpak_neg, PT_BYTES, ID_A, ID_A_LEN,
                            ssk_a, SC_BYTES, pvt_a, PT_BYTES);
     n = make_bad_points(kpak_a, bad);
@@ -1203,13 +1105,13 @@ static void test_verify_rejects(void) {
     /* (r, q - s): the other valid form of the same signature. */
     set_ctx("verify", "(r, q - s)");
     memcpy(sig, good, SIG_BYTES);
-    be_sub(sig + S_OFF, p256_q, good + S_OFF);
+    be_sub(sig + S_OFF, p256_q, good + S_OFF, SC_BYTES);
     CHECK_RC(mkc_eccsi_verify(pub_a, ID_A, ID_A_LEN, VMSG, VMSG_LEN, sig, SIG_BYTES),
              MKC_RESULT_OK, "(r, q - s) verifies");
     CHECK_RC(mkc_eccsi_verify(pub_a, ID_A, ID_A_LEN, VMSG, VMSG_LEN - 1, sig, SIG_BYTES),
              MKC_RESULT_VERIFY_FAILED, "(r, q - s) with another message");
     memcpy(sig, good, SIG_BYTES);
-    be_sub(sig, p256_q, good);
+    be_sub(sig, p256_q, good, SC_BYTES);
     expect_verify_fails("(q - r, s)", pub_a, sig, SIG_BYTES);
 
     /* Lengths. */
@@ -1301,7 +1203,7 @@ static void test_verify_rejects(void) {
         expect_verify_fails(name, pub_a, sig, SIG_BYTES);
     }
     memcpy(sig, good, SIG_BYTES);
-    be_sub(sig + PVT_OFF + 1 + SC_BYTES, p256_p, good + PVT_OFF + 1 + SC_BYTES);
+    be_sub(sig + PVT_OFF + 1 + SC_BYTES, p256_p, good + PVT_OFF + 1 + SC_BYTES, SC_BYTES);
     expect_verify_fails("PVT negated (valid point)", pub_a, sig, SIG_BYTES);
     memcpy(sig + PVT_OFF, g, PT_BYTES);
     expect_verify_fails("PVT = G", pub_a, sig, SIG_BYTES);
@@ -1334,7 +1236,7 @@ static void test_verify_rejects(void) {
         uint8_t kpak_neg[PT_BYTES];
         const mkc_eccsi_public *pub_neg = NULL;
         memcpy(kpak_neg, kpak_a, PT_BYTES);
-        be_sub(kpak_neg + 1 + SC_BYTES, p256_p, kpak_a + 1 + SC_BYTES);
+        be_sub(kpak_neg + 1 + SC_BYTES, p256_p, kpak_a + 1 + SC_BYTES, SC_BYTES);
         CHECK_RC(mkc_eccsi_public_new(kpak_neg, PT_BYTES, &pub_neg), MKC_RESULT_OK,
                  "public_new -KPAK");
         if (pub_neg != NULL) {

@@ -4,7 +4,7 @@
  * and the shared library only.
  *
  * Builds as C99 and as C++17 (-Wall -Wextra -Werror -pedantic). Prints one line per failed
- * check and, last, "N passed, M failed"; exits 1 if any check failed.
+ * check and, last, "N passed, M failed"; exits 1 if any check failed (harness: check.h).
  *
  * Every handle and buffer is released, so valgrind and LeakSanitizer report nothing lost.
  * SAKKE is slow under valgrind (a receiver or a decapsulation costs a pairing), so the test
@@ -19,51 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ------------------------------------------------------------------------------------------ */
-/* Check bookkeeping                                                                          */
-/* ------------------------------------------------------------------------------------------ */
-
-static unsigned long g_passed;
-static unsigned long g_failed;
-/* What the current group of checks is about; printed with every failure. */
-static char g_ctx[160] = "";
-
-static void set_ctx(const char *group, const char *item) {
-    snprintf(g_ctx, sizeof g_ctx, "%s%s%s", group, item[0] ? ": " : "", item);
-}
-
-static void check_at(int ok, int line, const char *what) {
-    if (ok) {
-        g_passed++;
-        return;
-    }
-    g_failed++;
-    printf("FAIL line %d [%s]: %s\n", line, g_ctx, what);
-}
-
-static void check_rc_at(uint32_t got, uint32_t want, int line, const char *what) {
-    if (got == want) {
-        g_passed++;
-        return;
-    }
-    g_failed++;
-    printf("FAIL line %d [%s]: %s: got %u (%s), want %u (%s)\n", line, g_ctx, what,
-           (unsigned)got, mkc_result_str(got), (unsigned)want, mkc_result_str(want));
-}
-
-static void check_size_at(size_t got, size_t want, int line, const char *what) {
-    if (got == want) {
-        g_passed++;
-        return;
-    }
-    g_failed++;
-    printf("FAIL line %d [%s]: %s: got %zu, want %zu\n", line, g_ctx, what, got, want);
-}
-
-#define CHECK(cond, what) check_at((cond) ? 1 : 0, __LINE__, (what))
-#define CHECK_RC(expr, want, what) \
-    check_rc_at((uint32_t)(expr), (uint32_t)(want), __LINE__, (what))
-#define CHECK_SIZE(got, want, what) check_size_at((size_t)(got), (size_t)(want), __LINE__, (what))
+#include "check.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* Constants                                                                                  */
@@ -161,61 +117,9 @@ static const char RFC_SED[] =
 /* A 32-octet TS 33.180 UID (Annex F.2.1), used as an opaque identifier. */
 static const char UID_HEX[] = "74e2af803ab5d72841bbced0ce319ffe64f6fe23c88a2d258aabcf6ac5658ef4";
 
-/* ------------------------------------------------------------------------------------------ */
-/* Small helpers                                                                              */
-/* ------------------------------------------------------------------------------------------ */
-
-static int hexval(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes exactly `len` octets of hex; a malformed constant is a failed check. */
-static void unhex(const char *hex, uint8_t *out, size_t len) {
-    size_t i;
-    int ok = strlen(hex) == 2 * len;
-    for (i = 0; ok && i < len; i++) {
-        int hi = hexval(hex[2 * i]);
-        int lo = hexval(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0) {
-            ok = 0;
-            break;
-        }
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    if (!ok) {
-        memset(out, 0, len);
-    }
-    CHECK(ok, "test constant is well-formed hex of the expected length");
-}
-
-/* a - b modulo 2^(8n) on n-octet big-endian integers. */
-static void be_sub(uint8_t *out, const uint8_t *a, const uint8_t *b, size_t n) {
-    size_t i = n;
-    unsigned borrow = 0;
-    while (i-- > 0) {
-        unsigned d = (unsigned)a[i] - (unsigned)b[i] - borrow;
-        out[i] = (uint8_t)(d & 0xff);
-        borrow = (d >> 8) & 1u;
-    }
-}
-
-static int all_equal(const uint8_t *p, size_t n, uint8_t v) {
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (p[i] != v) return 0;
-    return 1;
-}
-
-#define CANARY 0xA5
-
-/* Stand-ins for "*out must stay unchanged": addresses no library call ever returns. */
-static char g_sentinel_storage[3];
-#define SENTINEL_KMS ((const mkc_kms *)(const void *)&g_sentinel_storage[0])
-#define SENTINEL_PUB ((const mkc_sakke_public *)(const void *)&g_sentinel_storage[1])
-#define SENTINEL_RECV ((const mkc_sakke_receiver *)(const void *)&g_sentinel_storage[2])
+/* "*out must stay unchanged" stand-ins for this test's handles (SENTINEL_KMS: check.h). */
+#define SENTINEL_PUB ((const mkc_sakke_public *)SENTINEL_SLOT(1))
+#define SENTINEL_RECV ((const mkc_sakke_receiver *)SENTINEL_SLOT(2))
 
 /* ------------------------------------------------------------------------------------------ */
 /* Shared fixtures                                                                            */
@@ -259,12 +163,6 @@ static void load_constants(void) {
     unhex(RFC_SSV, rfc_ssv, sizeof rfc_ssv);
     unhex(RFC_SED, rfc_sed, sizeof rfc_sed);
     unhex(UID_HEX, uid, sizeof uid);
-}
-
-/* Prints the closing line and exits: 0 if every check passed, 1 otherwise. */
-static void finish(void) {
-    printf("%lu passed, %lu failed\n", g_passed, g_failed);
-    exit(g_failed == 0 ? 0 : 1);
 }
 
 static void get_z_t(const mkc_kms *kms, uint8_t out[PT_BYTES]) {
