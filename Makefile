@@ -82,12 +82,17 @@ test-ct: setup
 	  echo "ct-check: the control branch on a secret was NOT reported"; exit 1; \
 	else echo "ct-check: the control branch on a secret was reported, as it must be"; fi
 
-$(BUILD)/eccsi_sign_verify: examples/c/eccsi_sign_verify.c include/mcptt_kmc.h lib | $(BUILD)
+# The C examples, built as C99 and also checked as C++17.
+EXAMPLES := eccsi_sign_verify sakke_roundtrip
+$(BUILD)/%: examples/c/%.c include/mcptt_kmc.h lib | $(BUILD)
+	$(CXX) -x c++ $(CXXFLAGS) -fsyntax-only $<
 	$(CC) $(CFLAGS_C99) $< -o $@ $(LDLIBS)
 
-# The main job until the provisioning client lands: the ECCSI C example end to end.
-demo: $(BUILD)/eccsi_sign_verify
+# The main job until the provisioning client lands: the C examples end to end (ECCSI signing,
+# then a group key sent with SAKKE and signed with ECCSI).
+demo: $(addprefix $(BUILD)/,$(EXAMPLES))
 	$(RUN) $(BUILD)/eccsi_sign_verify
+	$(RUN) $(BUILD)/sakke_roundtrip
 
 # The C benchmarks share their timing harness, examples/c/bench_common.h.
 BENCH_HDRS := include/mcptt_kmc.h examples/c/bench_common.h
