@@ -22,7 +22,8 @@
  *   header (mkc_eccsi_public, mkc_eccsi_signer, mkc_kms, mkc_sakke_public,
  *   mkc_sakke_receiver) are immutable once made and may be used from several threads at once
  *   (a receiver builds one table on its first decapsulation, thread-safely); a handle must not
- *   be freed while another thread uses it.
+ *   be freed while another thread uses it. Functions without a handle (mkc_uid_derive, the time
+ *   functions, mkc_random, sizes, versions) are stateless and safe from any thread.
  * - Secrets (KSAK, z, SSK, RSK, SSV) are copied in; the caller may wipe its own copies.
  */
 
@@ -95,6 +96,11 @@
  * Octets of the Encapsulated Data (SED): R (257) || H (16).
  */
 #define MKC_SAKKE_SED_BYTES 273
+
+/**
+ * Octets of a TS 33.180 UID: a SHA-256 output (Annex F.2.1).
+ */
+#define MKC_UID_BYTES 32
 
 /**
  * Result of every fallible C function. Values are stable: a value is never reused for another
@@ -576,6 +582,82 @@ mkc_result mkc_sakke_decapsulate(const mkc_sakke_receiver *receiver,
                                  uint8_t *ssv_out,
                                  size_t ssv_cap,
                                  size_t *written);
+
+/**
+ * Returns `MKC_UID_BYTES` (32).
+ */
+size_t mkc_uid_bytes(void);
+
+/**
+ * Derives the MIKEY-SAKKE UID of TS 33.180 Annex F.2.1, the identifier to give ECCSI and SAKKE
+ * for a user in one key period: SHA-256 (no key, no truncation) over
+ * `0x00 || "MIKEY-SAKKE-UID" || 0x000F || P1 || L1 || ... || P5 || L5`, each Li the length of
+ * Pi in 2 octets big-endian, with
+ * - P1 = `user_uri` and P2 = `kms_uri`: octets exactly as the KMS wrote them in `UserUri` and
+ *   `KmsUri` (UTF-8, no NUL terminator, no `sip:` added or removed), at most 65535 octets;
+ * - P3 = `key_period_s`: `UserKeyPeriod`, the key period length in seconds;
+ * - P4 = `key_offset_s`: `UserKeyOffset`, the key period offset in seconds;
+ * - P5 = `period_no`: the key period number (`KeyPeriodNo`; see `mkc_key_period_number`).
+ *
+ * P3..P5 are encoded big-endian in the fewest octets (zero as one 0x00 octet). On success the
+ * 32 UID octets are written to `uid_out`; on any failure `uid_out` is untouched.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` when `uid_cap` < `MKC_UID_BYTES`;
+ * `MKC_RESULT_INVALID_LENGTH` when a URI is longer than 65535 octets;
+ * `MKC_RESULT_INVALID_PARAMETER` when `uid_out` overlaps `user_uri` or `kms_uri`; or
+ * `MKC_RESULT_NULL_PARAMETER` (a NULL URI with a non-zero length, or a NULL `uid_out` with a
+ * non-zero `uid_cap`).
+ *
+ * # Safety
+ * `user_uri` and `kms_uri` must be readable for their lengths; `uid_out` writable for `uid_cap`
+ * octets.
+ */
+mkc_result mkc_uid_derive(const uint8_t *user_uri,
+                          size_t user_uri_len,
+                          const uint8_t *kms_uri,
+                          size_t kms_uri_len,
+                          uint64_t key_period_s,
+                          uint64_t key_offset_s,
+                          uint64_t period_no,
+                          uint8_t *uid_out,
+                          size_t uid_cap);
+
+/**
+ * Converts Unix time `unix_s` (seconds since 1970-01-01 00:00 UTC) to NTP time (seconds since
+ * 1900-01-01 00:00 UTC): `unix_s + 2208988800`, written to `*ntp_out`.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_PARAMETER` when the result does not fit 64 bits
+ * (`*ntp_out` untouched); or `MKC_RESULT_NULL_PARAMETER` (`ntp_out` NULL).
+ *
+ * # Safety
+ * `ntp_out` must be writable.
+ */
+mkc_result mkc_time_unix_to_ntp(uint64_t unix_s,
+                                uint64_t *ntp_out);
+
+/**
+ * The TS 33.180 key period number of Unix time `unix_s` (seconds since 1970-01-01 00:00 UTC),
+ * counted on the NTP time base: `floor((unix_s + 2208988800 - key_offset_s) / key_period_s)`,
+ * written to `*period_no_out`. `key_period_s` (`UserKeyPeriod`) and `key_offset_s`
+ * (`UserKeyOffset`) are seconds, from the KMS certificate; the offset is measured from the NTP
+ * epoch (1900-01-01 00:00 UTC). Period n covers the NTP seconds
+ * `[key_offset_s + n * key_period_s, key_offset_s + (n + 1) * key_period_s)`.
+ *
+ * Some KMSs count periods from the Unix epoch instead: to check a key set, recompute its UID
+ * from its own `KeyPeriodNo` rather than from this number.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_PARAMETER` when `key_period_s` is 0, when the
+ * time in NTP seconds is before `key_offset_s`, or when the NTP time does not fit 64 bits
+ * (`*period_no_out` untouched in each case); or `MKC_RESULT_NULL_PARAMETER` (`period_no_out`
+ * NULL).
+ *
+ * # Safety
+ * `period_no_out` must be writable.
+ */
+mkc_result mkc_key_period_number(uint64_t unix_s,
+                                 uint64_t key_period_s,
+                                 uint64_t key_offset_s,
+                                 uint64_t *period_no_out);
 
 /**
  * The library version as a static NUL-terminated string `"MAJOR.MINOR.PATCH"` (the value of

@@ -17,6 +17,8 @@ pub mod pairing;
 pub mod params;
 pub mod rng;
 pub mod sakke;
+pub mod time;
+pub mod uid;
 
 pub use error::Error;
 

@@ -12,6 +12,7 @@ mod panic;
 pub mod random;
 pub mod result;
 pub mod sakke;
+pub mod uid;
 pub mod version;
 
 use result::mkc_result;

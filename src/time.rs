@@ -1,0 +1,55 @@
+//! Time for TS 33.180 key periods. The KMS interface and the UID count time in NTP seconds
+//! (epoch 1900-01-01 00:00 UTC); the C API takes Unix seconds and converts here (DESIGN
+//! section 4 rule 10).
+//!
+//! Key period n (TS 33.180 F.2.1, with UserKeyPeriod and UserKeyOffset from the KMS
+//! certificate, both in seconds) is `n = floor((t_ntp - offset) / period)` and covers the NTP
+//! seconds `[offset + n * period, offset + (n + 1) * period)`.
+//!
+//! Every function is total: overflow, a zero period or a time before the epoch or the offset
+//! gives `None`, never a panic or a wrapped value.
+
+/// Seconds from the NTP epoch (1900-01-01 00:00 UTC) to the Unix epoch (1970-01-01 00:00 UTC).
+pub const NTP_UNIX_OFFSET: u64 = 2_208_988_800;
+
+/// NTP seconds of Unix time `unix_s` (seconds since 1970-01-01 00:00 UTC), or `None` if the
+/// sum does not fit 64 bits.
+pub fn unix_to_ntp(unix_s: u64) -> Option<u64> {
+    unix_s.checked_add(NTP_UNIX_OFFSET)
+}
+
+/// Unix seconds of NTP time `ntp_s` (seconds since 1900-01-01 00:00 UTC), or `None` if it is
+/// before 1970-01-01 00:00 UTC.
+pub fn ntp_to_unix(ntp_s: u64) -> Option<u64> {
+    ntp_s.checked_sub(NTP_UNIX_OFFSET)
+}
+
+/// The key period number of NTP time `t_ntp`: `floor((t_ntp - offset_s) / period_s)`, or
+/// `None` when `period_s` is 0 or `t_ntp < offset_s` (there is no period before the first).
+pub fn period_number(t_ntp: u64, period_s: u64, offset_s: u64) -> Option<u64> {
+    t_ntp.checked_sub(offset_s)?.checked_div(period_s)
+}
+
+/// First NTP second of key period `n`: `offset_s + n * period_s`, or `None` when `period_s` is
+/// 0 or the value does not fit 64 bits.
+pub fn period_start(n: u64, period_s: u64, offset_s: u64) -> Option<u64> {
+    if period_s == 0 {
+        return None;
+    }
+    n.checked_mul(period_s)?.checked_add(offset_s)
+}
+
+/// End of key period `n`, exclusive, in NTP seconds: `offset_s + (n + 1) * period_s`, which is
+/// the start of period `n + 1`. `None` when `period_s` is 0 or the value does not fit 64 bits.
+pub fn period_end(n: u64, period_s: u64, offset_s: u64) -> Option<u64> {
+    period_start(n.checked_add(1)?, period_s, offset_s)
+}
+
+/// The 64-bit NTP timestamp of NTP second `t_ntp_s` (seconds in the upper 32 bits, fraction
+/// zero) as the 16 upper-case hex digits of the keyprov URL (TS 33.180 D.2): NTP 0xD6B43232
+/// gives `"D6B4323200000000"`. `None` when the seconds do not fit 32 bits (from 2036-02-07
+/// 06:28:16 UTC, NTP era 1, which this encoding cannot tell from era 0).
+pub fn ntp64_hex(t_ntp_s: u64) -> Option<String> {
+    let seconds = u32::try_from(t_ntp_s).ok()?;
+    Some(format!("{seconds:08X}00000000"))
+}
