@@ -322,22 +322,11 @@ impl Point {
         Some(point)
     }
 
-    /// Parses a secret point (an RSK) with the checks of [`Point::from_bytes_vartime`], in
-    /// constant time: only the length is treated as public. Subgroup membership is tested as
-    /// [q-1]K = -K with the constant-time ladder ([`Point::mul`] may give the invalid value
-    /// `(0 : 0 : 0)` for a point outside the subgroup, which equals no point, so the test stays
-    /// sound). The result says only whether every check passed.
-    pub fn from_bytes_ct(bytes: &[u8]) -> CtOption<Point> {
-        let (x, y, on_curve) = Point::affine_from_bytes_ct(bytes);
-        let point = Point::from_affine(x, y);
-        let in_subgroup = point.mul(&-Fq::ONE).ct_eq(&point.neg());
-        CtOption::new(point, on_curve & in_subgroup)
-    }
-
-    /// The first checks of [`Point::from_bytes_ct`] without the subgroup test, for a caller
-    /// that tests the order another way (the Miller loop of an RSK ends on [q-1]K): the affine
-    /// coordinates and whether the octets are `0x04 || x || y` with x, y < p, on the curve and
-    /// not (0, 0). Constant time; the length is public.
+    /// Decodes a secret point (an RSK) in constant time, with the checks of
+    /// [`Point::from_bytes_vartime`] except the subgroup test, which the caller makes another
+    /// way (the Miller loop over an RSK ends on [q-1]K): the affine coordinates and whether the
+    /// octets are `0x04 || x || y` with x, y < p, on the curve and not (0, 0). Only the length
+    /// is treated as public.
     pub fn affine_from_bytes_ct(bytes: &[u8]) -> (Fp, Fp, Choice) {
         if bytes.len() != POINT_BYTES {
             return (Fp::ZERO, Fp::ZERO, Choice::from(0));
