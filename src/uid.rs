@@ -91,6 +91,32 @@ pub fn derive_uid(
     Ok(Sha256::digest(&s).into())
 }
 
+/// How a UID is fed to ECCSI and SAKKE as the identifier (`ID` of RFC 6507, `b` of RFC 6508).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum IdEncoding {
+    /// The 32 UID octets, as TS 33.180 F.2.1 specifies.
+    #[default]
+    Raw,
+    /// The 64 lower-case hex digits of the UID as ASCII text (64 octets), as one vendor's KMS
+    /// does.
+    Hex,
+}
+
+impl IdEncoding {
+    /// The identifier octets for `uid` under this encoding: 32 or 64 octets.
+    pub fn identifier(self, uid: &[u8; UID_BYTES]) -> Vec<u8> {
+        match self {
+            Self::Raw => uid.to_vec(),
+            Self::Hex => {
+                const DIGITS: &[u8; 16] = b"0123456789abcdef";
+                uid.iter()
+                    .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0x0f)]])
+                    .collect()
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +129,17 @@ mod tests {
         assert_eq!(minimal_be(0x100), [0x01, 0x00]);
         assert_eq!(minimal_be(2_592_000), [0x27, 0x8D, 0x00]);
         assert_eq!(minimal_be(u64::MAX), [0xFF; 8]);
+    }
+
+    #[test]
+    fn hex_identifier_is_lower_case_text() {
+        let mut uid = [0u8; UID_BYTES];
+        uid[0] = 0xAB;
+        uid[31] = 0x0F;
+        assert_eq!(IdEncoding::Raw.identifier(&uid), uid.to_vec());
+        let hex = IdEncoding::Hex.identifier(&uid);
+        assert_eq!(hex.len(), 64);
+        assert_eq!(&hex[..2], b"ab");
+        assert_eq!(&hex[62..], b"0f");
     }
 }

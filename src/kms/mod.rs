@@ -7,6 +7,8 @@ use crate::sakke::{self, KmsSakkeRoot};
 use crate::{Error, rng};
 use zeroize::Zeroizing;
 
+pub mod message;
+
 /// Octets of the KSAK (ECCSI master secret), big-endian.
 pub const KSAK_BYTES: usize = crate::eccsi::SCALAR_BYTES;
 /// Octets of the SAKKE master secret z of parameter set 1, big-endian.
