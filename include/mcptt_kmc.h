@@ -156,6 +156,33 @@ enum mkc_result
    * key's (for example an SSV that is not 16 octets).
    */
   MKC_RESULT_INVALID_LENGTH = 6,
+  /**
+   * A `mkc_client_config` was refused (URL not https://, empty or repeated identity,
+   * inconsistent retry settings, unknown identifier encoding).
+   */
+  MKC_RESULT_INVALID_CONFIG = 7,
+  /**
+   * The request id is not one the client has in flight.
+   */
+  MKC_RESULT_UNKNOWN_REQUEST = 8,
+  /**
+   * The client has no validated KMS certificate yet.
+   */
+  MKC_RESULT_NO_CERTIFICATE = 9,
+  /**
+   * The client holds no valid key of the needed kind for that identity and time.
+   */
+  MKC_RESULT_NO_KEY_MATERIAL = 10,
+  /**
+   * A key store blob is not one (bad magic), has an unknown version, or its content fails
+   * validation.
+   */
+  MKC_RESULT_INVALID_STORE = 11,
+  /**
+   * A key store blob failed authentication: wrong storage key, another user's blob, or a
+   * tampered or truncated blob.
+   */
+  MKC_RESULT_STORE_AUTHENTICATION_FAILED = 103,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -164,6 +191,12 @@ typedef enum mkc_result mkc_result;
 typedef uint32_t mkc_result;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
+
+/**
+ * The provisioning client of one user. Mutable: one thread at a time. Holds secrets (SSK,
+ * RSK, the access token): free it with `mkc_client_free`, which erases them.
+ */
+typedef struct mkc_client mkc_client;
 
 /**
  * ECCSI verification key: a validated KPAK with its precomputed tables. Immutable; may be used
@@ -196,9 +229,517 @@ typedef struct mkc_sakke_public mkc_sakke_public;
  */
 typedef struct mkc_sakke_receiver mkc_sakke_receiver;
 
+/**
+ * A (pointer, length) string: UTF-8 octets, no NUL terminator needed. `(NULL, 0)` is empty.
+ */
+typedef struct {
+  /**
+   * The octets.
+   */
+  const uint8_t *ptr;
+  /**
+   * Their number.
+   */
+  size_t len;
+} mkc_str;
+
+/**
+ * Configuration of `mkc_client_new`. Fill it with `mkc_client_config_init` first, then set
+ * the fields you need. Strings are borrowed only during `mkc_client_new`.
+ */
+typedef struct {
+  /**
+   * KMS base URL, e.g. "https://kms.example.org"; requests go to
+   * `<base>/keymanagement/identity/v1/...`. Must be https:// unless `allow_insecure_http`.
+   */
+  mkc_str kms_url;
+  /**
+   * The user's URI (MCPTT ID), as the KMS writes it in `UserUri`.
+   */
+  mkc_str user_uri;
+  /**
+   * Array of `extra_identity_count` further identities (functional aliases, GMS identity).
+   */
+  const mkc_str *extra_identities;
+  /**
+   * Number of entries in `extra_identities`.
+   */
+  size_t extra_identity_count;
+  /**
+   * The `KmsUri` the certificate must carry; `(NULL, 0)` when not known in advance.
+   */
+  mkc_str expected_kms_uri;
+  /**
+   * Seconds before a key period ends at which the next period is fetched. Default 86400.
+   */
+  uint64_t prefetch_s;
+  /**
+   * Seconds material is kept after its period ends, then erased. Default 3600.
+   */
+  uint64_t grace_s;
+  /**
+   * First retry delay in seconds, doubled per failure. Default 2.
+   */
+  uint64_t retry_initial_s;
+  /**
+   * Cap on the retry delay in seconds. Default 600.
+   */
+  uint64_t retry_max_s;
+  /**
+   * Attempts per request before `MKC_EVENT_KIND_RETRIES_EXHAUSTED`. Default 8.
+   */
+  uint32_t max_attempts;
+  /**
+   * A `mkc_id_encoding` value. Default `MKC_ID_ENCODING_RAW_UID`.
+   */
+  uint32_t id_encoding;
+  /**
+   * Non-zero accepts an http:// KMS URL. For tests only. Default 0.
+   */
+  uint32_t allow_insecure_http;
+} mkc_client_config;
+
+/**
+ * An HTTP header: NUL-terminated strings, lengths without the NUL.
+ */
+typedef struct {
+  /**
+   * Header name, e.g. "Authorization".
+   */
+  const char *name;
+  /**
+   * Octets of `name`.
+   */
+  size_t name_len;
+  /**
+   * Header value (for Authorization: "Bearer <token>").
+   */
+  const char *value;
+  /**
+   * Octets of `value`.
+   */
+  size_t value_len;
+} mkc_header;
+
+/**
+ * A request to send over HTTPS. Every pointer is owned by the client and valid until the
+ * next call that takes the client mutably (poll, handle_*, set_access_token, refresh, import,
+ * free).
+ */
+typedef struct {
+  /**
+   * Pass to `mkc_client_handle_response` / `mkc_client_handle_failure`.
+   */
+  uint64_t id;
+  /**
+   * "POST".
+   */
+  const char *method;
+  /**
+   * The full URL, NUL-terminated.
+   */
+  const char *url;
+  /**
+   * Octets of `url`.
+   */
+  size_t url_len;
+  /**
+   * `header_count` headers: Authorization, Content-Type, Accept.
+   */
+  const mkc_header *headers;
+  /**
+   * Number of headers.
+   */
+  size_t header_count;
+  /**
+   * The body (a KmsRequest XML document).
+   */
+  const uint8_t *body;
+  /**
+   * Octets of `body`.
+   */
+  size_t body_len;
+} mkc_request;
+
+/**
+ * An event. Fields not listed for a kind are zero / NULL. Strings are NUL-terminated, owned
+ * by the client, valid until its next mutating call.
+ */
+typedef struct {
+  /**
+   * A `mkc_event_kind` value.
+   */
+  uint32_t kind;
+  /**
+   * The identity concerned, or NULL.
+   */
+  const char *identity;
+  /**
+   * Octets of `identity`.
+   */
+  size_t identity_len;
+  /**
+   * Our key period number (NTP-based, TS 33.180 F.2.1).
+   */
+  uint64_t period;
+  /**
+   * 1 when `period` is meaningful (MATERIAL_REJECTED may lack one).
+   */
+  uint32_t has_period;
+  /**
+   * The KMS's KeyPeriodNo.
+   */
+  uint64_t kms_period_no;
+  /**
+   * First Unix second of the period.
+   */
+  uint64_t start;
+  /**
+   * End of the period (exclusive), Unix seconds.
+   */
+  uint64_t end;
+  /**
+   * 1 when a valid SSK/PVT is held.
+   */
+  uint32_t can_sign;
+  /**
+   * 1 when a valid RSK is held.
+   */
+  uint32_t can_decrypt;
+  /**
+   * 1 when a new certificate replaced one with other keys.
+   */
+  uint32_t changed;
+  /**
+   * A `mkc_rejection` value.
+   */
+  uint32_t rejection;
+  /**
+   * KmsError ErrorCode.
+   */
+  int64_t kms_error_code;
+  /**
+   * Text: the KMS URI, the KMS's ErrorMsg, or the reason of a rejection; or NULL.
+   */
+  const char *text;
+  /**
+   * Octets of `text`.
+   */
+  size_t text_len;
+  /**
+   * The failed request.
+   */
+  uint64_t request_id;
+  /**
+   * HTTP status of the failure, 0 for a transport failure.
+   */
+  uint32_t http_status;
+  /**
+   * Unix time of the retry.
+   */
+  uint64_t retry_at;
+} mkc_event;
+
+/**
+ * The output of `mkc_client_poll_output`, tagged by `kind`.
+ */
+typedef struct {
+  /**
+   * A `mkc_output_kind` value.
+   */
+  uint32_t kind;
+  /**
+   * Valid when kind is `MKC_OUTPUT_KIND_REQUEST`.
+   */
+  mkc_request request;
+  /**
+   * Valid when kind is `MKC_OUTPUT_KIND_EVENT`.
+   */
+  mkc_event event;
+  /**
+   * Unix seconds, when kind is `MKC_OUTPUT_KIND_WAKE_UP`.
+   */
+  uint64_t wake_up_at;
+} mkc_output;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Fills `*config` with the defaults (see each field) and empty strings.
+ *
+ * Returns `MKC_RESULT_OK` or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `config` must be writable.
+ */
+mkc_result mkc_client_config_init(mkc_client_config *config);
+
+/**
+ * Makes a provisioning client from `*config` (see `mkc_client_config`). The client starts
+ * with no access token, no certificate and no material; set a token and poll it.
+ *
+ * On success `*out` receives a handle to release with `mkc_client_free`; on failure `*out`
+ * is unchanged. Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_CONFIG` (a URL that is not
+ * https:// with a host, an empty or repeated identity, inconsistent retry settings, an
+ * unknown id_encoding); `MKC_RESULT_INVALID_PARAMETER` (a string that is not UTF-8); or
+ * `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `config` must be readable, its strings readable for their lengths, `extra_identities`
+ * readable for `extra_identity_count` entries; `out` writable.
+ */
+mkc_result mkc_client_new(const mkc_client_config *config,
+                          mkc_client **out);
+
+/**
+ * Releases a client, erasing its key material and access token. NULL is accepted.
+ *
+ * # Safety
+ * `client` must be NULL or a live handle from `mkc_client_new`, not used again.
+ */
+void mkc_client_free(mkc_client *client);
+
+/**
+ * Sets or replaces the OAuth 2.0 access token sent as `Authorization: Bearer <token>` (RFC
+ * 6750). Requests waiting for a token (after `MKC_EVENT_KIND_ACCESS_TOKEN_NEEDED`) or parked
+ * become ready. The token is copied; the client erases it when replaced or freed.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_PARAMETER` (empty, not UTF-8, or holding a
+ * control character); or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `client` must be a live handle; `token` readable for `token_len` octets.
+ */
+mkc_result mkc_client_set_access_token(mkc_client *client,
+                                       const uint8_t *token,
+                                       size_t token_len);
+
+/**
+ * Makes requests parked after `MKC_EVENT_KIND_RETRIES_EXHAUSTED` ready again.
+ *
+ * Returns `MKC_RESULT_OK` or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `client` must be a live handle.
+ */
+mkc_result mkc_client_refresh(mkc_client *client);
+
+/**
+ * The next output at Unix time `now`: events first, then requests to send, then
+ * `MKC_OUTPUT_KIND_WAKE_UP` (poll again then) or `MKC_OUTPUT_KIND_NONE`. Call it in a loop
+ * until WAKE_UP or NONE, after creating the client and after every response, failure, token
+ * change, and wake-up. `*output` is fully written; its pointers stay valid until the next
+ * mutating call on this client.
+ *
+ * Returns `MKC_RESULT_OK` or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `client` must be a live handle; `output` writable.
+ */
+mkc_result mkc_client_poll_output(mkc_client *client,
+                                  uint64_t now,
+                                  mkc_output *output);
+
+/**
+ * Feeds the response to request `request_id` at Unix time `now`: its HTTP status and body
+ * (the body may be empty; at most 1 MiB is parsed, more is refused as malformed). Whatever the
+ * body holds, stored material changes only through validated data; the outcome comes as
+ * events from `mkc_client_poll_output`.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_UNKNOWN_REQUEST` when `request_id` is not in flight;
+ * `MKC_RESULT_INVALID_PARAMETER` for a status above 999; or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `client` must be a live handle; `body` readable for `body_len` octets.
+ */
+mkc_result mkc_client_handle_response(mkc_client *client,
+                                      uint64_t now,
+                                      uint64_t request_id,
+                                      uint32_t http_status,
+                                      const uint8_t *body,
+                                      size_t body_len);
+
+/**
+ * Reports that request `request_id` failed without an HTTP response (DNS, TCP, TLS, timeout)
+ * at Unix time `now`; it is retried with backoff.
+ *
+ * Returns `MKC_RESULT_OK`, `MKC_RESULT_UNKNOWN_REQUEST` or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `client` must be a live handle.
+ */
+mkc_result mkc_client_handle_failure(mkc_client *client,
+                                     uint64_t now,
+                                     uint64_t request_id);
+
+/**
+ * Our key period number of Unix time `now` under the installed certificate (NTP-based, TS
+ * 33.180 F.2.1), with the period's first Unix second and its end (exclusive). Any out-pointer
+ * may be NULL.
+ *
+ * Returns `MKC_RESULT_OK`, `MKC_RESULT_NO_CERTIFICATE`, `MKC_RESULT_INVALID_PARAMETER` (time
+ * out of range) or `MKC_RESULT_NULL_PARAMETER` (client NULL).
+ *
+ * # Safety
+ * `client` must be a live handle; each non-NULL out-pointer writable.
+ */
+mkc_result mkc_client_key_period(const mkc_client *client,
+                                 uint64_t now,
+                                 uint64_t *period_out,
+                                 uint64_t *start_out,
+                                 uint64_t *end_out);
+
+/**
+ * The TS 33.180 F.2.1 UID (32 octets) of `uri` at Unix time `now`, from the certificate's
+ * KmsUri and key period and the KMS's period number.
+ *
+ * Returns `MKC_RESULT_OK`, `MKC_RESULT_BUFFER_TOO_SMALL` (`uid_cap` < 32),
+ * `MKC_RESULT_NO_CERTIFICATE`, `MKC_RESULT_INVALID_PARAMETER` (not UTF-8, overlap, time out of
+ * range) or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `client` must be a live handle; `uri` readable for `uri_len`; `uid_out` writable for
+ * `uid_cap` octets.
+ */
+mkc_result mkc_client_uid(const mkc_client *client,
+                          const uint8_t *uri,
+                          size_t uri_len,
+                          uint64_t now,
+                          uint8_t *uid_out,
+                          size_t uid_cap);
+
+/**
+ * Signs `msg` with ECCSI (RFC 6507 5.2.1) as our `identity` with the SSK of the key period of
+ * Unix time `now`, writing `r || s || PVT` (129 octets) and 129 to `*written`.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = 129);
+ * `MKC_RESULT_NO_CERTIFICATE`; `MKC_RESULT_NO_KEY_MATERIAL` (no valid SSK for that identity
+ * and period); `MKC_RESULT_RNG_FAILURE`; `MKC_RESULT_INVALID_PARAMETER`; or
+ * `MKC_RESULT_NULL_PARAMETER`. On failure `sig_out` is untouched.
+ *
+ * # Safety
+ * `client` must be a live handle; inputs readable for their lengths; `sig_out` writable for
+ * `sig_cap` octets; `written` writable.
+ */
+mkc_result mkc_client_sign(const mkc_client *client,
+                           const uint8_t *identity,
+                           size_t identity_len,
+                           uint64_t now,
+                           const uint8_t *msg,
+                           size_t msg_len,
+                           uint8_t *sig_out,
+                           size_t sig_cap,
+                           size_t *written);
+
+/**
+ * Verifies an ECCSI signature (RFC 6507 5.2.2, 129 octets) over `msg` by `peer_uri`, made in
+ * the key period of Unix time `now`; the peer's UID comes from its URI, the certificate and
+ * the time.
+ *
+ * Returns `MKC_RESULT_OK` (valid), `MKC_RESULT_VERIFY_FAILED`, `MKC_RESULT_NO_CERTIFICATE`,
+ * `MKC_RESULT_INVALID_PARAMETER` or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `client` must be a live handle; inputs readable for their lengths.
+ */
+mkc_result mkc_client_verify(const mkc_client *client,
+                             const uint8_t *peer_uri,
+                             size_t peer_uri_len,
+                             uint64_t now,
+                             const uint8_t *msg,
+                             size_t msg_len,
+                             const uint8_t *sig,
+                             size_t sig_len);
+
+/**
+ * Encapsulates a 16-octet SSV to `peer_uri` for the key period of Unix time `now` (RFC 6508
+ * 6.2.1), writing the SED (273 octets) and 273 to `*written`.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = 273);
+ * `MKC_RESULT_INVALID_LENGTH` (SSV not 16 octets); `MKC_RESULT_NO_CERTIFICATE`;
+ * `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `client` must be a live handle; inputs readable for their lengths; `sed_out` writable for
+ * `sed_cap` octets; `written` writable.
+ */
+mkc_result mkc_client_encapsulate(const mkc_client *client,
+                                  const uint8_t *peer_uri,
+                                  size_t peer_uri_len,
+                                  uint64_t now,
+                                  const uint8_t *ssv,
+                                  size_t ssv_len,
+                                  uint8_t *sed_out,
+                                  size_t sed_cap,
+                                  size_t *written);
+
+/**
+ * Decapsulates a SED (273 octets) addressed to our `identity` in the key period of Unix time
+ * `now` (RFC 6508 6.2.2), writing the SSV (16 octets) and 16 to `*written`.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = 16);
+ * `MKC_RESULT_DECAPSULATION_FAILED`; `MKC_RESULT_NO_CERTIFICATE`;
+ * `MKC_RESULT_NO_KEY_MATERIAL` (no valid RSK for that identity and period);
+ * `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`. On failure `ssv_out` is
+ * untouched.
+ *
+ * # Safety
+ * `client` must be a live handle; inputs readable for their lengths; `ssv_out` writable for
+ * `ssv_cap` octets; `written` writable.
+ */
+mkc_result mkc_client_decapsulate(const mkc_client *client,
+                                  const uint8_t *identity,
+                                  size_t identity_len,
+                                  uint64_t now,
+                                  const uint8_t *sed,
+                                  size_t sed_len,
+                                  uint8_t *ssv_out,
+                                  size_t ssv_cap,
+                                  size_t *written);
+
+/**
+ * Seals the client's certificate and key material into one blob for the user's profile:
+ * AES-256-GCM under the 32-octet `storage_key`, bound to the user URI; see the key store
+ * format in the README. Writes the blob and its length to `*written`; to learn the size, call
+ * with `blob_cap` = 0 (gives `MKC_RESULT_BUFFER_TOO_SMALL` and the size).
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL`; `MKC_RESULT_INVALID_LENGTH` (key
+ * not 32 octets); `MKC_RESULT_RNG_FAILURE`; `MKC_RESULT_INVALID_PARAMETER`; or
+ * `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `client` must be a live handle; `storage_key` readable for `storage_key_len`; `blob_out`
+ * writable for `blob_cap` octets; `written` writable.
+ */
+mkc_result mkc_client_export(const mkc_client *client,
+                             const uint8_t *storage_key,
+                             size_t storage_key_len,
+                             uint8_t *blob_out,
+                             size_t blob_cap,
+                             size_t *written);
+
+/**
+ * Opens a blob from `mkc_client_export` at Unix time `now` with the 32-octet `storage_key`
+ * and installs its content after validating all of it again (certificate, UIDs, SSK/PVT,
+ * RSK). Material whose period ended more than the grace window ago is skipped. On any error
+ * the client is unchanged.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_STORE_AUTHENTICATION_FAILED` (wrong key, another
+ * user's blob, tampered or truncated); `MKC_RESULT_INVALID_STORE` (not a key store, unknown
+ * version, content that fails validation); `MKC_RESULT_INVALID_LENGTH` (key not 32 octets);
+ * or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `client` must be a live handle; `storage_key` and `blob` readable for their lengths.
+ */
+mkc_result mkc_client_import(mkc_client *client,
+                             uint64_t now,
+                             const uint8_t *storage_key,
+                             size_t storage_key_len,
+                             const uint8_t *blob,
+                             size_t blob_len);
 
 /**
  * Returns `MKC_ECCSI_SIGNATURE_BYTES` (129).

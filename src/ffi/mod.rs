@@ -5,6 +5,7 @@
 //! (pointer, length); outputs are written whole or not at all; no panic crosses the boundary.
 #![allow(unsafe_code, non_camel_case_types)]
 
+pub mod client;
 pub mod ct_check;
 pub mod eccsi;
 pub mod kms;

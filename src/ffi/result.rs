@@ -34,6 +34,21 @@ pub enum mkc_result {
     /// An input has the wrong length where the length is fixed by the standard and is not a
     /// key's (for example an SSV that is not 16 octets).
     InvalidLength = 6,
+    /// A `mkc_client_config` was refused (URL not https://, empty or repeated identity,
+    /// inconsistent retry settings, unknown identifier encoding).
+    InvalidConfig = 7,
+    /// The request id is not one the client has in flight.
+    UnknownRequest = 8,
+    /// The client has no validated KMS certificate yet.
+    NoCertificate = 9,
+    /// The client holds no valid key of the needed kind for that identity and time.
+    NoKeyMaterial = 10,
+    /// A key store blob is not one (bad magic), has an unknown version, or its content fails
+    /// validation.
+    InvalidStore = 11,
+    /// A key store blob failed authentication: wrong storage key, another user's blob, or a
+    /// tampered or truncated blob.
+    StoreAuthenticationFailed = 103,
 }
 
 impl From<Error> for mkc_result {
@@ -52,7 +67,7 @@ impl mkc_result {
     /// The static, NUL-terminated description of a result value; unknown values get a generic
     /// text. Codes coming from C are read as `u32`, never as the enum.
     fn describe(code: u32) -> &'static [u8] {
-        const ALL: [mkc_result; 10] = [
+        const ALL: [mkc_result; 16] = [
             mkc_result::Ok,
             mkc_result::NullParameter,
             mkc_result::BufferTooSmall,
@@ -63,6 +78,12 @@ impl mkc_result {
             mkc_result::VerifyFailed,
             mkc_result::InvalidLength,
             mkc_result::DecapsulationFailed,
+            mkc_result::InvalidConfig,
+            mkc_result::UnknownRequest,
+            mkc_result::NoCertificate,
+            mkc_result::NoKeyMaterial,
+            mkc_result::InvalidStore,
+            mkc_result::StoreAuthenticationFailed,
         ];
         match ALL.iter().find(|r| **r as u32 == code) {
             Some(mkc_result::Ok) => b"ok\0",
@@ -75,6 +96,14 @@ impl mkc_result {
             Some(mkc_result::VerifyFailed) => b"signature verification failed\0",
             Some(mkc_result::InvalidLength) => b"input of the wrong length\0",
             Some(mkc_result::DecapsulationFailed) => b"decapsulation failed\0",
+            Some(mkc_result::InvalidConfig) => b"invalid client configuration\0",
+            Some(mkc_result::UnknownRequest) => b"unknown or finished request id\0",
+            Some(mkc_result::NoCertificate) => b"no KMS certificate\0",
+            Some(mkc_result::NoKeyMaterial) => b"no key material for that identity and time\0",
+            Some(mkc_result::InvalidStore) => b"not a valid key store\0",
+            Some(mkc_result::StoreAuthenticationFailed) => {
+                b"key store authentication failed (wrong key, other user, or tampered)\0"
+            }
             None => b"unknown result code\0",
         }
     }
@@ -97,14 +126,14 @@ mod tests {
     #[test]
     fn every_code_has_its_own_text_and_unknown_codes_are_safe() {
         let mut seen = std::collections::HashSet::new();
-        for code in [0u32, 1, 2, 3, 4, 5, 6, 100, 101, 102] {
+        for code in [0u32, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 100, 101, 102, 103] {
             let text = unsafe { CStr::from_ptr(mkc_result_str(code)) }
                 .to_str()
                 .unwrap();
             assert_ne!(text, "unknown result code", "code {code}");
             assert!(seen.insert(text));
         }
-        for code in [7u32, 99, 103, u32::MAX] {
+        for code in [12u32, 99, 104, u32::MAX] {
             let text = unsafe { CStr::from_ptr(mkc_result_str(code)) }
                 .to_str()
                 .unwrap();

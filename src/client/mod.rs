@@ -1,0 +1,940 @@
+//! The provisioning client (TS 33.180 5.x and Annex D), sans-IO in the manner of quinn-proto:
+//! it never reads a clock, opens a socket or touches a file. The app feeds it the time, the
+//! HTTP responses and transport failures; it answers with [`Output`]s: requests to send,
+//! [`Event`]s, and the time it next wants to be polled.
+//!
+//! Flow: `init` (the KMS certificate), then `keyprov` for each identity for the current key
+//! period, then, [`ClientConfig::prefetch_s`] before the period ends, the next period (with a
+//! fresh `init`, to notice a re-keyed KMS). Material is erased [`ClientConfig::grace_s`] after
+//! its period ends. Everything is validated before it is stored, and bad material never
+//! replaces good material.
+//!
+//! All times at this API are Unix seconds; key periods are counted on NTP time inside.
+
+mod config;
+mod material;
+mod store;
+
+use std::collections::{BTreeMap, VecDeque};
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use zeroize::Zeroizing;
+
+pub use config::{ClientConfig, ConfigError};
+pub use material::{Certificate, KeyMaterial, Rejection};
+pub use store::{STORAGE_KEY_BYTES, StoreError};
+
+use crate::eccsi::SIGNATURE_BYTES;
+use crate::kms::message::{KmsCertificate, KmsKeySet, KmsPayload, KmsRequest};
+use crate::kms::xml;
+use crate::sakke::{SED_BYTES, SSV_BYTES};
+use crate::{Error, time};
+
+/// The path under the KMS base URL of every request (TS 33.180 D.2).
+pub const API_PATH: &str = "/keymanagement/identity/v1/";
+
+/// Octets a URI keeps unencoded in a keyprov path: the RFC 3986 unreserved characters.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// An HTTP header of a [`Request`]. The value of `Authorization` holds the access token and is
+/// zeroized on drop.
+pub struct Header {
+    /// The header name.
+    pub name: &'static str,
+    /// The header value.
+    pub value: Zeroizing<String>,
+}
+
+/// An HTTPS request for the app to send.
+pub struct Request {
+    /// Identifies the request in [`Client::handle_response`] and [`Client::handle_failure`].
+    pub id: u64,
+    /// Always `POST` (TS 33.180 D.2).
+    pub method: &'static str,
+    /// The full URL.
+    pub url: String,
+    /// `Authorization: Bearer <token>`, `Content-Type` and `Accept: application/xml`.
+    pub headers: Vec<Header>,
+    /// A `KmsRequest` XML body.
+    pub body: Vec<u8>,
+}
+
+/// Something the app should know about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// A KMS certificate was validated and installed. `changed` is true when it replaced one
+    /// with other keys (material was re-validated against it).
+    CertificateInstalled {
+        /// `KmsUri` of the certificate.
+        kms_uri: String,
+        /// It replaced a certificate with another KPAK, Z_T or key period.
+        changed: bool,
+    },
+    /// Key material for an identity and key period was validated and stored.
+    KeyMaterialReady {
+        /// The identity (`UserUri`).
+        identity: String,
+        /// Our key period number (NTP-based).
+        period: u64,
+        /// The KMS's `KeyPeriodNo`.
+        kms_period_no: u64,
+        /// First Unix second of the period.
+        start: u64,
+        /// End of the period (exclusive), Unix seconds.
+        end: u64,
+        /// A valid SSK/PVT is held.
+        can_sign: bool,
+        /// A valid RSK is held.
+        can_decrypt: bool,
+    },
+    /// Material passed its period and grace window and was erased.
+    MaterialExpired {
+        /// The identity.
+        identity: String,
+        /// Our key period number.
+        period: u64,
+    },
+    /// The KMS refused the access token (HTTP 401/403), or none is set: requests wait for
+    /// [`Client::set_access_token`].
+    AccessTokenNeeded,
+    /// The KMS answered with a `KmsError`.
+    KmsError {
+        /// `ErrorCode`.
+        code: i64,
+        /// `ErrorMsg`.
+        message: String,
+    },
+    /// Received material was refused; nothing stored was changed by it.
+    MaterialRejected {
+        /// The identity concerned, when known.
+        identity: Option<String>,
+        /// Our key period number concerned, when known.
+        period: Option<u64>,
+        /// Why.
+        reason: Rejection,
+        /// For [`Rejection::Malformed`], the parser's message (it never contains key octets).
+        detail: Option<String>,
+    },
+    /// The KMS numbers this period differently from us (e.g. it counts from the Unix epoch).
+    /// Its number is used for UIDs.
+    PeriodMismatch {
+        /// The identity.
+        identity: String,
+        /// Our key period number (NTP-based).
+        ours: u64,
+        /// The KMS's `KeyPeriodNo`.
+        kms: u64,
+    },
+    /// A request failed at the HTTP or transport level and will be retried.
+    RequestFailed {
+        /// The request.
+        request_id: u64,
+        /// The HTTP status, or 0 for a transport failure.
+        http_status: u16,
+        /// Unix time of the retry.
+        retry_at: u64,
+    },
+    /// A request failed [`ClientConfig::max_attempts`] times and is parked until
+    /// [`Client::refresh`], a new access token, or the next key period.
+    RetriesExhausted {
+        /// The identity whose keys were requested, or `None` for `init`.
+        identity: Option<String>,
+    },
+}
+
+/// What [`Client::poll_output`] returns. Drain it until [`Output::WakeUp`] or [`Output::None`].
+pub enum Output {
+    /// Send this request; answer with its id.
+    Request(Request),
+    /// An event.
+    Event(Event),
+    /// Nothing more to do now: poll again at this Unix time, or when a response arrives.
+    WakeUp(u64),
+    /// Nothing to do until a response, a failure or a new token arrives.
+    None,
+}
+
+/// Errors of the client's operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// The configuration was refused.
+    #[error("invalid configuration: {0}")]
+    Config(#[from] ConfigError),
+    /// The request id is not one in flight.
+    #[error("unknown or finished request id")]
+    UnknownRequest,
+    /// No validated KMS certificate yet.
+    #[error("no KMS certificate")]
+    NoCertificate,
+    /// No valid key material for that identity at that time.
+    #[error("no key material for that identity at that time")]
+    NoKeyMaterial,
+    /// The time is outside what key periods can express.
+    #[error("time out of range")]
+    InvalidTime,
+    /// A cryptographic operation failed.
+    #[error(transparent)]
+    Crypto(#[from] Error),
+    /// The sealed key store could not be made or opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum JobKind {
+    Init,
+    KeyProv { identity: String, period: u64 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum JobState {
+    Ready { at: u64 },
+    InFlight { request_id: u64 },
+    NeedToken,
+    Parked,
+}
+
+struct Job {
+    kind: JobKind,
+    state: JobState,
+    attempts: u32,
+}
+
+/// The provisioning client of one user. Use it from one thread at a time.
+pub struct Client {
+    config: ClientConfig,
+    base_url: String,
+    token: Option<Zeroizing<String>>,
+    token_event_sent: bool,
+    pub(crate) certificate: Option<Certificate>,
+    /// Material by (identity, our period number).
+    pub(crate) materials: BTreeMap<(String, u64), KeyMaterial>,
+    jobs: Vec<Job>,
+    events: VecDeque<Event>,
+    next_request_id: u64,
+    /// The KMS's period number minus ours, as last seen (0 for a KMS counting on NTP).
+    pub(crate) kms_period_delta: i64,
+    /// Our period number for which `init` was last requested ahead of the next period.
+    init_checked_for: Option<u64>,
+}
+
+impl Client {
+    /// A client for `config`.
+    ///
+    /// # Errors
+    /// [`ClientError::Config`] when the configuration is refused.
+    pub fn new(config: ClientConfig) -> Result<Self, ClientError> {
+        let base_url = config.validate()?;
+        Ok(Self {
+            config,
+            base_url,
+            token: None,
+            token_event_sent: false,
+            certificate: None,
+            materials: BTreeMap::new(),
+            jobs: Vec::new(),
+            events: VecDeque::new(),
+            next_request_id: 1,
+            kms_period_delta: 0,
+            init_checked_for: None,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// Sets or replaces the OAuth access token sent as `Authorization: Bearer`. Requests
+    /// waiting for a token, or parked, become ready.
+    pub fn set_access_token(&mut self, token: &str) {
+        self.token = Some(Zeroizing::new(token.to_owned()));
+        self.token_event_sent = false;
+        for job in &mut self.jobs {
+            if matches!(job.state, JobState::NeedToken | JobState::Parked) {
+                job.state = JobState::Ready { at: 0 };
+                job.attempts = 0;
+            }
+        }
+    }
+
+    /// Makes parked requests ready again (after [`Event::RetriesExhausted`]).
+    pub fn refresh(&mut self) {
+        for job in &mut self.jobs {
+            if job.state == JobState::Parked {
+                job.state = JobState::Ready { at: 0 };
+                job.attempts = 0;
+            }
+        }
+    }
+
+    /// The validated KMS certificate, if any.
+    pub fn certificate(&self) -> Option<&Certificate> {
+        self.certificate.as_ref()
+    }
+
+    /// The stored material, ordered by identity and period.
+    pub fn materials(&self) -> impl Iterator<Item = &KeyMaterial> {
+        self.materials.values()
+    }
+
+    /// Our key period number of Unix time `now` under the installed certificate.
+    ///
+    /// # Errors
+    /// [`ClientError::NoCertificate`], or [`ClientError::InvalidTime`] if out of range.
+    pub fn period_of(&self, now: u64) -> Result<u64, ClientError> {
+        let cert = self
+            .certificate
+            .as_ref()
+            .ok_or(ClientError::NoCertificate)?;
+        cert.period_of(now).ok_or(ClientError::InvalidTime)
+    }
+
+    /// Our key period number of Unix time `now`, with its first Unix second and its end
+    /// (exclusive).
+    ///
+    /// # Errors
+    /// [`ClientError::NoCertificate`], or [`ClientError::InvalidTime`] if out of range.
+    pub fn key_period(&self, now: u64) -> Result<(u64, u64, u64), ClientError> {
+        let n = self.period_of(now)?;
+        let cert = self
+            .certificate
+            .as_ref()
+            .ok_or(ClientError::NoCertificate)?;
+        let (start, end) = cert.period_bounds(n).ok_or(ClientError::InvalidTime)?;
+        Ok((n, start, end))
+    }
+
+    /// The next output at Unix time `now`: events first, then requests, then the wake-up.
+    pub fn poll_output(&mut self, now: u64) -> Output {
+        self.advance(now);
+        if let Some(event) = self.events.pop_front() {
+            return Output::Event(event);
+        }
+        if let Some(request) = self.next_request(now) {
+            return Output::Request(request);
+        }
+        if let Some(event) = self.events.pop_front() {
+            return Output::Event(event);
+        }
+        match self.next_wakeup(now) {
+            Some(at) => Output::WakeUp(at),
+            None => Output::None,
+        }
+    }
+
+    /// Feeds the HTTP status and body of the response to request `request_id` at Unix time
+    /// `now`. Whatever the body holds, stored material changes only through validated data;
+    /// the outcome shows as events.
+    ///
+    /// # Errors
+    /// [`ClientError::UnknownRequest`] when no request with that id is in flight.
+    pub fn handle_response(
+        &mut self,
+        now: u64,
+        request_id: u64,
+        http_status: u16,
+        body: &[u8],
+    ) -> Result<(), ClientError> {
+        let index = self.in_flight(request_id)?;
+        match http_status {
+            401 | 403 => {
+                self.token = None;
+                self.jobs[index].state = JobState::NeedToken;
+                self.request_token();
+            }
+            200..=299 => self.handle_body(now, index, body),
+            status => self.fail(now, index, Some((request_id, status))),
+        }
+        Ok(())
+    }
+
+    /// Reports that request `request_id` failed in transport (no HTTP response).
+    ///
+    /// # Errors
+    /// [`ClientError::UnknownRequest`] when no request with that id is in flight.
+    pub fn handle_failure(&mut self, now: u64, request_id: u64) -> Result<(), ClientError> {
+        let index = self.in_flight(request_id)?;
+        self.fail(now, index, Some((request_id, 0)));
+        Ok(())
+    }
+
+    /// Signs `msg` with ECCSI (RFC 6507 5.2.1) as `identity` with the key period of Unix time
+    /// `now`: `r || s || PVT`, 129 octets.
+    ///
+    /// # Errors
+    /// [`ClientError::NoCertificate`], [`ClientError::NoKeyMaterial`] (no valid SSK for that
+    /// identity and period), [`ClientError::InvalidTime`], or `Crypto(Error::Rng)`.
+    pub fn sign(
+        &self,
+        identity: &str,
+        now: u64,
+        msg: &[u8],
+    ) -> Result<[u8; SIGNATURE_BYTES], ClientError> {
+        let material = self.own_material(identity, now)?;
+        let signer = material.signer.as_ref().ok_or(ClientError::NoKeyMaterial)?;
+        Ok(signer.sign(msg)?)
+    }
+
+    /// Decapsulates a SAKKE SED (RFC 6508 6.2.2, 273 octets) addressed to `identity` in the
+    /// key period of Unix time `now`, giving the 16-octet SSV.
+    ///
+    /// # Errors
+    /// [`ClientError::NoCertificate`], [`ClientError::NoKeyMaterial`] (no valid RSK),
+    /// [`ClientError::InvalidTime`], or `Crypto(Error::DecapsulationFailed)`.
+    pub fn decapsulate(
+        &self,
+        identity: &str,
+        now: u64,
+        sed: &[u8],
+    ) -> Result<Zeroizing<[u8; SSV_BYTES]>, ClientError> {
+        let material = self.own_material(identity, now)?;
+        let receiver = material
+            .receiver
+            .as_ref()
+            .ok_or(ClientError::NoKeyMaterial)?;
+        Ok(receiver.decapsulate(sed)?)
+    }
+
+    /// Verifies an ECCSI signature (RFC 6507 5.2.2) by `peer_uri` made in the key period of
+    /// Unix time `now`: the peer's UID comes from its URI, the certificate and the time.
+    ///
+    /// # Errors
+    /// [`ClientError::NoCertificate`], [`ClientError::InvalidTime`], or
+    /// `Crypto(Error::VerifyFailed)`.
+    pub fn verify(
+        &self,
+        peer_uri: &str,
+        now: u64,
+        msg: &[u8],
+        signature: &[u8],
+    ) -> Result<(), ClientError> {
+        let (cert, id) = self.peer_identifier(peer_uri, now)?;
+        Ok(cert.verifier.verify(&id, msg, signature)?)
+    }
+
+    /// Encapsulates a 16-octet SSV (RFC 6508 6.2.1) to `peer_uri` for the key period of Unix
+    /// time `now`: the SED, 273 octets.
+    ///
+    /// # Errors
+    /// [`ClientError::NoCertificate`], [`ClientError::InvalidTime`], or
+    /// `Crypto(Error::InvalidLength)` for an SSV that is not 16 octets.
+    pub fn encapsulate(
+        &self,
+        peer_uri: &str,
+        now: u64,
+        ssv: &[u8],
+    ) -> Result<[u8; SED_BYTES], ClientError> {
+        let (cert, id) = self.peer_identifier(peer_uri, now)?;
+        Ok(cert.sakke.encapsulate(&id, ssv)?)
+    }
+
+    /// The UID of `uri` at Unix time `now`: TS 33.180 F.2.1 with the certificate's KmsUri and
+    /// key period, and the KMS's period number (ours plus the offset the KMS showed).
+    ///
+    /// # Errors
+    /// [`ClientError::NoCertificate`] or [`ClientError::InvalidTime`].
+    pub fn uid_of(&self, uri: &str, now: u64) -> Result<[u8; crate::uid::UID_BYTES], ClientError> {
+        let cert = self
+            .certificate
+            .as_ref()
+            .ok_or(ClientError::NoCertificate)?;
+        let ours = cert.period_of(now).ok_or(ClientError::InvalidTime)?;
+        let kms = ours
+            .checked_add_signed(self.kms_period_delta)
+            .ok_or(ClientError::InvalidTime)?;
+        cert.uid(uri, kms).ok_or(ClientError::InvalidTime)
+    }
+
+    fn peer_identifier(&self, uri: &str, now: u64) -> Result<(&Certificate, Vec<u8>), ClientError> {
+        let uid = self.uid_of(uri, now)?;
+        let cert = self
+            .certificate
+            .as_ref()
+            .ok_or(ClientError::NoCertificate)?;
+        Ok((cert, self.config.id_encoding.identifier(&uid)))
+    }
+
+    fn own_material(&self, identity: &str, now: u64) -> Result<&KeyMaterial, ClientError> {
+        let period = self.period_of(now)?;
+        self.materials
+            .get(&(identity.to_owned(), period))
+            .ok_or(ClientError::NoKeyMaterial)
+    }
+
+    fn in_flight(&self, request_id: u64) -> Result<usize, ClientError> {
+        self.jobs
+            .iter()
+            .position(|j| j.state == JobState::InFlight { request_id })
+            .ok_or(ClientError::UnknownRequest)
+    }
+
+    fn request_token(&mut self) {
+        if !self.token_event_sent {
+            self.token_event_sent = true;
+            self.events.push_back(Event::AccessTokenNeeded);
+        }
+    }
+
+    /// Applies the passage of time: erases expired material, drops finished jobs, and creates
+    /// the jobs the current and next periods need.
+    fn advance(&mut self, now: u64) {
+        let grace = self.config.grace_s;
+        let expired: Vec<(String, u64)> = match &self.certificate {
+            Some(cert) => self
+                .materials
+                .keys()
+                .filter(|(_, period)| {
+                    cert.period_bounds(*period)
+                        .is_none_or(|(_, end)| end.saturating_add(grace) <= now)
+                })
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        };
+        for key in expired {
+            self.materials.remove(&key);
+            self.events.push_back(Event::MaterialExpired {
+                identity: key.0,
+                period: key.1,
+            });
+        }
+        if let Some(cert) = &self.certificate {
+            if cert.xml.valid_to.is_some_and(|to| to <= now as i64) {
+                self.certificate = None;
+                self.events.push_back(Event::MaterialRejected {
+                    identity: None,
+                    period: None,
+                    reason: Rejection::NotValid,
+                    detail: None,
+                });
+            }
+        }
+        let Some(cert) = &self.certificate else {
+            self.ensure_job(JobKind::Init, now);
+            return;
+        };
+        let Some(current) = cert.period_of(now) else {
+            return;
+        };
+        let Some((_, end)) = cert.period_bounds(current) else {
+            return;
+        };
+        // Jobs for periods that are over are dropped.
+        self.jobs.retain(|job| match &job.kind {
+            JobKind::KeyProv { period, .. } => *period >= current,
+            JobKind::Init => true,
+        });
+        let mut wanted = vec![current];
+        if now >= end.saturating_sub(self.config.prefetch_s) {
+            wanted.push(current + 1);
+            if self.init_checked_for != Some(current + 1) {
+                self.init_checked_for = Some(current + 1);
+                self.ensure_job(JobKind::Init, now);
+            }
+        }
+        let identities: Vec<String> = self.config.identities().cloned().collect();
+        for period in wanted {
+            for identity in &identities {
+                if !self.materials.contains_key(&(identity.clone(), period)) {
+                    self.ensure_job(
+                        JobKind::KeyProv {
+                            identity: identity.clone(),
+                            period,
+                        },
+                        now,
+                    );
+                }
+            }
+        }
+    }
+
+    fn ensure_job(&mut self, kind: JobKind, now: u64) {
+        if !self.jobs.iter().any(|j| j.kind == kind) {
+            self.jobs.push(Job {
+                kind,
+                state: JobState::Ready { at: now },
+                attempts: 0,
+            });
+        }
+    }
+
+    fn next_request(&mut self, now: u64) -> Option<Request> {
+        let index = self
+            .jobs
+            .iter()
+            .position(|j| matches!(j.state, JobState::Ready { at } if at <= now))?;
+        let Some(token) = self.token.clone() else {
+            for job in &mut self.jobs {
+                if matches!(job.state, JobState::Ready { at } if at <= now) {
+                    job.state = JobState::NeedToken;
+                }
+            }
+            self.request_token();
+            return None;
+        };
+        let id = self.next_request_id;
+        self.next_request_id += 1;
+        let url = self.url_for(&self.jobs[index].kind);
+        let body = xml::emit_request(&KmsRequest {
+            user_uri: self.config.user_uri.clone(),
+            kms_uri: self.kms_uri_for_request(),
+            time: i64::try_from(now).unwrap_or(i64::MAX),
+            client_id: None,
+            device_id: None,
+            client_req_url: url.clone(),
+            client_error: None,
+        })
+        .into_bytes();
+        self.jobs[index].state = JobState::InFlight { request_id: id };
+        let mut authorization = Zeroizing::new(String::with_capacity(7 + token.len()));
+        authorization.push_str("Bearer ");
+        authorization.push_str(&token);
+        Some(Request {
+            id,
+            method: "POST",
+            url,
+            headers: vec![
+                Header {
+                    name: "Authorization",
+                    value: authorization,
+                },
+                Header {
+                    name: "Content-Type",
+                    value: Zeroizing::new("application/xml".into()),
+                },
+                Header {
+                    name: "Accept",
+                    value: Zeroizing::new("application/xml".into()),
+                },
+            ],
+            body,
+        })
+    }
+
+    fn kms_uri_for_request(&self) -> String {
+        match (&self.certificate, &self.config.expected_kms_uri) {
+            (Some(cert), _) => cert.xml.kms_uri.clone(),
+            (None, Some(expected)) => expected.clone(),
+            (None, None) => {
+                let rest = self.base_url.split_once("://").map_or("", |(_, r)| r);
+                rest.split('/').next().unwrap_or("").to_owned()
+            }
+        }
+    }
+
+    /// `init`; `keyprov` for the user's current period; `keyprov/<URI>/<NTP time>` otherwise.
+    fn url_for(&self, kind: &JobKind) -> String {
+        let base = format!("{}{}", self.base_url, API_PATH);
+        match kind {
+            JobKind::Init => format!("{base}init"),
+            JobKind::KeyProv { identity, period } => {
+                let cert = self.certificate.as_ref();
+                let start = cert.and_then(|c| {
+                    time::period_start(*period, c.xml.user_key_period, c.xml.user_key_offset)
+                });
+                let encoded = utf8_percent_encode(identity, PATH_SEGMENT);
+                match start.and_then(time::ntp64_hex) {
+                    Some(hex) => format!("{base}keyprov/{encoded}/{hex}"),
+                    None => format!("{base}keyprov/{encoded}"),
+                }
+            }
+        }
+    }
+
+    fn next_wakeup(&self, now: u64) -> Option<u64> {
+        let mut times: Vec<u64> = self
+            .jobs
+            .iter()
+            .filter_map(|j| match j.state {
+                JobState::Ready { at } => Some(at),
+                _ => None,
+            })
+            .collect();
+        if let Some(cert) = &self.certificate {
+            for (_, period) in self.materials.keys() {
+                if let Some((_, end)) = cert.period_bounds(*period) {
+                    times.push(end.saturating_add(self.config.grace_s));
+                }
+            }
+            if let Some((_, end)) = cert.period_of(now).and_then(|n| cert.period_bounds(n)) {
+                times.push(end.saturating_sub(self.config.prefetch_s));
+                times.push(end);
+            }
+            if let Some(to) = cert.xml.valid_to {
+                times.push(u64::try_from(to).unwrap_or(0));
+            }
+        }
+        times.into_iter().filter(|t| *t > now).min()
+    }
+
+    fn fail(&mut self, now: u64, index: usize, http: Option<(u64, u16)>) {
+        let job = &mut self.jobs[index];
+        job.attempts += 1;
+        if job.attempts >= self.config.max_attempts {
+            job.state = JobState::Parked;
+            let identity = match &job.kind {
+                JobKind::Init => None,
+                JobKind::KeyProv { identity, .. } => Some(identity.clone()),
+            };
+            self.events.push_back(Event::RetriesExhausted { identity });
+            return;
+        }
+        let at = now.saturating_add(backoff(&self.config, job.attempts));
+        job.state = JobState::Ready { at };
+        if let Some((request_id, http_status)) = http {
+            self.events.push_back(Event::RequestFailed {
+                request_id,
+                http_status,
+                retry_at: at,
+            });
+        }
+    }
+
+    fn reject(
+        &mut self,
+        identity: Option<String>,
+        period: Option<u64>,
+        reason: Rejection,
+        detail: Option<String>,
+    ) {
+        self.events.push_back(Event::MaterialRejected {
+            identity,
+            period,
+            reason,
+            detail,
+        });
+    }
+
+    fn handle_body(&mut self, now: u64, index: usize, body: &[u8]) {
+        let (identity, period) = match &self.jobs[index].kind {
+            JobKind::Init => (None, None),
+            JobKind::KeyProv { identity, period } => (Some(identity.clone()), Some(*period)),
+        };
+        let response = match xml::parse_response(body) {
+            Ok(response) => response,
+            Err(e) => {
+                self.reject(identity, period, Rejection::Malformed, Some(e.to_string()));
+                return self.fail(now, index, None);
+            }
+        };
+        match (response.payload, identity, period) {
+            (KmsPayload::Error(info), _, _) => {
+                self.events.push_back(Event::KmsError {
+                    code: info.code,
+                    message: info.message,
+                });
+                self.fail(now, index, None);
+            }
+            (KmsPayload::Init(cert), None, _) => match self.install_certificate(cert, now) {
+                Ok(()) => {
+                    self.jobs.remove(index);
+                }
+                Err(reason) => {
+                    self.reject(None, None, reason, None);
+                    self.fail(now, index, None);
+                }
+            },
+            (KmsPayload::KeyProv(sets), Some(identity), Some(period)) => {
+                if self.store_key_sets(sets, &identity, period, now) {
+                    self.jobs.remove(index);
+                } else {
+                    // The KMS may have been re-keyed since our init: ask again.
+                    self.ensure_job(JobKind::Init, now);
+                    self.fail(now, index, None);
+                }
+            }
+            (_, identity, period) => {
+                self.reject(identity, period, Rejection::UnexpectedMessage, None);
+                self.fail(now, index, None);
+            }
+        }
+    }
+
+    /// Validates and installs a certificate; with new keys, re-validates stored material and
+    /// drops what no longer holds.
+    fn install_certificate(&mut self, cert: KmsCertificate, now: u64) -> Result<(), Rejection> {
+        let new = Certificate::validate(cert, self.config.expected_kms_uri.as_deref(), now)?;
+        let changed = self
+            .certificate
+            .as_ref()
+            .is_some_and(|old| !old.same_keys(&new.xml));
+        let first = self.certificate.is_none();
+        let kms_uri = new.xml.kms_uri.clone();
+        self.certificate = Some(new);
+        if changed {
+            let old = std::mem::take(&mut self.materials);
+            for ((identity, period), material) in old {
+                self.revalidate(identity, period, material, now);
+            }
+        }
+        if first || changed {
+            self.events
+                .push_back(Event::CertificateInstalled { kms_uri, changed });
+        }
+        Ok(())
+    }
+
+    fn revalidate(&mut self, identity: String, period: u64, material: KeyMaterial, now: u64) {
+        let Some(cert) = &self.certificate else {
+            return;
+        };
+        let had = (material.can_sign(), material.can_decrypt());
+        let result = KeyMaterial::validate(
+            material.set.clone(),
+            period,
+            cert,
+            self.config.identities(),
+            self.config.id_encoding,
+            now,
+        );
+        match result {
+            Ok(v)
+                if v.material
+                    .as_ref()
+                    .is_some_and(|m| (m.can_sign(), m.can_decrypt()) == had) =>
+            {
+                self.materials
+                    .insert((identity, period), v.material.expect("checked above"));
+            }
+            _ => self.reject(
+                Some(identity),
+                Some(period),
+                Rejection::CertificateChanged,
+                None,
+            ),
+        }
+    }
+
+    /// Validates and stores the key sets of a KeyProv answer to the job for (`wanted`,
+    /// `period`). True when material for `wanted` was stored.
+    fn store_key_sets(
+        &mut self,
+        sets: Vec<KmsKeySet>,
+        wanted: &str,
+        period: u64,
+        now: u64,
+    ) -> bool {
+        let Some(cert) = &self.certificate else {
+            self.reject(
+                Some(wanted.to_owned()),
+                Some(period),
+                Rejection::NoCertificate,
+                None,
+            );
+            return false;
+        };
+        let mut stored_wanted = false;
+        let mut outcomes = Vec::new();
+        for set in sets {
+            let identity = set.user_uri.clone();
+            let kms_period_no = set.key_period_no;
+            let result = KeyMaterial::validate(
+                set,
+                period,
+                cert,
+                self.config.identities(),
+                self.config.id_encoding,
+                now,
+            );
+            outcomes.push((identity, kms_period_no, result));
+        }
+        for (identity, kms_period_no, result) in outcomes {
+            let validated = match result {
+                Ok(v) => v,
+                Err(reason) => {
+                    self.reject(Some(identity), Some(period), reason, None);
+                    continue;
+                }
+            };
+            for reason in validated.rejections {
+                self.reject(Some(identity.clone()), Some(period), reason, None);
+            }
+            let Some(material) = validated.material else {
+                continue;
+            };
+            if kms_period_no != period {
+                self.events.push_back(Event::PeriodMismatch {
+                    identity: identity.clone(),
+                    ours: period,
+                    kms: kms_period_no,
+                });
+            }
+            if self.store_material(material) {
+                self.kms_period_delta = kms_period_no as i64 - period as i64;
+                stored_wanted |= identity == wanted;
+            }
+        }
+        if !stored_wanted && !self.materials.contains_key(&(wanted.to_owned(), period)) {
+            self.reject(
+                Some(wanted.to_owned()),
+                Some(period),
+                Rejection::MissingKeySet,
+                None,
+            );
+        }
+        stored_wanted
+    }
+
+    /// Stores validated material unless it would replace better material: a half missing
+    /// from the new set is kept from the old one when both have the same UID, and the result
+    /// must hold at least as many valid halves as before. True when stored.
+    fn store_material(&mut self, mut new: KeyMaterial) -> bool {
+        let key = (new.set.user_uri.clone(), new.period);
+        if let Some(old) = self.materials.get_mut(&key) {
+            let score = |m: &KeyMaterial| u8::from(m.can_sign()) + u8::from(m.can_decrypt());
+            let same_uid = old.uid == new.uid;
+            let take_signer = same_uid && new.signer.is_none() && old.signer.is_some();
+            let take_receiver = same_uid && new.receiver.is_none() && old.receiver.is_some();
+            if score(&new) + u8::from(take_signer) + u8::from(take_receiver) < score(old) {
+                return false;
+            }
+            if take_signer {
+                new.signer = old.signer.take();
+                new.set.ssk = old.set.ssk.clone();
+                new.set.pvt = old.set.pvt.clone();
+            }
+            if take_receiver {
+                new.receiver = old.receiver.take();
+                new.set.rsk = old.set.rsk.clone();
+            }
+        }
+        let cert = self
+            .certificate
+            .as_ref()
+            .expect("material is validated against a certificate");
+        let (start, end) = cert.period_bounds(new.period).unwrap_or((0, 0));
+        self.events.push_back(Event::KeyMaterialReady {
+            identity: key.0.clone(),
+            period: new.period,
+            kms_period_no: new.set.key_period_no,
+            start,
+            end,
+            can_sign: new.can_sign(),
+            can_decrypt: new.can_decrypt(),
+        });
+        self.materials.insert(key, new);
+        true
+    }
+}
+
+/// The delay before retry `attempt` (1-based): `initial * 2^(attempt-1)` capped at the
+/// maximum, then jittered uniformly into `[d/2, d]` so that many handsets do not retry in step.
+fn backoff(config: &ClientConfig, attempt: u32) -> u64 {
+    let doubled = config
+        .retry_initial_s
+        .saturating_mul(1u64 << (attempt - 1).min(40));
+    let delay = doubled.min(config.retry_max_s);
+    let mut r = [0u8; 8];
+    if crate::rng::fill(&mut r).is_err() {
+        return delay;
+    }
+    let half = delay / 2;
+    delay - u64::from_le_bytes(r) % (half + 1)
+}

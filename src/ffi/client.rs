@@ -1,0 +1,1119 @@
+//! C API of the provisioning client (`mkc_client`, TS 33.180 Annex D), sans-IO: the app sends
+//! the requests it is given over HTTPS, feeds back responses, failures and the time, and uses
+//! the provisioned material through the client. A client is mutable: use it from one thread at
+//! a time. Times are Unix seconds.
+
+use std::ffi::c_char;
+
+use zeroize::{Zeroize, Zeroizing};
+
+use super::panic::{guard, guard_value};
+use super::result::mkc_result;
+use super::{check_disjoint, check_written_disjoint, emit, input, out_ptr, output, written_region};
+use crate::client::{Client, ClientConfig, ClientError, Event, Output, Rejection, StoreError};
+use crate::uid::IdEncoding;
+
+/// A (pointer, length) string: UTF-8 octets, no NUL terminator needed. `(NULL, 0)` is empty.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct mkc_str {
+    /// The octets.
+    pub ptr: *const u8,
+    /// Their number.
+    pub len: usize,
+}
+
+/// Identifier encodings for `mkc_client_config.id_encoding`.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum mkc_id_encoding {
+    /// The 32 UID octets, as TS 33.180 F.2.1 specifies (the default).
+    RawUid = 0,
+    /// The 64 lower-case hex digits of the UID (64 octets of ASCII), as one vendor's KMS does.
+    HexUid = 1,
+}
+
+/// Configuration of `mkc_client_new`. Fill it with `mkc_client_config_init` first, then set
+/// the fields you need. Strings are borrowed only during `mkc_client_new`.
+#[repr(C)]
+pub struct mkc_client_config {
+    /// KMS base URL, e.g. "https://kms.example.org"; requests go to
+    /// `<base>/keymanagement/identity/v1/...`. Must be https:// unless `allow_insecure_http`.
+    pub kms_url: mkc_str,
+    /// The user's URI (MCPTT ID), as the KMS writes it in `UserUri`.
+    pub user_uri: mkc_str,
+    /// Array of `extra_identity_count` further identities (functional aliases, GMS identity).
+    pub extra_identities: *const mkc_str,
+    /// Number of entries in `extra_identities`.
+    pub extra_identity_count: usize,
+    /// The `KmsUri` the certificate must carry; `(NULL, 0)` when not known in advance.
+    pub expected_kms_uri: mkc_str,
+    /// Seconds before a key period ends at which the next period is fetched. Default 86400.
+    pub prefetch_s: u64,
+    /// Seconds material is kept after its period ends, then erased. Default 3600.
+    pub grace_s: u64,
+    /// First retry delay in seconds, doubled per failure. Default 2.
+    pub retry_initial_s: u64,
+    /// Cap on the retry delay in seconds. Default 600.
+    pub retry_max_s: u64,
+    /// Attempts per request before `MKC_EVENT_KIND_RETRIES_EXHAUSTED`. Default 8.
+    pub max_attempts: u32,
+    /// A `mkc_id_encoding` value. Default `MKC_ID_ENCODING_RAW_UID`.
+    pub id_encoding: u32,
+    /// Non-zero accepts an http:// KMS URL. For tests only. Default 0.
+    pub allow_insecure_http: u32,
+}
+
+/// What `mkc_client_poll_output` returned (`mkc_output.kind`).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum mkc_output_kind {
+    /// Nothing to do until a response, a failure or a new access token arrives.
+    None = 0,
+    /// `mkc_output.request` is a request to send.
+    Request = 1,
+    /// `mkc_output.event` is an event.
+    Event = 2,
+    /// Nothing more now: poll again at `mkc_output.wake_up_at` (Unix seconds) or when a
+    /// response arrives.
+    WakeUp = 3,
+}
+
+/// Event kinds (`mkc_event.kind`).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum mkc_event_kind {
+    /// A KMS certificate was validated and installed: `text` = its KmsUri, `changed` = 1 when
+    /// it replaced one with other keys.
+    CertificateInstalled = 1,
+    /// Key material is ready: `identity`, `period`, `kms_period_no`, `start`, `end`,
+    /// `can_sign`, `can_decrypt`.
+    KeyMaterialReady = 2,
+    /// Material of `identity` for `period` passed its grace window and was erased.
+    MaterialExpired = 3,
+    /// The access token is missing or was refused (HTTP 401/403): call
+    /// `mkc_client_set_access_token`.
+    AccessTokenNeeded = 4,
+    /// The KMS answered with a KmsError: `kms_error_code`, `text` = ErrorMsg.
+    KmsError = 5,
+    /// Received material was refused: `rejection`, `text` = why, `identity`/`period` when
+    /// known (`has_period`). Stored material is unchanged.
+    MaterialRejected = 6,
+    /// The KMS numbers the period differently: `period` (ours, NTP-based), `kms_period_no`.
+    PeriodMismatch = 7,
+    /// `request_id` failed with `http_status` (0: transport failure); retried at `retry_at`.
+    RequestFailed = 8,
+    /// A request failed `max_attempts` times and is parked (`identity` empty for init) until
+    /// `mkc_client_refresh`, a new access token, or the next key period.
+    RetriesExhausted = 9,
+}
+
+/// Why material was refused (`mkc_event.rejection`).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum mkc_rejection {
+    /// Not a rejection event.
+    None = 0,
+    /// The body is not a well-formed KMS message; `text` gives the parser's reason.
+    Malformed = 1,
+    /// Another message type than the one requested.
+    UnexpectedMessage = 2,
+    /// Certificate Role is not Root.
+    NotRoot = 3,
+    /// KmsUri is not the expected one / not the certificate's.
+    WrongKmsUri = 4,
+    /// UserIdFormat is not "2".
+    UnsupportedUserIdFormat = 5,
+    /// ParameterSet is not 1.
+    UnsupportedParameterSet = 6,
+    /// Marked Revoked.
+    Revoked = 7,
+    /// Outside its validity window.
+    NotValid = 8,
+    /// KPAK is not a valid P-256 point.
+    InvalidKpak = 9,
+    /// Z_T is not a valid SAKKE point.
+    InvalidZt = 10,
+    /// UserKeyPeriod is zero or overflows.
+    InvalidKeyPeriod = 11,
+    /// The key set is for an identity that is not ours.
+    UnknownIdentity = 12,
+    /// UserID differs from the UID recomputed from the key set.
+    UidMismatch = 13,
+    /// SSK/PVT fail RFC 6507 5.1.2.
+    InvalidSsk = 14,
+    /// RSK fails RFC 6508 6.1.2.
+    InvalidRsk = 15,
+    /// No key set for the identity requested.
+    MissingKeySet = 16,
+    /// No longer valid under a new KMS certificate.
+    CertificateChanged = 17,
+    /// No certificate yet.
+    NoCertificate = 18,
+}
+
+/// An HTTP header: NUL-terminated strings, lengths without the NUL.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct mkc_header {
+    /// Header name, e.g. "Authorization".
+    pub name: *const c_char,
+    /// Octets of `name`.
+    pub name_len: usize,
+    /// Header value (for Authorization: "Bearer <token>").
+    pub value: *const c_char,
+    /// Octets of `value`.
+    pub value_len: usize,
+}
+
+/// A request to send over HTTPS. Every pointer is owned by the client and valid until the
+/// next call that takes the client mutably (poll, handle_*, set_access_token, refresh, import,
+/// free).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct mkc_request {
+    /// Pass to `mkc_client_handle_response` / `mkc_client_handle_failure`.
+    pub id: u64,
+    /// "POST".
+    pub method: *const c_char,
+    /// The full URL, NUL-terminated.
+    pub url: *const c_char,
+    /// Octets of `url`.
+    pub url_len: usize,
+    /// `header_count` headers: Authorization, Content-Type, Accept.
+    pub headers: *const mkc_header,
+    /// Number of headers.
+    pub header_count: usize,
+    /// The body (a KmsRequest XML document).
+    pub body: *const u8,
+    /// Octets of `body`.
+    pub body_len: usize,
+}
+
+/// An event. Fields not listed for a kind are zero / NULL. Strings are NUL-terminated, owned
+/// by the client, valid until its next mutating call.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct mkc_event {
+    /// A `mkc_event_kind` value.
+    pub kind: u32,
+    /// The identity concerned, or NULL.
+    pub identity: *const c_char,
+    /// Octets of `identity`.
+    pub identity_len: usize,
+    /// Our key period number (NTP-based, TS 33.180 F.2.1).
+    pub period: u64,
+    /// 1 when `period` is meaningful (MATERIAL_REJECTED may lack one).
+    pub has_period: u32,
+    /// The KMS's KeyPeriodNo.
+    pub kms_period_no: u64,
+    /// First Unix second of the period.
+    pub start: u64,
+    /// End of the period (exclusive), Unix seconds.
+    pub end: u64,
+    /// 1 when a valid SSK/PVT is held.
+    pub can_sign: u32,
+    /// 1 when a valid RSK is held.
+    pub can_decrypt: u32,
+    /// 1 when a new certificate replaced one with other keys.
+    pub changed: u32,
+    /// A `mkc_rejection` value.
+    pub rejection: u32,
+    /// KmsError ErrorCode.
+    pub kms_error_code: i64,
+    /// Text: the KMS URI, the KMS's ErrorMsg, or the reason of a rejection; or NULL.
+    pub text: *const c_char,
+    /// Octets of `text`.
+    pub text_len: usize,
+    /// The failed request.
+    pub request_id: u64,
+    /// HTTP status of the failure, 0 for a transport failure.
+    pub http_status: u32,
+    /// Unix time of the retry.
+    pub retry_at: u64,
+}
+
+/// The output of `mkc_client_poll_output`, tagged by `kind`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct mkc_output {
+    /// A `mkc_output_kind` value.
+    pub kind: u32,
+    /// Valid when kind is `MKC_OUTPUT_KIND_REQUEST`.
+    pub request: mkc_request,
+    /// Valid when kind is `MKC_OUTPUT_KIND_EVENT`.
+    pub event: mkc_event,
+    /// Unix seconds, when kind is `MKC_OUTPUT_KIND_WAKE_UP`.
+    pub wake_up_at: u64,
+}
+
+/// The provisioning client of one user. Mutable: one thread at a time. Holds secrets (SSK,
+/// RSK, the access token): free it with `mkc_client_free`, which erases them.
+pub struct mkc_client {
+    _private: [u8; 0],
+}
+
+/// What the handle points to: the client and the storage behind the last output's views.
+pub(crate) struct ClientHandle {
+    client: Client,
+    view: View,
+}
+
+/// Owned NUL-terminated storage for the last output. Header values hold the token: zeroized.
+#[derive(Default)]
+struct View {
+    url: Vec<u8>,
+    header_text: Vec<(Vec<u8>, Zeroizing<Vec<u8>>)>,
+    headers: Vec<mkc_header>,
+    body: Vec<u8>,
+    identity: Vec<u8>,
+    text: Vec<u8>,
+}
+
+impl super::Handle for mkc_client {
+    type Inner = ClientHandle;
+}
+
+fn c_string(s: &[u8]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(s.len() + 1);
+    v.extend_from_slice(s);
+    v.push(0);
+    v
+}
+
+/// Reads an `mkc_str` as UTF-8.
+///
+/// # Safety
+/// `s.ptr` must be readable for `s.len` octets.
+unsafe fn utf8<'a>(s: mkc_str) -> Result<&'a str, mkc_result> {
+    // SAFETY: forwarded caller guarantee.
+    let bytes = unsafe { input(s.ptr, s.len) }?;
+    std::str::from_utf8(bytes).map_err(|_| mkc_result::InvalidParameter)
+}
+
+impl From<ClientError> for mkc_result {
+    fn from(error: ClientError) -> Self {
+        match error {
+            ClientError::Config(_) => Self::InvalidConfig,
+            ClientError::UnknownRequest => Self::UnknownRequest,
+            ClientError::NoCertificate => Self::NoCertificate,
+            ClientError::NoKeyMaterial => Self::NoKeyMaterial,
+            ClientError::InvalidTime => Self::InvalidParameter,
+            ClientError::Crypto(e) => e.into(),
+            ClientError::Store(StoreError::BadKeyLength) => Self::InvalidLength,
+            ClientError::Store(StoreError::Rng) => Self::RngFailure,
+            ClientError::Store(StoreError::AuthenticationFailed) => Self::StoreAuthenticationFailed,
+            ClientError::Store(_) => Self::InvalidStore,
+        }
+    }
+}
+
+fn rejection_code(r: Rejection) -> mkc_rejection {
+    match r {
+        Rejection::Malformed => mkc_rejection::Malformed,
+        Rejection::UnexpectedMessage => mkc_rejection::UnexpectedMessage,
+        Rejection::NotRoot => mkc_rejection::NotRoot,
+        Rejection::WrongKmsUri => mkc_rejection::WrongKmsUri,
+        Rejection::UnsupportedUserIdFormat => mkc_rejection::UnsupportedUserIdFormat,
+        Rejection::UnsupportedParameterSet => mkc_rejection::UnsupportedParameterSet,
+        Rejection::Revoked => mkc_rejection::Revoked,
+        Rejection::NotValid => mkc_rejection::NotValid,
+        Rejection::InvalidKpak => mkc_rejection::InvalidKpak,
+        Rejection::InvalidZt => mkc_rejection::InvalidZt,
+        Rejection::InvalidKeyPeriod => mkc_rejection::InvalidKeyPeriod,
+        Rejection::UnknownIdentity => mkc_rejection::UnknownIdentity,
+        Rejection::UidMismatch => mkc_rejection::UidMismatch,
+        Rejection::InvalidSsk => mkc_rejection::InvalidSsk,
+        Rejection::InvalidRsk => mkc_rejection::InvalidRsk,
+        Rejection::MissingKeySet => mkc_rejection::MissingKeySet,
+        Rejection::CertificateChanged => mkc_rejection::CertificateChanged,
+        Rejection::NoCertificate => mkc_rejection::NoCertificate,
+    }
+}
+
+const fn empty_request() -> mkc_request {
+    mkc_request {
+        id: 0,
+        method: std::ptr::null(),
+        url: std::ptr::null(),
+        url_len: 0,
+        headers: std::ptr::null(),
+        header_count: 0,
+        body: std::ptr::null(),
+        body_len: 0,
+    }
+}
+
+const fn empty_event() -> mkc_event {
+    mkc_event {
+        kind: 0,
+        identity: std::ptr::null(),
+        identity_len: 0,
+        period: 0,
+        has_period: 0,
+        kms_period_no: 0,
+        start: 0,
+        end: 0,
+        can_sign: 0,
+        can_decrypt: 0,
+        changed: 0,
+        rejection: 0,
+        kms_error_code: 0,
+        text: std::ptr::null(),
+        text_len: 0,
+        request_id: 0,
+        http_status: 0,
+        retry_at: 0,
+    }
+}
+
+impl View {
+    fn clear(&mut self) {
+        self.header_text.clear();
+        self.headers.clear();
+        self.url.clear();
+        self.body.zeroize();
+        self.body.clear();
+        self.identity.clear();
+        self.text.clear();
+    }
+
+    fn set_identity(&mut self, event: &mut mkc_event, identity: Option<&str>) {
+        if let Some(identity) = identity {
+            self.identity = c_string(identity.as_bytes());
+            event.identity = self.identity.as_ptr().cast();
+            event.identity_len = identity.len();
+        }
+    }
+
+    fn set_text(&mut self, event: &mut mkc_event, text: &str) {
+        self.text = c_string(text.as_bytes());
+        event.text = self.text.as_ptr().cast();
+        event.text_len = text.len();
+    }
+
+    fn event(&mut self, event: Event) -> mkc_event {
+        let mut e = empty_event();
+        match event {
+            Event::CertificateInstalled { kms_uri, changed } => {
+                e.kind = mkc_event_kind::CertificateInstalled as u32;
+                e.changed = changed.into();
+                self.set_text(&mut e, &kms_uri);
+            }
+            Event::KeyMaterialReady {
+                identity,
+                period,
+                kms_period_no,
+                start,
+                end,
+                can_sign,
+                can_decrypt,
+            } => {
+                e.kind = mkc_event_kind::KeyMaterialReady as u32;
+                self.set_identity(&mut e, Some(&identity));
+                (e.period, e.has_period, e.kms_period_no, e.start, e.end) =
+                    (period, 1, kms_period_no, start, end);
+                (e.can_sign, e.can_decrypt) = (can_sign.into(), can_decrypt.into());
+            }
+            Event::MaterialExpired { identity, period } => {
+                e.kind = mkc_event_kind::MaterialExpired as u32;
+                self.set_identity(&mut e, Some(&identity));
+                (e.period, e.has_period) = (period, 1);
+            }
+            Event::AccessTokenNeeded => e.kind = mkc_event_kind::AccessTokenNeeded as u32,
+            Event::KmsError { code, message } => {
+                e.kind = mkc_event_kind::KmsError as u32;
+                e.kms_error_code = code;
+                self.set_text(&mut e, &message);
+            }
+            Event::MaterialRejected {
+                identity,
+                period,
+                reason,
+                detail,
+            } => {
+                e.kind = mkc_event_kind::MaterialRejected as u32;
+                self.set_identity(&mut e, identity.as_deref());
+                if let Some(period) = period {
+                    (e.period, e.has_period) = (period, 1);
+                }
+                e.rejection = rejection_code(reason) as u32;
+                let text = match detail {
+                    Some(detail) => format!("{reason}: {detail}"),
+                    None => reason.to_string(),
+                };
+                self.set_text(&mut e, &text);
+            }
+            Event::PeriodMismatch {
+                identity,
+                ours,
+                kms,
+            } => {
+                e.kind = mkc_event_kind::PeriodMismatch as u32;
+                self.set_identity(&mut e, Some(&identity));
+                (e.period, e.has_period, e.kms_period_no) = (ours, 1, kms);
+            }
+            Event::RequestFailed {
+                request_id,
+                http_status,
+                retry_at,
+            } => {
+                e.kind = mkc_event_kind::RequestFailed as u32;
+                (e.request_id, e.http_status, e.retry_at) =
+                    (request_id, http_status.into(), retry_at);
+            }
+            Event::RetriesExhausted { identity } => {
+                e.kind = mkc_event_kind::RetriesExhausted as u32;
+                self.set_identity(&mut e, identity.as_deref());
+            }
+        }
+        e
+    }
+}
+
+/// Fills `*config` with the defaults (see each field) and empty strings.
+///
+/// Returns `MKC_RESULT_OK` or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `config` must be writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_client_config_init(config: *mut mkc_client_config) -> mkc_result {
+    guard(|| {
+        let config = out_ptr(config)?;
+        let d = ClientConfig::new("", "");
+        let empty = mkc_str {
+            ptr: std::ptr::null(),
+            len: 0,
+        };
+        let value = mkc_client_config {
+            kms_url: empty,
+            user_uri: empty,
+            extra_identities: std::ptr::null(),
+            extra_identity_count: 0,
+            expected_kms_uri: empty,
+            prefetch_s: d.prefetch_s,
+            grace_s: d.grace_s,
+            retry_initial_s: d.retry_initial_s,
+            retry_max_s: d.retry_max_s,
+            max_attempts: d.max_attempts,
+            id_encoding: mkc_id_encoding::RawUid as u32,
+            allow_insecure_http: 0,
+        };
+        // SAFETY: non-NULL and writable by the caller's guarantee.
+        unsafe { config.write(value) };
+        Ok(())
+    })
+}
+
+/// Makes a provisioning client from `*config` (see `mkc_client_config`). The client starts
+/// with no access token, no certificate and no material; set a token and poll it.
+///
+/// On success `*out` receives a handle to release with `mkc_client_free`; on failure `*out`
+/// is unchanged. Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_CONFIG` (a URL that is not
+/// https:// with a host, an empty or repeated identity, inconsistent retry settings, an
+/// unknown id_encoding); `MKC_RESULT_INVALID_PARAMETER` (a string that is not UTF-8); or
+/// `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `config` must be readable, its strings readable for their lengths, `extra_identities`
+/// readable for `extra_identity_count` entries; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_client_new(
+    config: *const mkc_client_config,
+    out: *mut *mut mkc_client,
+) -> mkc_result {
+    guard(|| {
+        let out = out_ptr(out)?;
+        // SAFETY: forwarded caller guarantee.
+        let c = unsafe { config.as_ref() }.ok_or(mkc_result::NullParameter)?;
+        // SAFETY: forwarded caller guarantees on the strings.
+        let (url, user) = unsafe { (utf8(c.kms_url)?, utf8(c.user_uri)?) };
+        let mut rust = ClientConfig::new(url, user);
+        if c.extra_identity_count > 0 {
+            if c.extra_identities.is_null() {
+                return Err(mkc_result::NullParameter);
+            }
+            if c.extra_identity_count > 1 << 16 {
+                return Err(mkc_result::InvalidParameter);
+            }
+            // SAFETY: non-NULL, readable for the count by the caller's guarantee.
+            let extra =
+                unsafe { std::slice::from_raw_parts(c.extra_identities, c.extra_identity_count) };
+            for s in extra {
+                // SAFETY: forwarded caller guarantee.
+                rust.extra_identities.push(unsafe { utf8(*s) }?.to_owned());
+            }
+        }
+        // SAFETY: forwarded caller guarantee.
+        let expected = unsafe { utf8(c.expected_kms_uri) }?;
+        rust.expected_kms_uri = (!expected.is_empty()).then(|| expected.to_owned());
+        rust.prefetch_s = c.prefetch_s;
+        rust.grace_s = c.grace_s;
+        rust.retry_initial_s = c.retry_initial_s;
+        rust.retry_max_s = c.retry_max_s;
+        rust.max_attempts = c.max_attempts;
+        rust.allow_insecure_http = c.allow_insecure_http != 0;
+        rust.id_encoding = match c.id_encoding {
+            0 => IdEncoding::Raw,
+            1 => IdEncoding::Hex,
+            _ => return Err(mkc_result::InvalidConfig),
+        };
+        let client = Client::new(rust)?;
+        let handle = Box::into_raw(Box::new(ClientHandle {
+            client,
+            view: View::default(),
+        }));
+        // SAFETY: `out` is non-NULL and writable.
+        unsafe { out.write(handle.cast()) };
+        Ok(())
+    })
+}
+
+/// Releases a client, erasing its key material and access token. NULL is accepted.
+///
+/// # Safety
+/// `client` must be NULL or a live handle from `mkc_client_new`, not used again.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_client_free(client: *mut mkc_client) {
+    guard_value((), || {
+        if !client.is_null() {
+            // SAFETY: the handle came from Box::into_raw in mkc_client_new and is freed once.
+            drop(unsafe { Box::from_raw(client.cast::<ClientHandle>()) });
+        }
+    })
+}
+
+/// Borrows a client mutably.
+///
+/// # Safety
+/// `client` must be NULL or a live handle used by no other thread now.
+unsafe fn client_mut<'a>(client: *mut mkc_client) -> Result<&'a mut ClientHandle, mkc_result> {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { client.cast::<ClientHandle>().as_mut() }.ok_or(mkc_result::NullParameter)
+}
+
+/// Borrows a client.
+///
+/// # Safety
+/// `client` must be NULL or a live handle not mutated by another thread now.
+unsafe fn client_ref<'a>(client: *const mkc_client) -> Result<&'a ClientHandle, mkc_result> {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { client.cast::<ClientHandle>().as_ref() }.ok_or(mkc_result::NullParameter)
+}
+
+/// Sets or replaces the OAuth 2.0 access token sent as `Authorization: Bearer <token>` (RFC
+/// 6750). Requests waiting for a token (after `MKC_EVENT_KIND_ACCESS_TOKEN_NEEDED`) or parked
+/// become ready. The token is copied; the client erases it when replaced or freed.
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_PARAMETER` (empty, not UTF-8, or holding a
+/// control character); or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `client` must be a live handle; `token` readable for `token_len` octets.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_client_set_access_token(
+    client: *mut mkc_client,
+    token: *const u8,
+    token_len: usize,
+) -> mkc_result {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let handle = unsafe { client_mut(client) }?;
+        let token = unsafe {
+            utf8(mkc_str {
+                ptr: token,
+                len: token_len,
+            })
+        }?;
+        if token.is_empty() || token.chars().any(char::is_control) {
+            return Err(mkc_result::InvalidParameter);
+        }
+        handle.view.clear();
+        handle.client.set_access_token(token);
+        Ok(())
+    })
+}
+
+/// Makes requests parked after `MKC_EVENT_KIND_RETRIES_EXHAUSTED` ready again.
+///
+/// Returns `MKC_RESULT_OK` or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `client` must be a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_client_refresh(client: *mut mkc_client) -> mkc_result {
+    guard(|| {
+        // SAFETY: forwarded caller guarantee.
+        let handle = unsafe { client_mut(client) }?;
+        handle.view.clear();
+        handle.client.refresh();
+        Ok(())
+    })
+}
+
+/// The next output at Unix time `now`: events first, then requests to send, then
+/// `MKC_OUTPUT_KIND_WAKE_UP` (poll again then) or `MKC_OUTPUT_KIND_NONE`. Call it in a loop
+/// until WAKE_UP or NONE, after creating the client and after every response, failure, token
+/// change, and wake-up. `*output` is fully written; its pointers stay valid until the next
+/// mutating call on this client.
+///
+/// Returns `MKC_RESULT_OK` or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `client` must be a live handle; `output` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_client_poll_output(
+    client: *mut mkc_client,
+    now: u64,
+    output: *mut mkc_output,
+) -> mkc_result {
+    guard(|| {
+        let output = out_ptr(output)?;
+        // SAFETY: forwarded caller guarantee.
+        let handle = unsafe { client_mut(client) }?;
+        handle.view.clear();
+        let mut out = mkc_output {
+            kind: mkc_output_kind::None as u32,
+            request: empty_request(),
+            event: empty_event(),
+            wake_up_at: 0,
+        };
+        match handle.client.poll_output(now) {
+            Output::Request(request) => {
+                let view = &mut handle.view;
+                view.url = c_string(request.url.as_bytes());
+                view.body = request.body;
+                for h in &request.headers {
+                    let value = Zeroizing::new(c_string(h.value.as_bytes()));
+                    view.header_text.push((c_string(h.name.as_bytes()), value));
+                }
+                view.headers = view
+                    .header_text
+                    .iter()
+                    .map(|(name, value)| mkc_header {
+                        name: name.as_ptr().cast(),
+                        name_len: name.len() - 1,
+                        value: value.as_ptr().cast(),
+                        value_len: value.len() - 1,
+                    })
+                    .collect();
+                out.kind = mkc_output_kind::Request as u32;
+                out.request = mkc_request {
+                    id: request.id,
+                    method: c"POST".as_ptr(),
+                    url: view.url.as_ptr().cast(),
+                    url_len: view.url.len() - 1,
+                    headers: view.headers.as_ptr(),
+                    header_count: view.headers.len(),
+                    body: view.body.as_ptr(),
+                    body_len: view.body.len(),
+                };
+            }
+            Output::Event(event) => {
+                out.kind = mkc_output_kind::Event as u32;
+                out.event = handle.view.event(event);
+            }
+            Output::WakeUp(at) => {
+                out.kind = mkc_output_kind::WakeUp as u32;
+                out.wake_up_at = at;
+            }
+            Output::None => {}
+        }
+        // SAFETY: non-NULL and writable by the caller's guarantee.
+        unsafe { output.write(out) };
+        Ok(())
+    })
+}
+
+/// Feeds the response to request `request_id` at Unix time `now`: its HTTP status and body
+/// (the body may be empty; at most 1 MiB is parsed, more is refused as malformed). Whatever the
+/// body holds, stored material changes only through validated data; the outcome comes as
+/// events from `mkc_client_poll_output`.
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_UNKNOWN_REQUEST` when `request_id` is not in flight;
+/// `MKC_RESULT_INVALID_PARAMETER` for a status above 999; or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `client` must be a live handle; `body` readable for `body_len` octets.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_client_handle_response(
+    client: *mut mkc_client,
+    now: u64,
+    request_id: u64,
+    http_status: u32,
+    body: *const u8,
+    body_len: usize,
+) -> mkc_result {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let handle = unsafe { client_mut(client) }?;
+        let body = unsafe { input(body, body_len) }?;
+        let status = u16::try_from(http_status)
+            .ok()
+            .filter(|s| *s <= 999)
+            .ok_or(mkc_result::InvalidParameter)?;
+        handle.view.clear();
+        Ok(handle
+            .client
+            .handle_response(now, request_id, status, body)?)
+    })
+}
+
+/// Reports that request `request_id` failed without an HTTP response (DNS, TCP, TLS, timeout)
+/// at Unix time `now`; it is retried with backoff.
+///
+/// Returns `MKC_RESULT_OK`, `MKC_RESULT_UNKNOWN_REQUEST` or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `client` must be a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_client_handle_failure(
+    client: *mut mkc_client,
+    now: u64,
+    request_id: u64,
+) -> mkc_result {
+    guard(|| {
+        // SAFETY: forwarded caller guarantee.
+        let handle = unsafe { client_mut(client) }?;
+        handle.view.clear();
+        Ok(handle.client.handle_failure(now, request_id)?)
+    })
+}
+
+/// Our key period number of Unix time `now` under the installed certificate (NTP-based, TS
+/// 33.180 F.2.1), with the period's first Unix second and its end (exclusive). Any out-pointer
+/// may be NULL.
+///
+/// Returns `MKC_RESULT_OK`, `MKC_RESULT_NO_CERTIFICATE`, `MKC_RESULT_INVALID_PARAMETER` (time
+/// out of range) or `MKC_RESULT_NULL_PARAMETER` (client NULL).
+///
+/// # Safety
+/// `client` must be a live handle; each non-NULL out-pointer writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_client_key_period(
+    client: *const mkc_client,
+    now: u64,
+    period_out: *mut u64,
+    start_out: *mut u64,
+    end_out: *mut u64,
+) -> mkc_result {
+    guard(|| {
+        // SAFETY: forwarded caller guarantee.
+        let handle = unsafe { client_ref(client) }?;
+        let (n, start, end) = handle.client.key_period(now)?;
+        for (ptr, value) in [(period_out, n), (start_out, start), (end_out, end)] {
+            if !ptr.is_null() {
+                // SAFETY: non-NULL and writable by the caller's guarantee.
+                unsafe { ptr.write(value) };
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The TS 33.180 F.2.1 UID (32 octets) of `uri` at Unix time `now`, from the certificate's
+/// KmsUri and key period and the KMS's period number.
+///
+/// Returns `MKC_RESULT_OK`, `MKC_RESULT_BUFFER_TOO_SMALL` (`uid_cap` < 32),
+/// `MKC_RESULT_NO_CERTIFICATE`, `MKC_RESULT_INVALID_PARAMETER` (not UTF-8, overlap, time out of
+/// range) or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `client` must be a live handle; `uri` readable for `uri_len`; `uid_out` writable for
+/// `uid_cap` octets.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_client_uid(
+    client: *const mkc_client,
+    uri: *const u8,
+    uri_len: usize,
+    now: u64,
+    uid_out: *mut u8,
+    uid_cap: usize,
+) -> mkc_result {
+    guard(|| {
+        check_disjoint(uid_out, uid_cap, &[(uri, uri_len)])?;
+        // SAFETY: forwarded caller guarantees.
+        let handle = unsafe { client_ref(client) }?;
+        let uri = unsafe {
+            utf8(mkc_str {
+                ptr: uri,
+                len: uri_len,
+            })
+        }?;
+        let out = unsafe { output(uid_out, uid_cap) }?;
+        let dest = out
+            .get_mut(..crate::uid::UID_BYTES)
+            .ok_or(mkc_result::BufferTooSmall)?;
+        dest.copy_from_slice(&handle.client.uid_of(uri, now)?);
+        Ok(())
+    })
+}
+
+/// Signs `msg` with ECCSI (RFC 6507 5.2.1) as our `identity` with the SSK of the key period of
+/// Unix time `now`, writing `r || s || PVT` (129 octets) and 129 to `*written`.
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = 129);
+/// `MKC_RESULT_NO_CERTIFICATE`; `MKC_RESULT_NO_KEY_MATERIAL` (no valid SSK for that identity
+/// and period); `MKC_RESULT_RNG_FAILURE`; `MKC_RESULT_INVALID_PARAMETER`; or
+/// `MKC_RESULT_NULL_PARAMETER`. On failure `sig_out` is untouched.
+///
+/// # Safety
+/// `client` must be a live handle; inputs readable for their lengths; `sig_out` writable for
+/// `sig_cap` octets; `written` writable.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mkc_client_sign(
+    client: *const mkc_client,
+    identity: *const u8,
+    identity_len: usize,
+    now: u64,
+    msg: *const u8,
+    msg_len: usize,
+    sig_out: *mut u8,
+    sig_cap: usize,
+    written: *mut usize,
+) -> mkc_result {
+    guard(|| {
+        let written = out_ptr(written)?;
+        let inputs = [(identity, identity_len), (msg, msg_len)];
+        check_disjoint(
+            sig_out,
+            sig_cap,
+            &[inputs[0], inputs[1], written_region(written)],
+        )?;
+        check_written_disjoint(written, &inputs)?;
+        // SAFETY: forwarded caller guarantees.
+        let handle = unsafe { client_ref(client) }?;
+        let identity = unsafe {
+            utf8(mkc_str {
+                ptr: identity,
+                len: identity_len,
+            })
+        }?;
+        let msg = unsafe { input(msg, msg_len) }?;
+        let out = unsafe { output(sig_out, sig_cap) }?;
+        if out.len() < crate::eccsi::SIGNATURE_BYTES {
+            // SAFETY: non-NULL and writable.
+            unsafe { written.write(crate::eccsi::SIGNATURE_BYTES) };
+            return Err(mkc_result::BufferTooSmall);
+        }
+        let signature = handle.client.sign(identity, now, msg)?;
+        // SAFETY: non-NULL and writable.
+        unsafe { emit(out, written, &signature) }
+    })
+}
+
+/// Verifies an ECCSI signature (RFC 6507 5.2.2, 129 octets) over `msg` by `peer_uri`, made in
+/// the key period of Unix time `now`; the peer's UID comes from its URI, the certificate and
+/// the time.
+///
+/// Returns `MKC_RESULT_OK` (valid), `MKC_RESULT_VERIFY_FAILED`, `MKC_RESULT_NO_CERTIFICATE`,
+/// `MKC_RESULT_INVALID_PARAMETER` or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `client` must be a live handle; inputs readable for their lengths.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mkc_client_verify(
+    client: *const mkc_client,
+    peer_uri: *const u8,
+    peer_uri_len: usize,
+    now: u64,
+    msg: *const u8,
+    msg_len: usize,
+    sig: *const u8,
+    sig_len: usize,
+) -> mkc_result {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let handle = unsafe { client_ref(client) }?;
+        let peer = unsafe {
+            utf8(mkc_str {
+                ptr: peer_uri,
+                len: peer_uri_len,
+            })
+        }?;
+        let (msg, sig) = unsafe { (input(msg, msg_len)?, input(sig, sig_len)?) };
+        Ok(handle.client.verify(peer, now, msg, sig)?)
+    })
+}
+
+/// Encapsulates a 16-octet SSV to `peer_uri` for the key period of Unix time `now` (RFC 6508
+/// 6.2.1), writing the SED (273 octets) and 273 to `*written`.
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = 273);
+/// `MKC_RESULT_INVALID_LENGTH` (SSV not 16 octets); `MKC_RESULT_NO_CERTIFICATE`;
+/// `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `client` must be a live handle; inputs readable for their lengths; `sed_out` writable for
+/// `sed_cap` octets; `written` writable.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mkc_client_encapsulate(
+    client: *const mkc_client,
+    peer_uri: *const u8,
+    peer_uri_len: usize,
+    now: u64,
+    ssv: *const u8,
+    ssv_len: usize,
+    sed_out: *mut u8,
+    sed_cap: usize,
+    written: *mut usize,
+) -> mkc_result {
+    guard(|| {
+        let written = out_ptr(written)?;
+        let inputs = [(peer_uri, peer_uri_len), (ssv, ssv_len)];
+        check_disjoint(
+            sed_out,
+            sed_cap,
+            &[inputs[0], inputs[1], written_region(written)],
+        )?;
+        check_written_disjoint(written, &inputs)?;
+        // SAFETY: forwarded caller guarantees.
+        let handle = unsafe { client_ref(client) }?;
+        let peer = unsafe {
+            utf8(mkc_str {
+                ptr: peer_uri,
+                len: peer_uri_len,
+            })
+        }?;
+        let ssv = unsafe { input(ssv, ssv_len) }?;
+        let out = unsafe { output(sed_out, sed_cap) }?;
+        if ssv.len() != crate::sakke::SSV_BYTES {
+            return Err(mkc_result::InvalidLength);
+        }
+        if out.len() < crate::sakke::SED_BYTES {
+            // SAFETY: non-NULL and writable.
+            unsafe { written.write(crate::sakke::SED_BYTES) };
+            return Err(mkc_result::BufferTooSmall);
+        }
+        let sed = handle.client.encapsulate(peer, now, ssv)?;
+        // SAFETY: non-NULL and writable.
+        unsafe { emit(out, written, &sed) }
+    })
+}
+
+/// Decapsulates a SED (273 octets) addressed to our `identity` in the key period of Unix time
+/// `now` (RFC 6508 6.2.2), writing the SSV (16 octets) and 16 to `*written`.
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = 16);
+/// `MKC_RESULT_DECAPSULATION_FAILED`; `MKC_RESULT_NO_CERTIFICATE`;
+/// `MKC_RESULT_NO_KEY_MATERIAL` (no valid RSK for that identity and period);
+/// `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`. On failure `ssv_out` is
+/// untouched.
+///
+/// # Safety
+/// `client` must be a live handle; inputs readable for their lengths; `ssv_out` writable for
+/// `ssv_cap` octets; `written` writable.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mkc_client_decapsulate(
+    client: *const mkc_client,
+    identity: *const u8,
+    identity_len: usize,
+    now: u64,
+    sed: *const u8,
+    sed_len: usize,
+    ssv_out: *mut u8,
+    ssv_cap: usize,
+    written: *mut usize,
+) -> mkc_result {
+    guard(|| {
+        let written = out_ptr(written)?;
+        let inputs = [(identity, identity_len), (sed, sed_len)];
+        check_disjoint(
+            ssv_out,
+            ssv_cap,
+            &[inputs[0], inputs[1], written_region(written)],
+        )?;
+        check_written_disjoint(written, &inputs)?;
+        // SAFETY: forwarded caller guarantees.
+        let handle = unsafe { client_ref(client) }?;
+        let identity = unsafe {
+            utf8(mkc_str {
+                ptr: identity,
+                len: identity_len,
+            })
+        }?;
+        let sed = unsafe { input(sed, sed_len) }?;
+        let out = unsafe { output(ssv_out, ssv_cap) }?;
+        if out.len() < crate::sakke::SSV_BYTES {
+            // SAFETY: non-NULL and writable.
+            unsafe { written.write(crate::sakke::SSV_BYTES) };
+            return Err(mkc_result::BufferTooSmall);
+        }
+        let ssv = handle.client.decapsulate(identity, now, sed)?;
+        // SAFETY: non-NULL and writable.
+        unsafe { emit(out, written, &ssv[..]) }
+    })
+}
+
+/// Seals the client's certificate and key material into one blob for the user's profile:
+/// AES-256-GCM under the 32-octet `storage_key`, bound to the user URI; see the key store
+/// format in the README. Writes the blob and its length to `*written`; to learn the size, call
+/// with `blob_cap` = 0 (gives `MKC_RESULT_BUFFER_TOO_SMALL` and the size).
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL`; `MKC_RESULT_INVALID_LENGTH` (key
+/// not 32 octets); `MKC_RESULT_RNG_FAILURE`; `MKC_RESULT_INVALID_PARAMETER`; or
+/// `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `client` must be a live handle; `storage_key` readable for `storage_key_len`; `blob_out`
+/// writable for `blob_cap` octets; `written` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_client_export(
+    client: *const mkc_client,
+    storage_key: *const u8,
+    storage_key_len: usize,
+    blob_out: *mut u8,
+    blob_cap: usize,
+    written: *mut usize,
+) -> mkc_result {
+    guard(|| {
+        let written = out_ptr(written)?;
+        let key_region = (storage_key, storage_key_len);
+        check_disjoint(blob_out, blob_cap, &[key_region, written_region(written)])?;
+        check_written_disjoint(written, &[key_region])?;
+        // SAFETY: forwarded caller guarantees.
+        let handle = unsafe { client_ref(client) }?;
+        let key = unsafe { input(storage_key, storage_key_len) }?;
+        let out = unsafe { output(blob_out, blob_cap) }?;
+        let blob = handle.client.export(key)?;
+        // SAFETY: non-NULL and writable.
+        unsafe { emit(out, written, &blob) }
+    })
+}
+
+/// Opens a blob from `mkc_client_export` at Unix time `now` with the 32-octet `storage_key`
+/// and installs its content after validating all of it again (certificate, UIDs, SSK/PVT,
+/// RSK). Material whose period ended more than the grace window ago is skipped. On any error
+/// the client is unchanged.
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_STORE_AUTHENTICATION_FAILED` (wrong key, another
+/// user's blob, tampered or truncated); `MKC_RESULT_INVALID_STORE` (not a key store, unknown
+/// version, content that fails validation); `MKC_RESULT_INVALID_LENGTH` (key not 32 octets);
+/// or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `client` must be a live handle; `storage_key` and `blob` readable for their lengths.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_client_import(
+    client: *mut mkc_client,
+    now: u64,
+    storage_key: *const u8,
+    storage_key_len: usize,
+    blob: *const u8,
+    blob_len: usize,
+) -> mkc_result {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let handle = unsafe { client_mut(client) }?;
+        let key = unsafe { input(storage_key, storage_key_len) }?;
+        let blob = unsafe { input(blob, blob_len) }?;
+        handle.view.clear();
+        handle.client.import(now, key, blob)?;
+        Ok(())
+    })
+}
