@@ -665,3 +665,39 @@ fn drive_alice_only(client: &mut Client, kms: &mut FakeKms) {
         }
     }
 }
+
+/// The deployed-product fixtures: the init certificate installs, and the key set (from another
+/// run of that KMS) parses and matches its UID but fails SSK and RSK validation, so nothing is
+/// stored (fixtures/kms/README.md).
+#[test]
+fn fixture_key_set_is_refused_against_the_fixture_certificate() {
+    let init = include_bytes!("fixtures/kms/init-response-1.xml");
+    let keyprov = include_bytes!("fixtures/kms/keyprov-response-1.xml");
+    let mut config = ClientConfig::new("https://localhost:8080", "alice@org.com");
+    config.expected_kms_uri = Some("localhost:8080".into());
+    let mut client = Client::new(config).unwrap();
+    client.set_access_token(TOKEN);
+    let now = 1_621_257_916; // 2021-05-17T13:25:16Z, the fixtures' Time
+    let Output::Request(r) = client.poll_output(now) else { panic!() };
+    client.handle_response(now, r.id, 200, init).unwrap();
+    let mut events = Vec::new();
+    loop {
+        match client.poll_output(now) {
+            Output::Event(e) => events.push(e),
+            Output::Request(r) if r.url.ends_with("/init") => {
+                client.handle_response(now, r.id, 200, init).unwrap();
+            }
+            Output::Request(r) => {
+                assert!(r.url.contains("keyprov/alice%40org.com/"), "{}", r.url);
+                client.handle_response(now, r.id, 200, keyprov).unwrap();
+            }
+            _ => break,
+        }
+    }
+    assert!(events.contains(&Event::CertificateInstalled { kms_uri: "localhost:8080".into(), changed: false }));
+    let r = rejections(&events);
+    assert!(r.contains(&Rejection::InvalidSsk) && r.contains(&Rejection::InvalidRsk), "{events:?}");
+    assert!(!r.contains(&Rejection::UidMismatch) && !r.contains(&Rejection::MissingKeySet));
+    assert_eq!(client.materials().count(), 0);
+    assert!(client.certificate().is_some(), "the good certificate is kept");
+}

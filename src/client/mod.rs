@@ -831,6 +831,7 @@ impl Client {
             return false;
         };
         let mut stored_wanted = false;
+        let sent_wanted = sets.iter().any(|s| s.user_uri == wanted);
         let mut outcomes = Vec::new();
         for set in sets {
             let identity = set.user_uri.clone();
@@ -871,7 +872,7 @@ impl Client {
                 stored_wanted |= identity == wanted;
             }
         }
-        if !stored_wanted && !self.materials.contains_key(&(wanted.to_owned(), period)) {
+        if !sent_wanted {
             self.reject(
                 Some(wanted.to_owned()),
                 Some(period),
