@@ -678,7 +678,9 @@ fn fixture_key_set_is_refused_against_the_fixture_certificate() {
     let mut client = Client::new(config).unwrap();
     client.set_access_token(TOKEN);
     let now = 1_621_257_916; // 2021-05-17T13:25:16Z, the fixtures' Time
-    let Output::Request(r) = client.poll_output(now) else { panic!() };
+    let Output::Request(r) = client.poll_output(now) else {
+        panic!()
+    };
     client.handle_response(now, r.id, 200, init).unwrap();
     let mut events = Vec::new();
     loop {
@@ -694,10 +696,19 @@ fn fixture_key_set_is_refused_against_the_fixture_certificate() {
             _ => break,
         }
     }
-    assert!(events.contains(&Event::CertificateInstalled { kms_uri: "localhost:8080".into(), changed: false }));
+    assert!(events.contains(&Event::CertificateInstalled {
+        kms_uri: "localhost:8080".into(),
+        changed: false
+    }));
     let r = rejections(&events);
-    assert!(r.contains(&Rejection::InvalidSsk) && r.contains(&Rejection::InvalidRsk), "{events:?}");
+    assert!(
+        r.contains(&Rejection::InvalidSsk) && r.contains(&Rejection::InvalidRsk),
+        "{events:?}"
+    );
     assert!(!r.contains(&Rejection::UidMismatch) && !r.contains(&Rejection::MissingKeySet));
     assert_eq!(client.materials().count(), 0);
-    assert!(client.certificate().is_some(), "the good certificate is kept");
+    assert!(
+        client.certificate().is_some(),
+        "the good certificate is kept"
+    );
 }
