@@ -8,6 +8,7 @@ use crate::{Error, rng};
 use zeroize::Zeroizing;
 
 pub mod message;
+pub mod xml;
 
 /// Octets of the KSAK (ECCSI master secret), big-endian.
 pub const KSAK_BYTES: usize = crate::eccsi::SCALAR_BYTES;
