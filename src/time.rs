@@ -47,9 +47,10 @@ pub fn period_end(n: u64, period_s: u64, offset_s: u64) -> Option<u64> {
 
 /// The 64-bit NTP timestamp of NTP second `t_ntp_s` (seconds in the upper 32 bits, fraction
 /// zero) as the 16 upper-case hex digits of the keyprov URL (TS 33.180 D.2): NTP 0xD6B43232
-/// gives `"D6B4323200000000"`. `None` when the seconds do not fit 32 bits (from 2036-02-07
-/// 06:28:16 UTC, NTP era 1, which this encoding cannot tell from era 0).
-pub fn ntp64_hex(t_ntp_s: u64) -> Option<String> {
-    let seconds = u32::try_from(t_ntp_s).ok()?;
-    Some(format!("{seconds:08X}00000000"))
+/// gives `"D6B4323200000000"`. From 2036-02-07 06:28:16 UTC (NTP era 1) the seconds wrap
+/// modulo 2^32, as the NTP timestamp format does (RFC 5905 section 6: the era is not carried
+/// and is inferred by the receiver from its own clock).
+pub fn ntp64_hex(t_ntp_s: u64) -> String {
+    let seconds = t_ntp_s & 0xFFFF_FFFF;
+    format!("{seconds:08X}00000000")
 }

@@ -640,7 +640,7 @@ impl Client {
                     time::period_start(*period, c.xml.user_key_period, c.xml.user_key_offset)
                 });
                 let encoded = utf8_percent_encode(identity, PATH_SEGMENT);
-                match start.and_then(time::ntp64_hex) {
+                match start.map(time::ntp64_hex) {
                     Some(hex) => format!("{base}keyprov/{encoded}/{hex}"),
                     None => format!("{base}keyprov/{encoded}"),
                 }
