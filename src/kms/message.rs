@@ -109,6 +109,8 @@ pub struct KmsErrorInfo {
 }
 
 /// What a `KmsResponse` carries: one `KmsMessage` choice, or a `KmsError`.
+// A response is parsed once and consumed at once: boxing the certificate would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KmsPayload {
     /// `KmsInit`: the KMS's Root certificate.
