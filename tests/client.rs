@@ -651,9 +651,9 @@ fn malformed_answers_never_change_stored_material() {
     let mut now = T0;
     let good_payload = xml::parse_response(&good).unwrap().payload;
     let mut harmless = 0;
-    for (i, body) in bodies.iter().enumerate() {
+    for (i, candidate) in bodies.iter().enumerate() {
         // Mutations of the envelope alone (Time, ClientReqUrl, ...) leave a valid key set: skip.
-        if xml::parse_response(body).is_ok_and(|r| r.payload == good_payload) {
+        if xml::parse_response(candidate).is_ok_and(|r| r.payload == good_payload) {
             harmless += 1;
             continue;
         }
@@ -679,7 +679,7 @@ fn malformed_answers_never_change_stored_material() {
         assert!(
             !rejections(&events).is_empty() && ready(&events).is_empty(),
             "body {i}: {}",
-            String::from_utf8_lossy(body)
+            String::from_utf8_lossy(candidate)
         );
         assert_eq!(snapshot(&client), before, "body {i} changed the store");
     }
