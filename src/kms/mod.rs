@@ -7,6 +7,7 @@ use crate::sakke::{self, KmsSakkeRoot};
 use crate::{Error, rng};
 use zeroize::Zeroizing;
 
+pub mod issue;
 pub mod message;
 pub mod xml;
 

@@ -1,0 +1,14 @@
+//! The XML seam: every use of `mcptt_kmc::kms::xml` by the server goes through here.
+
+use mcptt_kmc::kms::message::{KmsRequest, KmsResponse};
+use zeroize::Zeroizing;
+
+/// The `KmsResponse` document, as UTF-8 text (key sets make it secret, hence zeroizing).
+pub fn emit_response(response: &KmsResponse) -> Zeroizing<String> {
+    mcptt_kmc::kms::xml::emit_response(response)
+}
+
+/// Parses a `KmsRequest` body; the error is a short reason for the log.
+pub fn parse_request(body: &[u8]) -> Result<KmsRequest, String> {
+    mcptt_kmc::kms::xml::parse_request(body).map_err(|e| e.to_string())
+}
