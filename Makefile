@@ -24,9 +24,19 @@ VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-k
             --show-leak-kinds=definite
 
 C_TESTS := $(BUILD)/test_eccsi_c99 $(BUILD)/test_eccsi_cxx $(BUILD)/test_eccsi_asan \
-           $(BUILD)/test_sakke_c99 $(BUILD)/test_sakke_cxx $(BUILD)/test_sakke_asan
+           $(BUILD)/test_sakke_c99 $(BUILD)/test_sakke_cxx $(BUILD)/test_sakke_asan \
+           $(BUILD)/test_client_c99 $(BUILD)/test_client_cxx $(BUILD)/test_client_asan
 
-.PHONY: all setup lib test test-rust test-c test-ct demo bench clean
+# The programs that speak HTTPS to the KMS link libcurl too; the others do not.
+CURL_PROGRAMS := $(BUILD)/test_client_c99 $(BUILD)/test_client_cxx $(BUILD)/test_client_asan \
+                 $(BUILD)/provisioning_demo
+$(CURL_PROGRAMS): LDLIBS += -lcurl
+
+# Runs a command against a fresh reference KMS on 127.0.0.1, with KMS_URL, KMS_CA and the
+# tokens in its environment, and stops the server afterwards (scripts/run-with-kms.sh).
+WITH_KMS := ./scripts/run-with-kms.sh
+
+.PHONY: all setup lib kms test test-rust test-c test-ct demo bench clean
 .DELETE_ON_ERROR:
 
 all: lib
@@ -38,6 +48,10 @@ setup:
 lib: setup
 	$(CARGO) build --release --lib
 	ln -sf libmcptt_kmc.so $(LIBDIR)/libmcptt_kmc.so.$(ABI)
+
+# The reference KMS server (examples/reference-kms), for the demo and the C client test.
+kms: setup
+	$(CARGO) build --release -p reference-kms
 
 test: test-rust test-c test-ct
 
@@ -62,13 +76,17 @@ $(BUILD)/test_%_asan: tests/c/test_%.c $(TEST_HDRS) lib | $(BUILD)
 
 # The C tests three ways: C99 under valgrind, C++17, and C99 with ASan/UBSan. test_sakke under
 # valgrind takes a minute or two (every receiver and decapsulation computes a pairing).
-test-c: $(C_TESTS)
+# test_client talks to the reference KMS over HTTPS: each run gets a fresh server.
+test-c: $(C_TESTS) kms
 	$(RUN) $(VALGRIND) $(BUILD)/test_eccsi_c99
 	$(RUN) $(BUILD)/test_eccsi_cxx
 	$(RUN) $(BUILD)/test_eccsi_asan
 	$(RUN) $(VALGRIND) $(BUILD)/test_sakke_c99
 	$(RUN) $(BUILD)/test_sakke_cxx
 	$(RUN) $(BUILD)/test_sakke_asan
+	$(WITH_KMS) $(RUN) $(VALGRIND) $(BUILD)/test_client_c99
+	$(WITH_KMS) $(RUN) $(BUILD)/test_client_cxx
+	$(WITH_KMS) $(RUN) $(BUILD)/test_client_asan
 
 # The constant-time check: secret inputs marked undefined for valgrind memcheck (ct-check/);
 # any branch or memory index on a secret fails it. Its own target dir, because the ct-check
@@ -83,14 +101,18 @@ test-ct: setup
 	else echo "ct-check: the control branch on a secret was reported, as it must be"; fi
 
 # The C examples, built as C99 and also checked as C++17.
-EXAMPLES := eccsi_sign_verify sakke_roundtrip
+EXAMPLES := provisioning_demo eccsi_sign_verify sakke_roundtrip
 $(BUILD)/%: examples/c/%.c include/mcptt_kmc.h lib | $(BUILD)
 	$(CXX) -x c++ $(CXXFLAGS) -fsyntax-only $<
 	$(CC) $(CFLAGS_C99) $< -o $@ $(LDLIBS)
 
-# The main job until the provisioning client lands: the C examples end to end (ECCSI signing,
-# then a group key sent with SAKKE and signed with ECCSI).
-demo: $(addprefix $(BUILD)/,$(EXAMPLES))
+# The main job: alice and bob get their keys from the reference KMS over HTTPS through the
+# provisioning client (current and next key period), then sign, send a key with SAKKE, and
+# restore a sealed key store (examples/c/provisioning_demo.c); then the two examples of the
+# bare ECCSI and SAKKE API.
+demo: $(addprefix $(BUILD)/,$(EXAMPLES)) kms
+	$(WITH_KMS) sh -c '$(RUN) $(BUILD)/provisioning_demo \
+	  "$$KMS_URL" "$$KMS_CA" "$$KMS_TOKEN_ALICE" "$$KMS_TOKEN_BOB"'
 	$(RUN) $(BUILD)/eccsi_sign_verify
 	$(RUN) $(BUILD)/sakke_roundtrip
 

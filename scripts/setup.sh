@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what `make test`, `make demo` and `make bench` need beyond Rust itself, on Debian or
-# Ubuntu through apt-get when it can; otherwise says exactly what to install. Idempotent and quiet
-# when everything is there.
+# Installs what `make test`, `make demo` and `make bench` need beyond Rust itself (C and C++
+# compilers, make, valgrind, the sanitizer runtimes, libcurl's headers), on Debian or Ubuntu
+# through apt-get when it can; otherwise says exactly what to install. Idempotent and quiet when
+# everything is there.
 set -euo pipefail
 
 need=()
@@ -17,6 +18,14 @@ command -v valgrind >/dev/null || need+=(valgrind)
 if command -v "$cc" >/dev/null && ! echo 'int main(void){return 0;}' |
     "$cc" -x c -fsanitize=address,undefined -o /dev/null - >/dev/null 2>&1; then
   need+=(gcc)
+fi
+# libcurl's headers and library, for the programs that send the client's requests over HTTPS
+# (examples/c/provisioning_demo.c, tests/c/test_client.c).
+curl_probe='#include <curl/curl.h>
+int main(void) { return curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK; }'
+if command -v "$cc" >/dev/null &&
+    ! echo "$curl_probe" | "$cc" -x c -o /dev/null - -lcurl >/dev/null 2>&1; then
+  need+=(libcurl4-openssl-dev)
 fi
 
 [ ${#need[@]} -eq 0 ] && exit 0
