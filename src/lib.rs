@@ -14,6 +14,7 @@ mod error;
 pub mod ffi;
 pub mod field;
 pub mod kms;
+pub mod mikey;
 pub mod pairing;
 pub mod params;
 pub mod rng;
