@@ -193,6 +193,216 @@ typedef uint32_t mkc_result;
 #endif // __cplusplus
 
 /**
+ * Identifier encodings for `mkc_client_config.id_encoding`.
+ */
+enum mkc_id_encoding
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The 32 UID octets, as TS 33.180 F.2.1 specifies (the default).
+   */
+  MKC_ID_ENCODING_RAW_UID = 0,
+  /**
+   * The 64 lower-case hex digits of the UID (64 octets of ASCII), as one vendor's KMS does.
+   */
+  MKC_ID_ENCODING_HEX_UID = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mkc_id_encoding mkc_id_encoding;
+#else
+typedef uint32_t mkc_id_encoding;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What `mkc_client_poll_output` returned (`mkc_output.kind`).
+ */
+enum mkc_output_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Nothing to do until a response, a failure or a new access token arrives.
+   */
+  MKC_OUTPUT_KIND_NONE = 0,
+  /**
+   * `mkc_output.request` is a request to send.
+   */
+  MKC_OUTPUT_KIND_REQUEST = 1,
+  /**
+   * `mkc_output.event` is an event.
+   */
+  MKC_OUTPUT_KIND_EVENT = 2,
+  /**
+   * Nothing more now: poll again at `mkc_output.wake_up_at` (Unix seconds) or when a
+   * response arrives.
+   */
+  MKC_OUTPUT_KIND_WAKE_UP = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mkc_output_kind mkc_output_kind;
+#else
+typedef uint32_t mkc_output_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Event kinds (`mkc_event.kind`).
+ */
+enum mkc_event_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A KMS certificate was validated and installed: `text` = its KmsUri, `changed` = 1 when
+   * it replaced one with other keys.
+   */
+  MKC_EVENT_KIND_CERTIFICATE_INSTALLED = 1,
+  /**
+   * Key material is ready: `identity`, `period`, `kms_period_no`, `start`, `end`,
+   * `can_sign`, `can_decrypt`.
+   */
+  MKC_EVENT_KIND_KEY_MATERIAL_READY = 2,
+  /**
+   * Material of `identity` for `period` passed its grace window and was erased.
+   */
+  MKC_EVENT_KIND_MATERIAL_EXPIRED = 3,
+  /**
+   * The access token is missing or was refused (HTTP 401/403): call
+   * `mkc_client_set_access_token`.
+   */
+  MKC_EVENT_KIND_ACCESS_TOKEN_NEEDED = 4,
+  /**
+   * The KMS answered with a KmsError: `kms_error_code`, `text` = ErrorMsg.
+   */
+  MKC_EVENT_KIND_KMS_ERROR = 5,
+  /**
+   * Received material was refused: `rejection`, `text` = why, `identity`/`period` when
+   * known (`has_period`). Stored material is unchanged.
+   */
+  MKC_EVENT_KIND_MATERIAL_REJECTED = 6,
+  /**
+   * The KMS numbers the period differently: `period` (ours, NTP-based), `kms_period_no`.
+   */
+  MKC_EVENT_KIND_PERIOD_MISMATCH = 7,
+  /**
+   * `request_id` failed with `http_status` (0: transport failure); retried at `retry_at`.
+   */
+  MKC_EVENT_KIND_REQUEST_FAILED = 8,
+  /**
+   * A request failed `max_attempts` times and is parked (`identity` empty for init) until
+   * `mkc_client_refresh`, a new access token, or the next key period.
+   */
+  MKC_EVENT_KIND_RETRIES_EXHAUSTED = 9,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mkc_event_kind mkc_event_kind;
+#else
+typedef uint32_t mkc_event_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Why material was refused (`mkc_event.rejection`).
+ */
+enum mkc_rejection
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Not a rejection event.
+   */
+  MKC_REJECTION_NONE = 0,
+  /**
+   * The body is not a well-formed KMS message; `text` gives the parser's reason.
+   */
+  MKC_REJECTION_MALFORMED = 1,
+  /**
+   * Another message type than the one requested.
+   */
+  MKC_REJECTION_UNEXPECTED_MESSAGE = 2,
+  /**
+   * Certificate Role is not Root.
+   */
+  MKC_REJECTION_NOT_ROOT = 3,
+  /**
+   * KmsUri is not the expected one / not the certificate's.
+   */
+  MKC_REJECTION_WRONG_KMS_URI = 4,
+  /**
+   * UserIdFormat is not "2".
+   */
+  MKC_REJECTION_UNSUPPORTED_USER_ID_FORMAT = 5,
+  /**
+   * ParameterSet is not 1.
+   */
+  MKC_REJECTION_UNSUPPORTED_PARAMETER_SET = 6,
+  /**
+   * Marked Revoked.
+   */
+  MKC_REJECTION_REVOKED = 7,
+  /**
+   * Outside its validity window.
+   */
+  MKC_REJECTION_NOT_VALID = 8,
+  /**
+   * KPAK is not a valid P-256 point.
+   */
+  MKC_REJECTION_INVALID_KPAK = 9,
+  /**
+   * Z_T is not a valid SAKKE point.
+   */
+  MKC_REJECTION_INVALID_ZT = 10,
+  /**
+   * UserKeyPeriod is zero or overflows.
+   */
+  MKC_REJECTION_INVALID_KEY_PERIOD = 11,
+  /**
+   * The key set is for an identity that is not ours.
+   */
+  MKC_REJECTION_UNKNOWN_IDENTITY = 12,
+  /**
+   * UserID differs from the UID recomputed from the key set.
+   */
+  MKC_REJECTION_UID_MISMATCH = 13,
+  /**
+   * SSK/PVT fail RFC 6507 5.1.2.
+   */
+  MKC_REJECTION_INVALID_SSK = 14,
+  /**
+   * RSK fails RFC 6508 6.1.2.
+   */
+  MKC_REJECTION_INVALID_RSK = 15,
+  /**
+   * No key set for the identity requested.
+   */
+  MKC_REJECTION_MISSING_KEY_SET = 16,
+  /**
+   * No longer valid under a new KMS certificate.
+   */
+  MKC_REJECTION_CERTIFICATE_CHANGED = 17,
+  /**
+   * No certificate yet.
+   */
+  MKC_REJECTION_NO_CERTIFICATE = 18,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mkc_rejection mkc_rejection;
+#else
+typedef uint32_t mkc_rejection;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * The provisioning client of one user. Mutable: one thread at a time. Holds secrets (SSK,
  * RSK, the access token): free it with `mkc_client_free`, which erases them.
  */

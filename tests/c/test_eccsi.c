@@ -233,12 +233,14 @@ static void test_result_str(void) {
         MKC_RESULT_OK,          MKC_RESULT_NULL_PARAMETER,     MKC_RESULT_BUFFER_TOO_SMALL,
         MKC_RESULT_PANIC,       MKC_RESULT_RNG_FAILURE,        MKC_RESULT_INVALID_PARAMETER,
         MKC_RESULT_INVALID_KEY, MKC_RESULT_VERIFY_FAILED,      MKC_RESULT_INVALID_LENGTH,
-        MKC_RESULT_DECAPSULATION_FAILED,
+        MKC_RESULT_DECAPSULATION_FAILED, MKC_RESULT_INVALID_CONFIG,  MKC_RESULT_UNKNOWN_REQUEST,
+        MKC_RESULT_NO_CERTIFICATE,       MKC_RESULT_NO_KEY_MATERIAL, MKC_RESULT_INVALID_STORE,
+        MKC_RESULT_STORE_AUTHENTICATION_FAILED,
     };
-    static const uint32_t unknown[] = {7u, 99u, 103u, 199u, 0x7FFFFFFFu, 0xFFFFFFFFu};
+    static const uint32_t unknown[] = {12u, 99u, 104u, 199u, 0x7FFFFFFFu, 0xFFFFFFFFu};
     const size_t nk = sizeof known / sizeof known[0];
     size_t i, j;
-    const char *unknown_text = mkc_result_str(7u);
+    const char *unknown_text = mkc_result_str(12u);
 
     set_ctx("mkc_result_str", "");
     CHECK(MKC_RESULT_OK == 0, "MKC_RESULT_OK is 0");
@@ -246,7 +248,10 @@ static void test_result_str(void) {
               MKC_RESULT_PANIC == 3 && MKC_RESULT_RNG_FAILURE == 4 &&
               MKC_RESULT_INVALID_PARAMETER == 5 && MKC_RESULT_INVALID_KEY == 100 &&
               MKC_RESULT_VERIFY_FAILED == 101 && MKC_RESULT_INVALID_LENGTH == 6 &&
-              MKC_RESULT_DECAPSULATION_FAILED == 102,
+              MKC_RESULT_DECAPSULATION_FAILED == 102 && MKC_RESULT_INVALID_CONFIG == 7 &&
+              MKC_RESULT_UNKNOWN_REQUEST == 8 && MKC_RESULT_NO_CERTIFICATE == 9 &&
+              MKC_RESULT_NO_KEY_MATERIAL == 10 && MKC_RESULT_INVALID_STORE == 11 &&
+              MKC_RESULT_STORE_AUTHENTICATION_FAILED == 103,
           "result codes have their stable values");
     for (i = 0; i < nk; i++) {
         const char *a = mkc_result_str(known[i]);
