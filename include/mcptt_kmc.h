@@ -78,6 +78,21 @@
 #define MKC_KMS_Z_BYTES 128
 
 /**
+ * Octets of a GMK, PCK or CSK.
+ */
+#define MKC_MIKEY_KEY_BYTES 16
+
+/**
+ * `flags` of `mkc_client_mikey_create_imessage`.
+ */
+#define MKC_MIKEY_HIDE_IDENTITIES 1
+
+/**
+ * `flags` of `mkc_client_mikey_create_imessage`: add SAKKE-to-self (TS 33.180 E.5).
+ */
+#define MKC_MIKEY_SAKKE_TO_SELF 2
+
+/**
  * Octets of Z_T, the KMS's SAKKE public key: `0x04 || x || y`, coordinates of 128 octets.
  */
 #define MKC_SAKKE_Z_T_BYTES 257
@@ -183,6 +198,24 @@ enum mkc_result
    * tampered or truncated blob.
    */
   MKC_RESULT_STORE_AUTHENTICATION_FAILED = 103,
+  /**
+   * A MIKEY message is malformed or uses something unsupported (payload, SAKKE scheme,
+   * signature type, timestamp type).
+   */
+  MKC_RESULT_MIKEY_MALFORMED = 12,
+  /**
+   * The I_MESSAGE's timestamp T is outside the replay window.
+   */
+  MKC_RESULT_MIKEY_TIME_OUTSIDE_WINDOW = 13,
+  /**
+   * The I_MESSAGE is addressed to another identity.
+   */
+  MKC_RESULT_MIKEY_NOT_FOR_US = 14,
+  /**
+   * The I_MESSAGE's initiator or key identifiers are inconsistent, or its initiator belongs
+   * to an unknown KMS.
+   */
+  MKC_RESULT_MIKEY_AUTHENTICATION_FAILED = 104,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -399,6 +432,36 @@ enum mkc_rejection
 typedef enum mkc_rejection mkc_rejection;
 #else
 typedef uint32_t mkc_rejection;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The kind of key an I_MESSAGE carries; its value is the purpose tag in the top 4 bits of
+ * the key ID (TS 33.180 E.1).
+ */
+enum mkc_mikey_key_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Group Master Key, from the group management server.
+   */
+  MKC_MIKEY_KEY_KIND_GMK = 0,
+  /**
+   * Private Call Key, from the calling user.
+   */
+  MKC_MIKEY_KEY_KIND_PCK = 1,
+  /**
+   * Client-Server Key, from the user to an MC server.
+   */
+  MKC_MIKEY_KEY_KIND_CSK = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mkc_mikey_key_kind mkc_mikey_key_kind;
+#else
+typedef uint32_t mkc_mikey_key_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -671,6 +734,70 @@ typedef struct {
    */
   uint64_t wake_up_at;
 } mkc_output;
+
+/**
+ * A key received in an I_MESSAGE. `key` is secret: wipe it when done. Pointers are owned by
+ * the client and valid until its next mutating call.
+ */
+typedef struct {
+  /**
+   * A `mkc_mikey_key_kind` value.
+   */
+  uint32_t kind;
+  /**
+   * The key (GMK, PCK or CSK).
+   */
+  uint8_t key[MKC_MIKEY_KEY_BYTES];
+  /**
+   * GMK-ID, PCK-ID or CSK-ID.
+   */
+  uint32_t key_id;
+  /**
+   * 1 when `guk_id` holds the GUK-ID (for a GMK).
+   */
+  uint32_t has_guk_id;
+  /**
+   * GUK-ID = GMK-ID XOR the user salt (TS 33.180 F.1.3).
+   */
+  uint32_t guk_id;
+  /**
+   * The CSB ID of the MIKEY header.
+   */
+  uint32_t csb_id;
+  /**
+   * Our key period (NTP-based) whose RSK decapsulated the key.
+   */
+  uint64_t period;
+  /**
+   * T of the message as Unix seconds.
+   */
+  uint64_t time;
+  /**
+   * The initiator's UID (32 octets) the signature was verified with.
+   */
+  uint8_t initiator_uid[32];
+  /**
+   * The initiator's URI, NUL-terminated, or NULL when the message hides it and none was
+   * given (confirm it later from its URI and UID).
+   */
+  const char *initiator_uri;
+  /**
+   * Octets of `initiator_uri`.
+   */
+  size_t initiator_uri_len;
+  /**
+   * 1 when the key came through SAKKE-to-self (we are another device of the initiator).
+   */
+  uint32_t via_sakke_to_self;
+  /**
+   * The RAND value (for the replay cache and the SRTP key derivation).
+   */
+  const uint8_t *rand;
+  /**
+   * Octets of `rand`.
+   */
+  size_t rand_len;
+} mkc_mikey_key;
 
 #ifdef __cplusplus
 extern "C" {
@@ -1194,6 +1321,119 @@ mkc_result mkc_kms_issue_sakke(const mkc_kms *kms,
                                size_t id_len,
                                uint8_t *rsk_out,
                                size_t rsk_cap);
+
+/**
+ * Draws a fresh random key of `kind` (16 octets) and its key ID (random, with the kind's
+ * purpose tag in the top 4 bits) from the OS RNG.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`key_cap` < 16, nothing written);
+ * `MKC_RESULT_INVALID_PARAMETER` (unknown kind, or `key_out` overlapping `key_id_out`);
+ * `MKC_RESULT_RNG_FAILURE`; or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `key_out` writable for `key_cap` octets; `key_id_out` writable.
+ */
+mkc_result mkc_mikey_new_key(uint32_t kind,
+                             uint8_t *key_out,
+                             size_t key_cap,
+                             uint32_t *key_id_out);
+
+/**
+ * Builds an I_MESSAGE from our `identity` to `responder_uri` at Unix time `now` carrying
+ * `key` (16 octets) with `key_id` (its top 4 bits must be `kind`'s purpose tag), signed with
+ * our SSK of the period of `now` and SAKKE-encapsulated to the responder's UID for that
+ * period (RFC 6509; TS 33.180 E.1-E.7). `flags`: `MKC_MIKEY_HIDE_IDENTITIES`,
+ * `MKC_MIKEY_SAKKE_TO_SELF`. Writes the message octets and their number to `*written`; for
+ * SDP, convert with `mkc_mikey_to_sdp`. A message is under 1,000 octets.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed);
+ * `MKC_RESULT_NO_CERTIFICATE`; `MKC_RESULT_NO_KEY_MATERIAL` (no valid SSK for `identity`
+ * now); `MKC_RESULT_INVALID_LENGTH` (key not 16 octets); `MKC_RESULT_INVALID_PARAMETER`
+ * (unknown kind or flags, a key ID of another kind, not UTF-8, overlapping buffers);
+ * `MKC_RESULT_RNG_FAILURE`; or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `client` must be a live handle; inputs readable for their lengths; `msg_out` writable for
+ * `msg_cap` octets; `written` writable.
+ */
+mkc_result mkc_client_mikey_create_imessage(const mkc_client *client,
+                                            const uint8_t *identity,
+                                            size_t identity_len,
+                                            const uint8_t *responder_uri,
+                                            size_t responder_uri_len,
+                                            uint64_t now,
+                                            uint32_t kind,
+                                            const uint8_t *key,
+                                            size_t key_len,
+                                            uint32_t key_id,
+                                            uint32_t flags,
+                                            uint8_t *msg_out,
+                                            size_t msg_cap,
+                                            size_t *written);
+
+/**
+ * Processes an I_MESSAGE addressed to our `identity` at Unix time `now` (RFC 6509; TS
+ * 33.180 5.2, E.7): T must lie within `replay_window_s` seconds of `now`; the initiator's
+ * UID comes from `initiator_uri` when given (e.g. from SIP; `(NULL, 0)` when not) or from the
+ * message; the ECCSI signature is verified; the key is decapsulated with our RSK of T's key
+ * period or a neighbouring one; the key identifiers are checked. On success `*key_out` is
+ * filled (wipe its `key` when done); on failure it is untouched. The app keeps the replay
+ * cache (T and RAND are given).
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_MIKEY_MALFORMED`; `MKC_RESULT_MIKEY_TIME_OUTSIDE_WINDOW`;
+ * `MKC_RESULT_MIKEY_NOT_FOR_US`; `MKC_RESULT_VERIFY_FAILED`;
+ * `MKC_RESULT_MIKEY_AUTHENTICATION_FAILED` (initiator or key identifiers inconsistent, or an
+ * initiator of another KMS); `MKC_RESULT_NO_KEY_MATERIAL` (no RSK for the period);
+ * `MKC_RESULT_DECAPSULATION_FAILED`; `MKC_RESULT_NO_CERTIFICATE`;
+ * `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `client` must be a live handle; inputs readable for their lengths; `key_out` writable.
+ */
+mkc_result mkc_client_mikey_process_imessage(mkc_client *client,
+                                             const uint8_t *identity,
+                                             size_t identity_len,
+                                             uint64_t now,
+                                             uint64_t replay_window_s,
+                                             const uint8_t *initiator_uri,
+                                             size_t initiator_uri_len,
+                                             const uint8_t *msg,
+                                             size_t msg_len,
+                                             mkc_mikey_key *key_out);
+
+/**
+ * Writes the SDP `a=key-mgmt` value of a MIKEY message: `mikey ` and its base64 (RFC 4567),
+ * without a NUL, and its length to `*written`.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed);
+ * `MKC_RESULT_INVALID_PARAMETER` (overlapping buffers); or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `msg` readable for `msg_len`; `text_out` writable for `text_cap`; `written` writable.
+ */
+mkc_result mkc_mikey_to_sdp(const uint8_t *msg,
+                            size_t msg_len,
+                            char *text_out,
+                            size_t text_cap,
+                            size_t *written);
+
+/**
+ * Decodes an SDP `a=key-mgmt` value `mikey <base64>` (leading and trailing white space
+ * allowed) into the MIKEY message octets, and their number to `*written`. Checks only the
+ * base64; the message itself is checked when processed.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_MIKEY_MALFORMED` (not `mikey ` and base64);
+ * `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed);
+ * `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `text` readable for `text_len`; `msg_out` writable for `msg_cap`; `written` writable.
+ */
+mkc_result mkc_mikey_from_sdp(const char *text,
+                              size_t text_len,
+                              uint8_t *msg_out,
+                              size_t msg_cap,
+                              size_t *written);
 
 /**
  * Fills `buf` (`len` octets) from the operating system's RNG (getrandom(2) on Linux and

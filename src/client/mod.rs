@@ -13,6 +13,7 @@
 
 mod config;
 mod material;
+mod mikey;
 mod store;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -22,6 +23,7 @@ use zeroize::Zeroizing;
 
 pub use config::{ClientConfig, ConfigError};
 pub use material::{Certificate, KeyMaterial, Rejection};
+pub use mikey::{ImessageOptions, new_key};
 pub use store::{STORAGE_KEY_BYTES, StoreError};
 
 use crate::eccsi::SIGNATURE_BYTES;
@@ -184,6 +186,9 @@ pub enum ClientError {
     /// The sealed key store could not be made or opened.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A MIKEY I_MESSAGE could not be made, or was refused.
+    #[error(transparent)]
+    Mikey(#[from] crate::mikey::MikeyError),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -255,26 +255,29 @@ pub struct mkc_client {
 
 /// What the handle points to: the client and the storage behind the last output's views.
 pub(crate) struct ClientHandle {
-    client: Client,
-    view: View,
+    pub(super) client: Client,
+    pub(super) view: View,
 }
 
 /// Owned NUL-terminated storage for the last output. Header values hold the token: zeroized.
 #[derive(Default)]
-struct View {
+pub(super) struct View {
     url: Vec<u8>,
     header_text: Vec<(Vec<u8>, Zeroizing<Vec<u8>>)>,
     headers: Vec<mkc_header>,
     body: Vec<u8>,
     identity: Vec<u8>,
     text: Vec<u8>,
+    /// The initiator URI and RAND of the last processed I_MESSAGE.
+    pub(super) mikey_initiator: Vec<u8>,
+    pub(super) mikey_rand: Vec<u8>,
 }
 
 impl super::Handle for mkc_client {
     type Inner = ClientHandle;
 }
 
-fn c_string(s: &[u8]) -> Vec<u8> {
+pub(super) fn c_string(s: &[u8]) -> Vec<u8> {
     let mut v = Vec::with_capacity(s.len() + 1);
     v.extend_from_slice(s);
     v.push(0);
@@ -285,7 +288,7 @@ fn c_string(s: &[u8]) -> Vec<u8> {
 ///
 /// # Safety
 /// `s.ptr` must be readable for `s.len` octets.
-unsafe fn utf8<'a>(s: mkc_str) -> Result<&'a str, mkc_result> {
+pub(super) unsafe fn utf8<'a>(s: mkc_str) -> Result<&'a str, mkc_result> {
     // SAFETY: forwarded caller guarantee.
     let bytes = unsafe { input(s.ptr, s.len) }?;
     std::str::from_utf8(bytes).map_err(|_| mkc_result::InvalidParameter)
@@ -304,6 +307,7 @@ impl From<ClientError> for mkc_result {
             ClientError::Store(StoreError::Rng) => Self::RngFailure,
             ClientError::Store(StoreError::AuthenticationFailed) => Self::StoreAuthenticationFailed,
             ClientError::Store(_) => Self::InvalidStore,
+            ClientError::Mikey(e) => e.into(),
         }
     }
 }
@@ -368,7 +372,7 @@ const fn empty_event() -> mkc_event {
 }
 
 impl View {
-    fn clear(&mut self) {
+    pub(super) fn clear(&mut self) {
         self.header_text.clear();
         self.headers.clear();
         self.url.clear();
@@ -376,6 +380,8 @@ impl View {
         self.body.clear();
         self.identity.clear();
         self.text.clear();
+        self.mikey_initiator.clear();
+        self.mikey_rand.clear();
     }
 
     fn set_identity(&mut self, event: &mut mkc_event, identity: Option<&str>) {
@@ -588,7 +594,9 @@ pub unsafe extern "C" fn mkc_client_free(client: *mut mkc_client) {
 ///
 /// # Safety
 /// `client` must be NULL or a live handle used by no other thread now.
-unsafe fn client_mut<'a>(client: *mut mkc_client) -> Result<&'a mut ClientHandle, mkc_result> {
+pub(super) unsafe fn client_mut<'a>(
+    client: *mut mkc_client,
+) -> Result<&'a mut ClientHandle, mkc_result> {
     // SAFETY: forwarded caller guarantee.
     unsafe { client.cast::<ClientHandle>().as_mut() }.ok_or(mkc_result::NullParameter)
 }
@@ -597,7 +605,9 @@ unsafe fn client_mut<'a>(client: *mut mkc_client) -> Result<&'a mut ClientHandle
 ///
 /// # Safety
 /// `client` must be NULL or a live handle not mutated by another thread now.
-unsafe fn client_ref<'a>(client: *const mkc_client) -> Result<&'a ClientHandle, mkc_result> {
+pub(super) unsafe fn client_ref<'a>(
+    client: *const mkc_client,
+) -> Result<&'a ClientHandle, mkc_result> {
     // SAFETY: forwarded caller guarantee.
     unsafe { client.cast::<ClientHandle>().as_ref() }.ok_or(mkc_result::NullParameter)
 }

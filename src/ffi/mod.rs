@@ -9,6 +9,7 @@ pub mod client;
 pub mod ct_check;
 pub mod eccsi;
 pub mod kms;
+pub mod mikey;
 mod panic;
 pub mod random;
 pub mod result;

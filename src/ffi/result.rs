@@ -49,6 +49,16 @@ pub enum mkc_result {
     /// A key store blob failed authentication: wrong storage key, another user's blob, or a
     /// tampered or truncated blob.
     StoreAuthenticationFailed = 103,
+    /// A MIKEY message is malformed or uses something unsupported (payload, SAKKE scheme,
+    /// signature type, timestamp type).
+    MikeyMalformed = 12,
+    /// The I_MESSAGE's timestamp T is outside the replay window.
+    MikeyTimeOutsideWindow = 13,
+    /// The I_MESSAGE is addressed to another identity.
+    MikeyNotForUs = 14,
+    /// The I_MESSAGE's initiator or key identifiers are inconsistent, or its initiator belongs
+    /// to an unknown KMS.
+    MikeyAuthenticationFailed = 104,
 }
 
 impl From<Error> for mkc_result {
@@ -67,7 +77,7 @@ impl mkc_result {
     /// The static, NUL-terminated description of a result value; unknown values get a generic
     /// text. Codes coming from C are read as `u32`, never as the enum.
     fn describe(code: u32) -> &'static [u8] {
-        const ALL: [mkc_result; 16] = [
+        const ALL: [mkc_result; 20] = [
             mkc_result::Ok,
             mkc_result::NullParameter,
             mkc_result::BufferTooSmall,
@@ -84,6 +94,10 @@ impl mkc_result {
             mkc_result::NoKeyMaterial,
             mkc_result::InvalidStore,
             mkc_result::StoreAuthenticationFailed,
+            mkc_result::MikeyMalformed,
+            mkc_result::MikeyTimeOutsideWindow,
+            mkc_result::MikeyNotForUs,
+            mkc_result::MikeyAuthenticationFailed,
         ];
         match ALL.iter().find(|r| **r as u32 == code) {
             Some(mkc_result::Ok) => b"ok\0",
@@ -103,6 +117,14 @@ impl mkc_result {
             Some(mkc_result::InvalidStore) => b"not a valid key store\0",
             Some(mkc_result::StoreAuthenticationFailed) => {
                 b"key store authentication failed (wrong key, other user, or tampered)\0"
+            }
+            Some(mkc_result::MikeyMalformed) => b"malformed or unsupported MIKEY message\0",
+            Some(mkc_result::MikeyTimeOutsideWindow) => {
+                b"MIKEY timestamp outside the replay window\0"
+            }
+            Some(mkc_result::MikeyNotForUs) => b"MIKEY message addressed to another identity\0",
+            Some(mkc_result::MikeyAuthenticationFailed) => {
+                b"MIKEY initiator or key identifiers inconsistent\0"
             }
             None => b"unknown result code\0",
         }
@@ -126,14 +148,16 @@ mod tests {
     #[test]
     fn every_code_has_its_own_text_and_unknown_codes_are_safe() {
         let mut seen = std::collections::HashSet::new();
-        for code in [0u32, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 100, 101, 102, 103] {
+        for code in [
+            0u32, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 100, 101, 102, 103, 104,
+        ] {
             let text = unsafe { CStr::from_ptr(mkc_result_str(code)) }
                 .to_str()
                 .unwrap();
             assert_ne!(text, "unknown result code", "code {code}");
             assert!(seen.insert(text));
         }
-        for code in [12u32, 99, 104, u32::MAX] {
+        for code in [15u32, 99, 105, u32::MAX] {
             let text = unsafe { CStr::from_ptr(mkc_result_str(code)) }
                 .to_str()
                 .unwrap();

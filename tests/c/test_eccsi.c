@@ -235,12 +235,14 @@ static void test_result_str(void) {
         MKC_RESULT_INVALID_KEY, MKC_RESULT_VERIFY_FAILED,      MKC_RESULT_INVALID_LENGTH,
         MKC_RESULT_DECAPSULATION_FAILED, MKC_RESULT_INVALID_CONFIG,  MKC_RESULT_UNKNOWN_REQUEST,
         MKC_RESULT_NO_CERTIFICATE,       MKC_RESULT_NO_KEY_MATERIAL, MKC_RESULT_INVALID_STORE,
-        MKC_RESULT_STORE_AUTHENTICATION_FAILED,
+        MKC_RESULT_STORE_AUTHENTICATION_FAILED, MKC_RESULT_MIKEY_MALFORMED,
+        MKC_RESULT_MIKEY_TIME_OUTSIDE_WINDOW,   MKC_RESULT_MIKEY_NOT_FOR_US,
+        MKC_RESULT_MIKEY_AUTHENTICATION_FAILED,
     };
-    static const uint32_t unknown[] = {12u, 99u, 104u, 199u, 0x7FFFFFFFu, 0xFFFFFFFFu};
+    static const uint32_t unknown[] = {15u, 99u, 105u, 199u, 0x7FFFFFFFu, 0xFFFFFFFFu};
     const size_t nk = sizeof known / sizeof known[0];
     size_t i, j;
-    const char *unknown_text = mkc_result_str(12u);
+    const char *unknown_text = mkc_result_str(15u);
 
     set_ctx("mkc_result_str", "");
     CHECK(MKC_RESULT_OK == 0, "MKC_RESULT_OK is 0");
@@ -251,7 +253,9 @@ static void test_result_str(void) {
               MKC_RESULT_DECAPSULATION_FAILED == 102 && MKC_RESULT_INVALID_CONFIG == 7 &&
               MKC_RESULT_UNKNOWN_REQUEST == 8 && MKC_RESULT_NO_CERTIFICATE == 9 &&
               MKC_RESULT_NO_KEY_MATERIAL == 10 && MKC_RESULT_INVALID_STORE == 11 &&
-              MKC_RESULT_STORE_AUTHENTICATION_FAILED == 103,
+              MKC_RESULT_STORE_AUTHENTICATION_FAILED == 103 && MKC_RESULT_MIKEY_MALFORMED == 12 &&
+              MKC_RESULT_MIKEY_TIME_OUTSIDE_WINDOW == 13 && MKC_RESULT_MIKEY_NOT_FOR_US == 14 &&
+              MKC_RESULT_MIKEY_AUTHENTICATION_FAILED == 104,
           "result codes have their stable values");
     for (i = 0; i < nk; i++) {
         const char *a = mkc_result_str(known[i]);

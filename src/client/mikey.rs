@@ -1,0 +1,152 @@
+//! MIKEY-SAKKE I_MESSAGEs (RFC 6509, TS 33.180 Annex E) with the client's provisioned
+//! material: our SSK signs and our RSKs decapsulate; peers' UIDs come from the certificate.
+//!
+//! Both sides are in the client's KMS domain (one certificate). Key periods are the NTP-based
+//! ones of TS 33.180 F.2.1; a KMS that counts periods otherwise (see
+//! [`super::Event::PeriodMismatch`]) is not supported here.
+
+use zeroize::Zeroizing;
+
+use super::{Certificate, Client, ClientError};
+use crate::eccsi::Verifier;
+use crate::mikey::{
+    self, CreateParams, KeyKind, KmsParams, PeerDirectory, ProcessParams, ReceivedKey,
+};
+use crate::sakke::SakkeReceiver;
+use crate::time;
+
+/// What [`Client::mikey_create_imessage`] distributes and how.
+pub struct ImessageOptions<'a> {
+    /// GMK, PCK or CSK.
+    pub kind: KeyKind,
+    /// The key, 16 octets.
+    pub key: &'a [u8; mikey::kdf::KEY_BYTES],
+    /// Its identifier; the top 4 bits must be `kind`'s purpose tag.
+    pub key_id: u32,
+    /// Put UIDs instead of URIs in the IDR payloads (TS 33.180 E.7).
+    pub hide_identities: bool,
+    /// Add the SAKKE-to-self extension for our other devices (TS 33.180 E.5).
+    pub sakke_to_self: bool,
+}
+
+/// The responder's view of the client: our KMS as the initiator's, our RSKs by period.
+struct Directory<'a> {
+    client: &'a Client,
+    identity: &'a str,
+    cert: &'a Certificate,
+    params: KmsParams<'a>,
+}
+
+impl PeerDirectory for Directory<'_> {
+    fn initiator_kms(&self, kms_uri: Option<&[u8]>) -> Option<(KmsParams<'_>, &Verifier)> {
+        let ours = kms_uri.is_none_or(|k| k == self.cert.kms_uri().as_bytes());
+        ours.then_some((self.params, &self.cert.verifier))
+    }
+
+    fn receiver(&self, period: u64) -> Option<&SakkeReceiver> {
+        let key = (self.identity.to_owned(), period);
+        self.client.materials.get(&key)?.receiver.as_ref()
+    }
+}
+
+impl Client {
+    fn kms_params(&self) -> Result<(&Certificate, KmsParams<'_>), ClientError> {
+        let cert = self
+            .certificate
+            .as_ref()
+            .ok_or(ClientError::NoCertificate)?;
+        let x = &cert.xml;
+        let mut params = KmsParams::new(&x.kms_uri, x.user_key_period, x.user_key_offset);
+        params.id_encoding = self.config.id_encoding;
+        Ok((cert, params))
+    }
+
+    /// Builds an I_MESSAGE from our `identity` to `responder_uri` at Unix time `now`,
+    /// distributing `options.key` (RFC 6509; TS 33.180 5.2, E.1-E.7): signed with our SSK of
+    /// the period of `now`, encapsulated to the responder's UID for that period. Returns the
+    /// message octets (for SDP, see [`crate::mikey::sdp::to_key_mgmt`]).
+    ///
+    /// # Errors
+    /// [`ClientError::NoCertificate`], [`ClientError::NoKeyMaterial`] (no valid SSK for
+    /// `identity` now), [`ClientError::InvalidTime`], or [`ClientError::Mikey`] (e.g. a key ID
+    /// whose purpose tag is not `options.kind`'s).
+    pub fn mikey_create_imessage(
+        &self,
+        identity: &str,
+        responder_uri: &str,
+        now: u64,
+        options: &ImessageOptions<'_>,
+    ) -> Result<Vec<u8>, ClientError> {
+        let (cert, kms) = self.kms_params()?;
+        let material = self.own_material(identity, now)?;
+        let signer = material.signer.as_ref().ok_or(ClientError::NoKeyMaterial)?;
+        let time_ntp = time::unix_to_ntp(now).ok_or(ClientError::InvalidTime)?;
+        let mut params = CreateParams::new(
+            options.kind,
+            options.key,
+            options.key_id,
+            time_ntp,
+            identity,
+            kms,
+            responder_uri,
+            kms,
+        );
+        params.hide_identities = options.hide_identities;
+        params.sakke_to_self = options.sakke_to_self;
+        Ok(mikey::create_imessage(
+            &params,
+            signer,
+            &cert.sakke,
+            Some(&cert.sakke),
+        )?)
+    }
+
+    /// Processes an I_MESSAGE addressed to our `identity` at Unix time `now` (RFC 6509; TS
+    /// 33.180 5.2, E.7): T within `replay_window_s` seconds of `now`, the initiator's UID from
+    /// `initiator_uri` (when the app knows it, e.g. from SIP) or from the message, the ECCSI
+    /// signature, SAKKE decapsulation with our RSK of T's key period or a neighbouring one,
+    /// and the key identifiers. The app keeps the replay cache (T and RAND are returned).
+    ///
+    /// # Errors
+    /// [`ClientError::NoCertificate`], [`ClientError::InvalidTime`], or
+    /// [`ClientError::Mikey`] for any refusal (malformed, outside the window, not for us,
+    /// signature, no RSK for the period, decapsulation).
+    pub fn mikey_process_imessage(
+        &self,
+        identity: &str,
+        now: u64,
+        replay_window_s: u64,
+        initiator_uri: Option<&str>,
+        message: &[u8],
+    ) -> Result<ReceivedKey, ClientError> {
+        let (cert, params) = self.kms_params()?;
+        let now_ntp = time::unix_to_ntp(now).ok_or(ClientError::InvalidTime)?;
+        let directory = Directory {
+            client: self,
+            identity,
+            cert,
+            params,
+        };
+        let process = ProcessParams {
+            now_ntp,
+            replay_window_s,
+            own_uri: identity,
+            own_kms: params,
+            initiator_uri,
+        };
+        Ok(mikey::process_imessage(message, &process, &directory)?)
+    }
+}
+
+/// A fresh random key ID of `kind` (purpose tag in the top 4 bits) and a fresh random key.
+///
+/// # Errors
+/// `Crypto(Error::Rng)` if the OS RNG fails.
+pub fn new_key(
+    kind: KeyKind,
+) -> Result<(u32, Zeroizing<[u8; mikey::kdf::KEY_BYTES]>), ClientError> {
+    let id = kind.random_key_id()?;
+    let mut key = Zeroizing::new([0u8; mikey::kdf::KEY_BYTES]);
+    crate::rng::fill(&mut key[..])?;
+    Ok((id, key))
+}

@@ -1,0 +1,382 @@
+//! C API of MIKEY-SAKKE I_MESSAGEs (RFC 6509, TS 33.180 Annex E) on the provisioning client,
+//! and the byte-level helpers: new key IDs, the SDP `mikey <base64>` form.
+
+use std::ffi::c_char;
+
+use super::client::{c_string, client_mut, client_ref, mkc_client, mkc_str, utf8};
+use super::panic::guard;
+use super::result::mkc_result;
+use super::{check_disjoint, check_written_disjoint, emit, input, out_ptr, output, written_region};
+use crate::client::{ImessageOptions, new_key};
+use crate::mikey::{KeyKind, MikeyError, Recipient, sdp};
+
+/// Octets of a GMK, PCK or CSK.
+pub const MKC_MIKEY_KEY_BYTES: usize = 16;
+
+const _: () = assert!(MKC_MIKEY_KEY_BYTES == crate::mikey::kdf::KEY_BYTES);
+
+/// The kind of key an I_MESSAGE carries; its value is the purpose tag in the top 4 bits of
+/// the key ID (TS 33.180 E.1).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum mkc_mikey_key_kind {
+    /// Group Master Key, from the group management server.
+    Gmk = 0,
+    /// Private Call Key, from the calling user.
+    Pck = 1,
+    /// Client-Server Key, from the user to an MC server.
+    Csk = 2,
+}
+
+/// `flags` of `mkc_client_mikey_create_imessage`.
+pub const MKC_MIKEY_HIDE_IDENTITIES: u32 = 1;
+/// `flags` of `mkc_client_mikey_create_imessage`: add SAKKE-to-self (TS 33.180 E.5).
+pub const MKC_MIKEY_SAKKE_TO_SELF: u32 = 2;
+
+/// A key received in an I_MESSAGE. `key` is secret: wipe it when done. Pointers are owned by
+/// the client and valid until its next mutating call.
+#[repr(C)]
+pub struct mkc_mikey_key {
+    /// A `mkc_mikey_key_kind` value.
+    pub kind: u32,
+    /// The key (GMK, PCK or CSK).
+    pub key: [u8; MKC_MIKEY_KEY_BYTES],
+    /// GMK-ID, PCK-ID or CSK-ID.
+    pub key_id: u32,
+    /// 1 when `guk_id` holds the GUK-ID (for a GMK).
+    pub has_guk_id: u32,
+    /// GUK-ID = GMK-ID XOR the user salt (TS 33.180 F.1.3).
+    pub guk_id: u32,
+    /// The CSB ID of the MIKEY header.
+    pub csb_id: u32,
+    /// Our key period (NTP-based) whose RSK decapsulated the key.
+    pub period: u64,
+    /// T of the message as Unix seconds.
+    pub time: u64,
+    /// The initiator's UID (32 octets) the signature was verified with.
+    pub initiator_uid: [u8; 32],
+    /// The initiator's URI, NUL-terminated, or NULL when the message hides it and none was
+    /// given (confirm it later from its URI and UID).
+    pub initiator_uri: *const c_char,
+    /// Octets of `initiator_uri`.
+    pub initiator_uri_len: usize,
+    /// 1 when the key came through SAKKE-to-self (we are another device of the initiator).
+    pub via_sakke_to_self: u32,
+    /// The RAND value (for the replay cache and the SRTP key derivation).
+    pub rand: *const u8,
+    /// Octets of `rand`.
+    pub rand_len: usize,
+}
+
+impl From<MikeyError> for mkc_result {
+    fn from(error: MikeyError) -> Self {
+        match error {
+            MikeyError::TimeOutsideWindow => Self::MikeyTimeOutsideWindow,
+            MikeyError::NotForUs => Self::MikeyNotForUs,
+            MikeyError::SignatureInvalid => Self::VerifyFailed,
+            MikeyError::DecapsulationFailed => Self::DecapsulationFailed,
+            MikeyError::NoReceiverKey => Self::NoKeyMaterial,
+            MikeyError::UnknownInitiatorKms
+            | MikeyError::InitiatorMismatch
+            | MikeyError::KeyIdMismatch => Self::MikeyAuthenticationFailed,
+            MikeyError::InvalidParams(_) | MikeyError::TooLong(_) | MikeyError::NoKeyPeriod => {
+                Self::InvalidParameter
+            }
+            MikeyError::Crypto(e) => e.into(),
+            _ => Self::MikeyMalformed,
+        }
+    }
+}
+
+fn kind_of(kind: u32) -> Result<KeyKind, mkc_result> {
+    match kind {
+        0 => Ok(KeyKind::Gmk),
+        1 => Ok(KeyKind::Pck),
+        2 => Ok(KeyKind::Csk),
+        _ => Err(mkc_result::InvalidParameter),
+    }
+}
+
+/// Draws a fresh random key of `kind` (16 octets) and its key ID (random, with the kind's
+/// purpose tag in the top 4 bits) from the OS RNG.
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`key_cap` < 16, nothing written);
+/// `MKC_RESULT_INVALID_PARAMETER` (unknown kind, or `key_out` overlapping `key_id_out`);
+/// `MKC_RESULT_RNG_FAILURE`; or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `key_out` writable for `key_cap` octets; `key_id_out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_mikey_new_key(
+    kind: u32,
+    key_out: *mut u8,
+    key_cap: usize,
+    key_id_out: *mut u32,
+) -> mkc_result {
+    guard(|| {
+        let key_id_out = out_ptr(key_id_out)?;
+        let id_region = (key_id_out.cast::<u8>().cast_const(), size_of::<u32>());
+        check_disjoint(key_out, key_cap, &[id_region])?;
+        let kind = kind_of(kind)?;
+        // SAFETY: forwarded caller guarantee.
+        let out = unsafe { output(key_out, key_cap) }?;
+        let dest = out
+            .get_mut(..MKC_MIKEY_KEY_BYTES)
+            .ok_or(mkc_result::BufferTooSmall)?;
+        let (id, key) = new_key(kind)?;
+        dest.copy_from_slice(&key[..]);
+        // SAFETY: non-NULL and writable by the caller's guarantee.
+        unsafe { key_id_out.write(id) };
+        Ok(())
+    })
+}
+
+/// Builds an I_MESSAGE from our `identity` to `responder_uri` at Unix time `now` carrying
+/// `key` (16 octets) with `key_id` (its top 4 bits must be `kind`'s purpose tag), signed with
+/// our SSK of the period of `now` and SAKKE-encapsulated to the responder's UID for that
+/// period (RFC 6509; TS 33.180 E.1-E.7). `flags`: `MKC_MIKEY_HIDE_IDENTITIES`,
+/// `MKC_MIKEY_SAKKE_TO_SELF`. Writes the message octets and their number to `*written`; for
+/// SDP, convert with `mkc_mikey_to_sdp`. A message is under 1,000 octets.
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed);
+/// `MKC_RESULT_NO_CERTIFICATE`; `MKC_RESULT_NO_KEY_MATERIAL` (no valid SSK for `identity`
+/// now); `MKC_RESULT_INVALID_LENGTH` (key not 16 octets); `MKC_RESULT_INVALID_PARAMETER`
+/// (unknown kind or flags, a key ID of another kind, not UTF-8, overlapping buffers);
+/// `MKC_RESULT_RNG_FAILURE`; or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `client` must be a live handle; inputs readable for their lengths; `msg_out` writable for
+/// `msg_cap` octets; `written` writable.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mkc_client_mikey_create_imessage(
+    client: *const mkc_client,
+    identity: *const u8,
+    identity_len: usize,
+    responder_uri: *const u8,
+    responder_uri_len: usize,
+    now: u64,
+    kind: u32,
+    key: *const u8,
+    key_len: usize,
+    key_id: u32,
+    flags: u32,
+    msg_out: *mut u8,
+    msg_cap: usize,
+    written: *mut usize,
+) -> mkc_result {
+    guard(|| {
+        let written = out_ptr(written)?;
+        let inputs = [
+            (identity, identity_len),
+            (responder_uri, responder_uri_len),
+            (key, key_len),
+        ];
+        check_disjoint(
+            msg_out,
+            msg_cap,
+            &[inputs[0], inputs[1], inputs[2], written_region(written)],
+        )?;
+        check_written_disjoint(written, &inputs)?;
+        if flags & !(MKC_MIKEY_HIDE_IDENTITIES | MKC_MIKEY_SAKKE_TO_SELF) != 0 {
+            return Err(mkc_result::InvalidParameter);
+        }
+        let kind = kind_of(kind)?;
+        // SAFETY: forwarded caller guarantees.
+        let handle = unsafe { client_ref(client) }?;
+        let identity = unsafe {
+            utf8(mkc_str {
+                ptr: identity,
+                len: identity_len,
+            })
+        }?;
+        let responder = unsafe {
+            utf8(mkc_str {
+                ptr: responder_uri,
+                len: responder_uri_len,
+            })
+        }?;
+        let key = unsafe { input(key, key_len) }?;
+        let out = unsafe { output(msg_out, msg_cap) }?;
+        let key: &[u8; MKC_MIKEY_KEY_BYTES] =
+            key.try_into().map_err(|_| mkc_result::InvalidLength)?;
+        let options = ImessageOptions {
+            kind,
+            key,
+            key_id,
+            hide_identities: flags & MKC_MIKEY_HIDE_IDENTITIES != 0,
+            sakke_to_self: flags & MKC_MIKEY_SAKKE_TO_SELF != 0,
+        };
+        let message = handle
+            .client
+            .mikey_create_imessage(identity, responder, now, &options)?;
+        // SAFETY: non-NULL and writable.
+        unsafe { emit(out, written, &message) }
+    })
+}
+
+/// Processes an I_MESSAGE addressed to our `identity` at Unix time `now` (RFC 6509; TS
+/// 33.180 5.2, E.7): T must lie within `replay_window_s` seconds of `now`; the initiator's
+/// UID comes from `initiator_uri` when given (e.g. from SIP; `(NULL, 0)` when not) or from the
+/// message; the ECCSI signature is verified; the key is decapsulated with our RSK of T's key
+/// period or a neighbouring one; the key identifiers are checked. On success `*key_out` is
+/// filled (wipe its `key` when done); on failure it is untouched. The app keeps the replay
+/// cache (T and RAND are given).
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_MIKEY_MALFORMED`; `MKC_RESULT_MIKEY_TIME_OUTSIDE_WINDOW`;
+/// `MKC_RESULT_MIKEY_NOT_FOR_US`; `MKC_RESULT_VERIFY_FAILED`;
+/// `MKC_RESULT_MIKEY_AUTHENTICATION_FAILED` (initiator or key identifiers inconsistent, or an
+/// initiator of another KMS); `MKC_RESULT_NO_KEY_MATERIAL` (no RSK for the period);
+/// `MKC_RESULT_DECAPSULATION_FAILED`; `MKC_RESULT_NO_CERTIFICATE`;
+/// `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `client` must be a live handle; inputs readable for their lengths; `key_out` writable.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mkc_client_mikey_process_imessage(
+    client: *mut mkc_client,
+    identity: *const u8,
+    identity_len: usize,
+    now: u64,
+    replay_window_s: u64,
+    initiator_uri: *const u8,
+    initiator_uri_len: usize,
+    msg: *const u8,
+    msg_len: usize,
+    key_out: *mut mkc_mikey_key,
+) -> mkc_result {
+    guard(|| {
+        let key_out = out_ptr(key_out)?;
+        // SAFETY: forwarded caller guarantees.
+        let handle = unsafe { client_mut(client) }?;
+        let identity = unsafe {
+            utf8(mkc_str {
+                ptr: identity,
+                len: identity_len,
+            })
+        }?;
+        let initiator = unsafe {
+            utf8(mkc_str {
+                ptr: initiator_uri,
+                len: initiator_uri_len,
+            })
+        }?;
+        let msg = unsafe { input(msg, msg_len) }?;
+        let initiator = (!initiator.is_empty()).then_some(initiator);
+        handle.view.clear();
+        let received =
+            handle
+                .client
+                .mikey_process_imessage(identity, now, replay_window_s, initiator, msg)?;
+        let view = &mut handle.view;
+        let (uri_ptr, uri_len) = match &received.initiator_uri {
+            Some(uri) => {
+                view.mikey_initiator = c_string(uri.as_bytes());
+                (view.mikey_initiator.as_ptr().cast(), uri.len())
+            }
+            None => (std::ptr::null(), 0),
+        };
+        view.mikey_rand = received.rand.clone();
+        let time = crate::time::ntp_to_unix(received.time_ntp).unwrap_or(0);
+        let value = mkc_mikey_key {
+            kind: match received.kind {
+                KeyKind::Gmk => mkc_mikey_key_kind::Gmk as u32,
+                KeyKind::Pck => mkc_mikey_key_kind::Pck as u32,
+                KeyKind::Csk => mkc_mikey_key_kind::Csk as u32,
+            },
+            key: *received.key,
+            key_id: received.key_id,
+            has_guk_id: received.guk_id.is_some().into(),
+            guk_id: received.guk_id.unwrap_or(0),
+            csb_id: received.csb_id,
+            period: received.period,
+            time,
+            initiator_uid: received.initiator_uid,
+            initiator_uri: uri_ptr,
+            initiator_uri_len: uri_len,
+            via_sakke_to_self: (received.recipient == Recipient::SakkeToSelf).into(),
+            rand: view.mikey_rand.as_ptr(),
+            rand_len: view.mikey_rand.len(),
+        };
+        // SAFETY: non-NULL and writable by the caller's guarantee.
+        unsafe { key_out.write(value) };
+        Ok(())
+    })
+}
+
+/// Writes the SDP `a=key-mgmt` value of a MIKEY message: `mikey ` and its base64 (RFC 4567),
+/// without a NUL, and its length to `*written`.
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed);
+/// `MKC_RESULT_INVALID_PARAMETER` (overlapping buffers); or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `msg` readable for `msg_len`; `text_out` writable for `text_cap`; `written` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_mikey_to_sdp(
+    msg: *const u8,
+    msg_len: usize,
+    text_out: *mut c_char,
+    text_cap: usize,
+    written: *mut usize,
+) -> mkc_result {
+    guard(|| {
+        let written = out_ptr(written)?;
+        let out_ptr_u8 = text_out.cast::<u8>();
+        check_disjoint(
+            out_ptr_u8,
+            text_cap,
+            &[(msg, msg_len), written_region(written)],
+        )?;
+        check_written_disjoint(written, &[(msg, msg_len)])?;
+        // SAFETY: forwarded caller guarantees.
+        let msg = unsafe { input(msg, msg_len) }?;
+        let out = unsafe { output(out_ptr_u8, text_cap) }?;
+        let text = sdp::to_key_mgmt(msg);
+        // SAFETY: non-NULL and writable.
+        unsafe { emit(out, written, text.as_bytes()) }
+    })
+}
+
+/// Decodes an SDP `a=key-mgmt` value `mikey <base64>` (leading and trailing white space
+/// allowed) into the MIKEY message octets, and their number to `*written`. Checks only the
+/// base64; the message itself is checked when processed.
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_MIKEY_MALFORMED` (not `mikey ` and base64);
+/// `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed);
+/// `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `text` readable for `text_len`; `msg_out` writable for `msg_cap`; `written` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_mikey_from_sdp(
+    text: *const c_char,
+    text_len: usize,
+    msg_out: *mut u8,
+    msg_cap: usize,
+    written: *mut usize,
+) -> mkc_result {
+    guard(|| {
+        let written = out_ptr(written)?;
+        let text = text.cast::<u8>();
+        check_disjoint(
+            msg_out,
+            msg_cap,
+            &[(text, text_len), written_region(written)],
+        )?;
+        check_written_disjoint(written, &[(text, text_len)])?;
+        // SAFETY: forwarded caller guarantees.
+        let text = unsafe {
+            utf8(mkc_str {
+                ptr: text,
+                len: text_len,
+            })
+        }
+        .map_err(|_| mkc_result::MikeyMalformed)?;
+        let out = unsafe { output(msg_out, msg_cap) }?;
+        let message = sdp::from_key_mgmt(text)?;
+        // SAFETY: non-NULL and writable.
+        unsafe { emit(out, written, &message) }
+    })
+}
