@@ -860,6 +860,50 @@ pub unsafe extern "C" fn mkc_client_uid(
     })
 }
 
+/// The shape the client's fixed-size crypto calls share: checks the buffers, borrows the
+/// client, reads `uri` as UTF-8 and `data`, refuses an output below `size` octets (with `size`
+/// in `*written`), then writes what `op` returns.
+///
+/// # Safety
+/// As for the exported functions: `client` live; inputs readable for their lengths; `out`
+/// writable for `cap` octets.
+#[allow(clippy::too_many_arguments)]
+unsafe fn fixed_output<R: AsRef<[u8]>>(
+    client: *const mkc_client,
+    uri: *const u8,
+    uri_len: usize,
+    data: *const u8,
+    data_len: usize,
+    out: *mut u8,
+    cap: usize,
+    written: *mut usize,
+    size: usize,
+    op: impl FnOnce(&Client, &str, &[u8]) -> Result<R, ClientError>,
+) -> Result<(), mkc_result> {
+    let written = out_ptr(written)?;
+    let inputs = [(uri, uri_len), (data, data_len)];
+    check_disjoint(out, cap, &[inputs[0], inputs[1], written_region(written)])?;
+    check_written_disjoint(written, &inputs)?;
+    // SAFETY: forwarded caller guarantees.
+    let handle = unsafe { client_ref(client) }?;
+    let uri = unsafe {
+        utf8(mkc_str {
+            ptr: uri,
+            len: uri_len,
+        })
+    }?;
+    let data = unsafe { input(data, data_len) }?;
+    let out = unsafe { output(out, cap) }?;
+    if out.len() < size {
+        // SAFETY: non-NULL and writable.
+        unsafe { written.write(size) };
+        return Err(mkc_result::BufferTooSmall);
+    }
+    let result = op(&handle.client, uri, data)?;
+    // SAFETY: non-NULL and writable.
+    unsafe { emit(out, written, result.as_ref()) }
+}
+
 /// Signs `msg` with ECCSI (RFC 6507 5.2.1) as our `identity` with the SSK of the key period of
 /// Unix time `now`, writing `r || s || PVT` (129 octets) and 129 to `*written`.
 ///
@@ -885,32 +929,21 @@ pub unsafe extern "C" fn mkc_client_sign(
     written: *mut usize,
 ) -> mkc_result {
     guard(|| {
-        let written = out_ptr(written)?;
-        let inputs = [(identity, identity_len), (msg, msg_len)];
-        check_disjoint(
-            sig_out,
-            sig_cap,
-            &[inputs[0], inputs[1], written_region(written)],
-        )?;
-        check_written_disjoint(written, &inputs)?;
         // SAFETY: forwarded caller guarantees.
-        let handle = unsafe { client_ref(client) }?;
-        let identity = unsafe {
-            utf8(mkc_str {
-                ptr: identity,
-                len: identity_len,
-            })
-        }?;
-        let msg = unsafe { input(msg, msg_len) }?;
-        let out = unsafe { output(sig_out, sig_cap) }?;
-        if out.len() < crate::eccsi::SIGNATURE_BYTES {
-            // SAFETY: non-NULL and writable.
-            unsafe { written.write(crate::eccsi::SIGNATURE_BYTES) };
-            return Err(mkc_result::BufferTooSmall);
+        unsafe {
+            fixed_output(
+                client,
+                identity,
+                identity_len,
+                msg,
+                msg_len,
+                sig_out,
+                sig_cap,
+                written,
+                crate::eccsi::SIGNATURE_BYTES,
+                |c, id, m| c.sign(id, now, m),
+            )
         }
-        let signature = handle.client.sign(identity, now, msg)?;
-        // SAFETY: non-NULL and writable.
-        unsafe { emit(out, written, &signature) }
     })
 }
 
@@ -973,35 +1006,24 @@ pub unsafe extern "C" fn mkc_client_encapsulate(
     written: *mut usize,
 ) -> mkc_result {
     guard(|| {
-        let written = out_ptr(written)?;
-        let inputs = [(peer_uri, peer_uri_len), (ssv, ssv_len)];
-        check_disjoint(
-            sed_out,
-            sed_cap,
-            &[inputs[0], inputs[1], written_region(written)],
-        )?;
-        check_written_disjoint(written, &inputs)?;
-        // SAFETY: forwarded caller guarantees.
-        let handle = unsafe { client_ref(client) }?;
-        let peer = unsafe {
-            utf8(mkc_str {
-                ptr: peer_uri,
-                len: peer_uri_len,
-            })
-        }?;
-        let ssv = unsafe { input(ssv, ssv_len) }?;
-        let out = unsafe { output(sed_out, sed_cap) }?;
-        if ssv.len() != crate::sakke::SSV_BYTES {
+        if ssv_len != crate::sakke::SSV_BYTES {
             return Err(mkc_result::InvalidLength);
         }
-        if out.len() < crate::sakke::SED_BYTES {
-            // SAFETY: non-NULL and writable.
-            unsafe { written.write(crate::sakke::SED_BYTES) };
-            return Err(mkc_result::BufferTooSmall);
+        // SAFETY: forwarded caller guarantees.
+        unsafe {
+            fixed_output(
+                client,
+                peer_uri,
+                peer_uri_len,
+                ssv,
+                ssv_len,
+                sed_out,
+                sed_cap,
+                written,
+                crate::sakke::SED_BYTES,
+                |c, peer, v| c.encapsulate(peer, now, v),
+            )
         }
-        let sed = handle.client.encapsulate(peer, now, ssv)?;
-        // SAFETY: non-NULL and writable.
-        unsafe { emit(out, written, &sed) }
     })
 }
 
@@ -1031,32 +1053,21 @@ pub unsafe extern "C" fn mkc_client_decapsulate(
     written: *mut usize,
 ) -> mkc_result {
     guard(|| {
-        let written = out_ptr(written)?;
-        let inputs = [(identity, identity_len), (sed, sed_len)];
-        check_disjoint(
-            ssv_out,
-            ssv_cap,
-            &[inputs[0], inputs[1], written_region(written)],
-        )?;
-        check_written_disjoint(written, &inputs)?;
         // SAFETY: forwarded caller guarantees.
-        let handle = unsafe { client_ref(client) }?;
-        let identity = unsafe {
-            utf8(mkc_str {
-                ptr: identity,
-                len: identity_len,
-            })
-        }?;
-        let sed = unsafe { input(sed, sed_len) }?;
-        let out = unsafe { output(ssv_out, ssv_cap) }?;
-        if out.len() < crate::sakke::SSV_BYTES {
-            // SAFETY: non-NULL and writable.
-            unsafe { written.write(crate::sakke::SSV_BYTES) };
-            return Err(mkc_result::BufferTooSmall);
+        unsafe {
+            fixed_output(
+                client,
+                identity,
+                identity_len,
+                sed,
+                sed_len,
+                ssv_out,
+                ssv_cap,
+                written,
+                crate::sakke::SSV_BYTES,
+                |c, id, d| c.decapsulate(id, now, d),
+            )
         }
-        let ssv = handle.client.decapsulate(identity, now, sed)?;
-        // SAFETY: non-NULL and writable.
-        unsafe { emit(out, written, &ssv[..]) }
     })
 }
 
