@@ -777,8 +777,9 @@ typedef struct {
    */
   uint8_t initiator_uid[32];
   /**
-   * The initiator's URI, NUL-terminated, or NULL when the message hides it and none was
-   * given (confirm it later from its URI and UID).
+   * The initiator's URI (`initiator_uri_len` octets; use the length, a NUL may not follow),
+   * or NULL when the message hides it and none was given (confirm it later from its URI and
+   * UID).
    */
   const char *initiator_uri;
   /**
@@ -790,7 +791,9 @@ typedef struct {
    */
   uint32_t via_sakke_to_self;
   /**
-   * The RAND value (for the replay cache and the SRTP key derivation).
+   * The RAND value (for the replay cache and the SRTP key derivation). From
+   * `mkc_client_mikey_process_imessage` it is owned by the client (valid until its next
+   * mutating call); from `mkc_mikey_process_imessage` it points into the message buffer.
    */
   const uint8_t *rand;
   /**
@@ -798,6 +801,75 @@ typedef struct {
    */
   size_t rand_len;
 } mkc_mikey_key;
+
+/**
+ * The public parameters of a KMS that UIDs are derived with (from its certificate, TS 33.180
+ * D.3.2), for the byte-level MIKEY functions.
+ */
+typedef struct {
+  /**
+   * `KmsUri`.
+   */
+  mkc_str kms_uri;
+  /**
+   * `UserKeyPeriod`, seconds.
+   */
+  uint64_t key_period_s;
+  /**
+   * `UserKeyOffset`, seconds.
+   */
+  uint64_t key_offset_s;
+  /**
+   * A `mkc_id_encoding` value: how the UID is fed to ECCSI and SAKKE.
+   */
+  uint32_t id_encoding;
+} mkc_mikey_kms;
+
+/**
+ * What `mkc_mikey_create_imessage` builds.
+ */
+typedef struct {
+  /**
+   * A `mkc_mikey_key_kind` value.
+   */
+  uint32_t kind;
+  /**
+   * The key, 16 octets.
+   */
+  const uint8_t *key;
+  /**
+   * Octets of `key` (16).
+   */
+  size_t key_len;
+  /**
+   * Its ID; the top 4 bits must be `kind`'s purpose tag.
+   */
+  uint32_t key_id;
+  /**
+   * `MKC_MIKEY_HIDE_IDENTITIES`, `MKC_MIKEY_SAKKE_TO_SELF`.
+   */
+  uint32_t flags;
+  /**
+   * Time of the message, Unix seconds: T, and the key period of both UIDs.
+   */
+  uint64_t now;
+  /**
+   * The initiator's URI (whose SSK the signer holds for the period of `now`).
+   */
+  mkc_str initiator_uri;
+  /**
+   * The initiator's KMS.
+   */
+  mkc_mikey_kms initiator_kms;
+  /**
+   * The responder's URI.
+   */
+  mkc_str responder_uri;
+  /**
+   * The responder's KMS.
+   */
+  mkc_mikey_kms responder_kms;
+} mkc_mikey_create_params;
 
 #ifdef __cplusplus
 extern "C" {
@@ -1434,6 +1506,65 @@ mkc_result mkc_mikey_from_sdp(const char *text,
                               uint8_t *msg_out,
                               size_t msg_cap,
                               size_t *written);
+
+/**
+ * Builds an I_MESSAGE with keys the app holds itself (RFC 6509; TS 33.180 E.1-E.7): signed
+ * with `signer` (the initiator's SSK for its UID in the period of `params->now`; this cannot
+ * be checked here: a wrong signer gives a message no responder accepts), encapsulated to the
+ * responder's UID under `responder_kms` (its KMS's Z_T), and, with `MKC_MIKEY_SAKKE_TO_SELF`,
+ * to the initiator's UID under `initiator_kms` (NULL otherwise). Writes the message octets
+ * and their number to `*written`.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed);
+ * `MKC_RESULT_INVALID_LENGTH` (key not 16 octets); `MKC_RESULT_INVALID_PARAMETER` (unknown
+ * kind, flags or id_encoding, a key ID of another kind, SAKKE-to-self without
+ * `initiator_kms`, a time before key period 0, not UTF-8, overlapping buffers);
+ * `MKC_RESULT_RNG_FAILURE`; or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * Handles live (`initiator_kms` may be NULL); `params` readable with its strings and key;
+ * `msg_out` writable for `msg_cap` octets; `written` writable.
+ */
+mkc_result mkc_mikey_create_imessage(const mkc_eccsi_signer *signer,
+                                     const mkc_sakke_public *responder_kms,
+                                     const mkc_sakke_public *initiator_kms,
+                                     const mkc_mikey_create_params *params,
+                                     uint8_t *msg_out,
+                                     size_t msg_cap,
+                                     size_t *written);
+
+/**
+ * Processes an I_MESSAGE with keys the app holds itself (RFC 6509; TS 33.180 5.2, E.7): T
+ * within `replay_window_s` seconds of Unix time `now`; the initiator's KMS is
+ * `initiator_kms` (parameters) with `initiator_kpak` (its KPAK; a message naming another KMS
+ * in IDRkmsi is refused); the initiator's UID comes from `initiator_uri` when given (`(NULL,
+ * 0)` when not) or from the message; our identity is `own_uri` under `own_kms`; `receivers`
+ * holds `receiver_count` of our SAKKE receivers, `receiver_periods[i]` being the key period
+ * (NTP-based) of `receivers[i]`; T's period and its neighbours are tried. On success
+ * `*key_out` is filled; its `initiator_uri` and `rand` point into `msg` or `initiator_uri`
+ * (not NUL-terminated: use the lengths). On failure it is untouched.
+ *
+ * Returns as `mkc_client_mikey_process_imessage`, with `MKC_RESULT_NO_KEY_MATERIAL` when no
+ * receiver is given for the period.
+ *
+ * # Safety
+ * Handles live; arrays readable for `receiver_count` entries; strings and `msg` readable for
+ * their lengths; `key_out` writable. Keep `msg` and `initiator_uri` alive while using the
+ * views in `*key_out`.
+ */
+mkc_result mkc_mikey_process_imessage(const mkc_eccsi_public *initiator_kpak,
+                                      const mkc_mikey_kms *initiator_kms,
+                                      const mkc_sakke_receiver *const *receivers,
+                                      const uint64_t *receiver_periods,
+                                      size_t receiver_count,
+                                      mkc_str own_uri,
+                                      const mkc_mikey_kms *own_kms,
+                                      uint64_t now,
+                                      uint64_t replay_window_s,
+                                      mkc_str initiator_uri,
+                                      const uint8_t *msg,
+                                      size_t msg_len,
+                                      mkc_mikey_key *key_out);
 
 /**
  * Fills `buf` (`len` octets) from the operating system's RNG (getrandom(2) on Linux and

@@ -3,12 +3,21 @@
 
 use std::ffi::c_char;
 
+use super::borrow;
 use super::client::{c_string, client_mut, client_ref, mkc_client, mkc_str, utf8};
+use super::eccsi::{mkc_eccsi_public, mkc_eccsi_signer};
 use super::panic::guard;
 use super::result::mkc_result;
+use super::sakke::{mkc_sakke_public, mkc_sakke_receiver};
 use super::{check_disjoint, check_written_disjoint, emit, input, out_ptr, output, written_region};
 use crate::client::{ImessageOptions, new_key};
-use crate::mikey::{KeyKind, MikeyError, Recipient, sdp};
+use crate::eccsi::Verifier;
+use crate::mikey::{
+    CreateParams, KeyKind, KmsParams, MikeyError, PeerDirectory, ProcessParams, ReceivedKey,
+    Recipient, create_imessage, process_imessage, sdp,
+};
+use crate::sakke::SakkeReceiver;
+use crate::uid::IdEncoding;
 
 /// Octets of a GMK, PCK or CSK.
 pub const MKC_MIKEY_KEY_BYTES: usize = 16;
@@ -55,14 +64,17 @@ pub struct mkc_mikey_key {
     pub time: u64,
     /// The initiator's UID (32 octets) the signature was verified with.
     pub initiator_uid: [u8; 32],
-    /// The initiator's URI, NUL-terminated, or NULL when the message hides it and none was
-    /// given (confirm it later from its URI and UID).
+    /// The initiator's URI (`initiator_uri_len` octets; use the length, a NUL may not follow),
+    /// or NULL when the message hides it and none was given (confirm it later from its URI and
+    /// UID).
     pub initiator_uri: *const c_char,
     /// Octets of `initiator_uri`.
     pub initiator_uri_len: usize,
     /// 1 when the key came through SAKKE-to-self (we are another device of the initiator).
     pub via_sakke_to_self: u32,
-    /// The RAND value (for the replay cache and the SRTP key derivation).
+    /// The RAND value (for the replay cache and the SRTP key derivation). From
+    /// `mkc_client_mikey_process_imessage` it is owned by the client (valid until its next
+    /// mutating call); from `mkc_mikey_process_imessage` it points into the message buffer.
     pub rand: *const u8,
     /// Octets of `rand`.
     pub rand_len: usize,
@@ -85,6 +97,35 @@ impl From<MikeyError> for mkc_result {
             MikeyError::Crypto(e) => e.into(),
             _ => Self::MikeyMalformed,
         }
+    }
+}
+
+/// The C view of a received key; `initiator_uri` and `rand` are (pointer, length) views the
+/// caller keeps alive.
+fn key_view(
+    received: &ReceivedKey,
+    initiator_uri: (*const c_char, usize),
+    rand: (*const u8, usize),
+) -> mkc_mikey_key {
+    mkc_mikey_key {
+        kind: match received.kind {
+            KeyKind::Gmk => mkc_mikey_key_kind::Gmk as u32,
+            KeyKind::Pck => mkc_mikey_key_kind::Pck as u32,
+            KeyKind::Csk => mkc_mikey_key_kind::Csk as u32,
+        },
+        key: *received.key,
+        key_id: received.key_id,
+        has_guk_id: received.guk_id.is_some().into(),
+        guk_id: received.guk_id.unwrap_or(0),
+        csb_id: received.csb_id,
+        period: received.period,
+        time: crate::time::ntp_to_unix(received.time_ntp).unwrap_or(0),
+        initiator_uid: received.initiator_uid,
+        initiator_uri: initiator_uri.0,
+        initiator_uri_len: initiator_uri.1,
+        via_sakke_to_self: (received.recipient == Recipient::SakkeToSelf).into(),
+        rand: rand.0,
+        rand_len: rand.1,
     }
 }
 
@@ -278,27 +319,8 @@ pub unsafe extern "C" fn mkc_client_mikey_process_imessage(
             None => (std::ptr::null(), 0),
         };
         view.mikey_rand = received.rand.clone();
-        let time = crate::time::ntp_to_unix(received.time_ntp).unwrap_or(0);
-        let value = mkc_mikey_key {
-            kind: match received.kind {
-                KeyKind::Gmk => mkc_mikey_key_kind::Gmk as u32,
-                KeyKind::Pck => mkc_mikey_key_kind::Pck as u32,
-                KeyKind::Csk => mkc_mikey_key_kind::Csk as u32,
-            },
-            key: *received.key,
-            key_id: received.key_id,
-            has_guk_id: received.guk_id.is_some().into(),
-            guk_id: received.guk_id.unwrap_or(0),
-            csb_id: received.csb_id,
-            period: received.period,
-            time,
-            initiator_uid: received.initiator_uid,
-            initiator_uri: uri_ptr,
-            initiator_uri_len: uri_len,
-            via_sakke_to_self: (received.recipient == Recipient::SakkeToSelf).into(),
-            rand: view.mikey_rand.as_ptr(),
-            rand_len: view.mikey_rand.len(),
-        };
+        let rand = (view.mikey_rand.as_ptr(), view.mikey_rand.len());
+        let value = key_view(&received, (uri_ptr, uri_len), rand);
         // SAFETY: non-NULL and writable by the caller's guarantee.
         unsafe { key_out.write(value) };
         Ok(())
@@ -378,5 +400,262 @@ pub unsafe extern "C" fn mkc_mikey_from_sdp(
         let message = sdp::from_key_mgmt(text)?;
         // SAFETY: non-NULL and writable.
         unsafe { emit(out, written, &message) }
+    })
+}
+
+/// The public parameters of a KMS that UIDs are derived with (from its certificate, TS 33.180
+/// D.3.2), for the byte-level MIKEY functions.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct mkc_mikey_kms {
+    /// `KmsUri`.
+    pub kms_uri: mkc_str,
+    /// `UserKeyPeriod`, seconds.
+    pub key_period_s: u64,
+    /// `UserKeyOffset`, seconds.
+    pub key_offset_s: u64,
+    /// A `mkc_id_encoding` value: how the UID is fed to ECCSI and SAKKE.
+    pub id_encoding: u32,
+}
+
+/// What `mkc_mikey_create_imessage` builds.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct mkc_mikey_create_params {
+    /// A `mkc_mikey_key_kind` value.
+    pub kind: u32,
+    /// The key, 16 octets.
+    pub key: *const u8,
+    /// Octets of `key` (16).
+    pub key_len: usize,
+    /// Its ID; the top 4 bits must be `kind`'s purpose tag.
+    pub key_id: u32,
+    /// `MKC_MIKEY_HIDE_IDENTITIES`, `MKC_MIKEY_SAKKE_TO_SELF`.
+    pub flags: u32,
+    /// Time of the message, Unix seconds: T, and the key period of both UIDs.
+    pub now: u64,
+    /// The initiator's URI (whose SSK the signer holds for the period of `now`).
+    pub initiator_uri: mkc_str,
+    /// The initiator's KMS.
+    pub initiator_kms: mkc_mikey_kms,
+    /// The responder's URI.
+    pub responder_uri: mkc_str,
+    /// The responder's KMS.
+    pub responder_kms: mkc_mikey_kms,
+}
+
+/// Reads an `mkc_mikey_kms`.
+///
+/// # Safety
+/// Its string must be readable for its length.
+unsafe fn kms_params<'a>(kms: &mkc_mikey_kms) -> Result<KmsParams<'a>, mkc_result> {
+    // SAFETY: forwarded caller guarantee.
+    let uri = unsafe { utf8(kms.kms_uri) }?;
+    let mut params = KmsParams::new(uri, kms.key_period_s, kms.key_offset_s);
+    params.id_encoding = match kms.id_encoding {
+        0 => IdEncoding::Raw,
+        1 => IdEncoding::Hex,
+        _ => return Err(mkc_result::InvalidParameter),
+    };
+    Ok(params)
+}
+
+/// Builds an I_MESSAGE with keys the app holds itself (RFC 6509; TS 33.180 E.1-E.7): signed
+/// with `signer` (the initiator's SSK for its UID in the period of `params->now`; this cannot
+/// be checked here: a wrong signer gives a message no responder accepts), encapsulated to the
+/// responder's UID under `responder_kms` (its KMS's Z_T), and, with `MKC_MIKEY_SAKKE_TO_SELF`,
+/// to the initiator's UID under `initiator_kms` (NULL otherwise). Writes the message octets
+/// and their number to `*written`.
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed);
+/// `MKC_RESULT_INVALID_LENGTH` (key not 16 octets); `MKC_RESULT_INVALID_PARAMETER` (unknown
+/// kind, flags or id_encoding, a key ID of another kind, SAKKE-to-self without
+/// `initiator_kms`, a time before key period 0, not UTF-8, overlapping buffers);
+/// `MKC_RESULT_RNG_FAILURE`; or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// Handles live (`initiator_kms` may be NULL); `params` readable with its strings and key;
+/// `msg_out` writable for `msg_cap` octets; `written` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_mikey_create_imessage(
+    signer: *const mkc_eccsi_signer,
+    responder_kms: *const mkc_sakke_public,
+    initiator_kms: *const mkc_sakke_public,
+    params: *const mkc_mikey_create_params,
+    msg_out: *mut u8,
+    msg_cap: usize,
+    written: *mut usize,
+) -> mkc_result {
+    guard(|| {
+        let written = out_ptr(written)?;
+        // SAFETY: forwarded caller guarantees.
+        let p = unsafe { params.as_ref() }.ok_or(mkc_result::NullParameter)?;
+        let inputs = [
+            (p.key, p.key_len),
+            (p.initiator_uri.ptr, p.initiator_uri.len),
+            (p.responder_uri.ptr, p.responder_uri.len),
+            (p.initiator_kms.kms_uri.ptr, p.initiator_kms.kms_uri.len),
+            (p.responder_kms.kms_uri.ptr, p.responder_kms.kms_uri.len),
+        ];
+        let mut regions = inputs.to_vec();
+        regions.push(written_region(written));
+        check_disjoint(msg_out, msg_cap, &regions)?;
+        check_written_disjoint(written, &inputs)?;
+        if p.flags & !(MKC_MIKEY_HIDE_IDENTITIES | MKC_MIKEY_SAKKE_TO_SELF) != 0 {
+            return Err(mkc_result::InvalidParameter);
+        }
+        let kind = kind_of(p.kind)?;
+        let signer = unsafe { borrow(signer) }?;
+        let responder = unsafe { borrow(responder_kms) }?;
+        let initiator = if initiator_kms.is_null() {
+            None
+        } else {
+            Some(unsafe { borrow(initiator_kms) }?)
+        };
+        let key = unsafe { input(p.key, p.key_len) }?;
+        let key: &[u8; MKC_MIKEY_KEY_BYTES] =
+            key.try_into().map_err(|_| mkc_result::InvalidLength)?;
+        let (initiator_uri, responder_uri) =
+            unsafe { (utf8(p.initiator_uri)?, utf8(p.responder_uri)?) };
+        let (i_kms, r_kms) =
+            unsafe { (kms_params(&p.initiator_kms)?, kms_params(&p.responder_kms)?) };
+        let out = unsafe { output(msg_out, msg_cap) }?;
+        let time_ntp = crate::time::unix_to_ntp(p.now).ok_or(mkc_result::InvalidParameter)?;
+        let mut create = CreateParams::new(
+            kind,
+            key,
+            p.key_id,
+            time_ntp,
+            initiator_uri,
+            i_kms,
+            responder_uri,
+            r_kms,
+        );
+        create.hide_identities = p.flags & MKC_MIKEY_HIDE_IDENTITIES != 0;
+        create.sakke_to_self = p.flags & MKC_MIKEY_SAKKE_TO_SELF != 0;
+        let message = create_imessage(&create, signer, responder, initiator)?;
+        // SAFETY: non-NULL and writable.
+        unsafe { emit(out, written, &message) }
+    })
+}
+
+/// The byte-level responder: one initiator KMS and our receivers by key period.
+struct Directory<'a> {
+    initiator: KmsParams<'a>,
+    verifier: &'a Verifier,
+    receivers: Vec<(u64, &'a SakkeReceiver)>,
+}
+
+impl PeerDirectory for Directory<'_> {
+    fn initiator_kms(&self, kms_uri: Option<&[u8]>) -> Option<(KmsParams<'_>, &Verifier)> {
+        let known = kms_uri.is_none_or(|k| k == self.initiator.kms_uri.as_bytes());
+        known.then_some((self.initiator, self.verifier))
+    }
+
+    fn receiver(&self, period: u64) -> Option<&SakkeReceiver> {
+        self.receivers
+            .iter()
+            .find(|(p, _)| *p == period)
+            .map(|(_, r)| *r)
+    }
+}
+
+/// A view of `part` inside `whole`: `part`'s octets are a copy of some octets of `whole`
+/// (the MIKEY parser copies them out of the message), so any occurrence is the same value.
+fn view_in(whole: &[u8], part: &[u8]) -> (*const u8, usize) {
+    if part.is_empty() {
+        return (whole.as_ptr(), 0);
+    }
+    whole
+        .windows(part.len())
+        .position(|w| w == part)
+        .map_or((std::ptr::null(), 0), |i| (whole[i..].as_ptr(), part.len()))
+}
+
+/// Processes an I_MESSAGE with keys the app holds itself (RFC 6509; TS 33.180 5.2, E.7): T
+/// within `replay_window_s` seconds of Unix time `now`; the initiator's KMS is
+/// `initiator_kms` (parameters) with `initiator_kpak` (its KPAK; a message naming another KMS
+/// in IDRkmsi is refused); the initiator's UID comes from `initiator_uri` when given (`(NULL,
+/// 0)` when not) or from the message; our identity is `own_uri` under `own_kms`; `receivers`
+/// holds `receiver_count` of our SAKKE receivers, `receiver_periods[i]` being the key period
+/// (NTP-based) of `receivers[i]`; T's period and its neighbours are tried. On success
+/// `*key_out` is filled; its `initiator_uri` and `rand` point into `msg` or `initiator_uri`
+/// (not NUL-terminated: use the lengths). On failure it is untouched.
+///
+/// Returns as `mkc_client_mikey_process_imessage`, with `MKC_RESULT_NO_KEY_MATERIAL` when no
+/// receiver is given for the period.
+///
+/// # Safety
+/// Handles live; arrays readable for `receiver_count` entries; strings and `msg` readable for
+/// their lengths; `key_out` writable. Keep `msg` and `initiator_uri` alive while using the
+/// views in `*key_out`.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mkc_mikey_process_imessage(
+    initiator_kpak: *const mkc_eccsi_public,
+    initiator_kms: *const mkc_mikey_kms,
+    receivers: *const *const mkc_sakke_receiver,
+    receiver_periods: *const u64,
+    receiver_count: usize,
+    own_uri: mkc_str,
+    own_kms: *const mkc_mikey_kms,
+    now: u64,
+    replay_window_s: u64,
+    initiator_uri: mkc_str,
+    msg: *const u8,
+    msg_len: usize,
+    key_out: *mut mkc_mikey_key,
+) -> mkc_result {
+    guard(|| {
+        let key_out = out_ptr(key_out)?;
+        // SAFETY: forwarded caller guarantees.
+        let verifier = unsafe { borrow(initiator_kpak) }?;
+        let i_kms = unsafe { initiator_kms.as_ref() }.ok_or(mkc_result::NullParameter)?;
+        let o_kms = unsafe { own_kms.as_ref() }.ok_or(mkc_result::NullParameter)?;
+        let (i_kms, o_kms) = unsafe { (kms_params(i_kms)?, kms_params(o_kms)?) };
+        if receiver_count > 64 {
+            return Err(mkc_result::InvalidParameter);
+        }
+        let mut table = Vec::with_capacity(receiver_count);
+        if receiver_count > 0 {
+            if receivers.is_null() || receiver_periods.is_null() {
+                return Err(mkc_result::NullParameter);
+            }
+            // SAFETY: non-NULL, readable for the count by the caller's guarantee.
+            let handles = unsafe { std::slice::from_raw_parts(receivers, receiver_count) };
+            let periods = unsafe { std::slice::from_raw_parts(receiver_periods, receiver_count) };
+            for (&h, &p) in handles.iter().zip(periods) {
+                table.push((p, unsafe { borrow::<mkc_sakke_receiver>(h) }?));
+            }
+        }
+        let own = unsafe { utf8(own_uri) }?;
+        let named = unsafe { utf8(initiator_uri) }?;
+        let msg = unsafe { input(msg, msg_len) }?;
+        let now_ntp = crate::time::unix_to_ntp(now).ok_or(mkc_result::InvalidParameter)?;
+        let directory = Directory {
+            initiator: i_kms,
+            verifier,
+            receivers: table,
+        };
+        let process = ProcessParams {
+            now_ntp,
+            replay_window_s,
+            own_uri: own,
+            own_kms: o_kms,
+            initiator_uri: (!named.is_empty()).then_some(named),
+        };
+        let received = process_imessage(msg, &process, &directory)?;
+        let uri = match &received.initiator_uri {
+            Some(_) if !named.is_empty() => (named.as_ptr().cast(), named.len()),
+            Some(uri) => {
+                let (ptr, len) = view_in(msg, uri.as_bytes());
+                (ptr.cast(), len)
+            }
+            None => (std::ptr::null(), 0),
+        };
+        let value = key_view(&received, uri, view_in(msg, &received.rand));
+        // SAFETY: non-NULL and writable by the caller's guarantee.
+        unsafe { key_out.write(value) };
+        Ok(())
     })
 }
