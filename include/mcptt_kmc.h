@@ -505,7 +505,7 @@ typedef struct mkc_sakke_receiver mkc_sakke_receiver;
 /**
  * A (pointer, length) string: UTF-8 octets, no NUL terminator needed. `(NULL, 0)` is empty.
  */
-typedef struct {
+typedef struct mkc_str {
   /**
    * The octets.
    */
@@ -520,20 +520,20 @@ typedef struct {
  * Configuration of `mkc_client_new`. Fill it with `mkc_client_config_init` first, then set
  * the fields you need. Strings are borrowed only during `mkc_client_new`.
  */
-typedef struct {
+typedef struct mkc_client_config {
   /**
    * KMS base URL, e.g. "https://kms.example.org"; requests go to
    * `<base>/keymanagement/identity/v1/...`. Must be https:// unless `allow_insecure_http`.
    */
-  mkc_str kms_url;
+  struct mkc_str kms_url;
   /**
    * The user's URI (MCPTT ID), as the KMS writes it in `UserUri`.
    */
-  mkc_str user_uri;
+  struct mkc_str user_uri;
   /**
    * Array of `extra_identity_count` further identities (functional aliases, GMS identity).
    */
-  const mkc_str *extra_identities;
+  const struct mkc_str *extra_identities;
   /**
    * Number of entries in `extra_identities`.
    */
@@ -541,7 +541,7 @@ typedef struct {
   /**
    * The `KmsUri` the certificate must carry; `(NULL, 0)` when not known in advance.
    */
-  mkc_str expected_kms_uri;
+  struct mkc_str expected_kms_uri;
   /**
    * Seconds before a key period ends at which the next period is fetched. Default 86400.
    */
@@ -575,7 +575,7 @@ typedef struct {
 /**
  * An HTTP header: NUL-terminated strings, lengths without the NUL.
  */
-typedef struct {
+typedef struct mkc_header {
   /**
    * Header name, e.g. "Authorization".
    */
@@ -599,7 +599,7 @@ typedef struct {
  * next call that takes the client mutably (poll, handle_*, set_access_token, refresh, import,
  * free).
  */
-typedef struct {
+typedef struct mkc_request {
   /**
    * Pass to `mkc_client_handle_response` / `mkc_client_handle_failure`.
    */
@@ -619,7 +619,7 @@ typedef struct {
   /**
    * `header_count` headers: Authorization, Content-Type, Accept.
    */
-  const mkc_header *headers;
+  const struct mkc_header *headers;
   /**
    * Number of headers.
    */
@@ -638,7 +638,7 @@ typedef struct {
  * An event. Fields not listed for a kind are zero / NULL. Strings are NUL-terminated, owned
  * by the client, valid until its next mutating call.
  */
-typedef struct {
+typedef struct mkc_event {
   /**
    * A `mkc_event_kind` value.
    */
@@ -716,7 +716,7 @@ typedef struct {
 /**
  * The output of `mkc_client_poll_output`, tagged by `kind`.
  */
-typedef struct {
+typedef struct mkc_output {
   /**
    * A `mkc_output_kind` value.
    */
@@ -724,11 +724,11 @@ typedef struct {
   /**
    * Valid when kind is `MKC_OUTPUT_KIND_REQUEST`.
    */
-  mkc_request request;
+  struct mkc_request request;
   /**
    * Valid when kind is `MKC_OUTPUT_KIND_EVENT`.
    */
-  mkc_event event;
+  struct mkc_event event;
   /**
    * Unix seconds, when kind is `MKC_OUTPUT_KIND_WAKE_UP`.
    */
@@ -739,7 +739,7 @@ typedef struct {
  * A key received in an I_MESSAGE. `key` is secret: wipe it when done. Pointers are owned by
  * the client and valid until its next mutating call.
  */
-typedef struct {
+typedef struct mkc_mikey_key {
   /**
    * A `mkc_mikey_key_kind` value.
    */
@@ -806,11 +806,11 @@ typedef struct {
  * The public parameters of a KMS that UIDs are derived with (from its certificate, TS 33.180
  * D.3.2), for the byte-level MIKEY functions.
  */
-typedef struct {
+typedef struct mkc_mikey_kms {
   /**
    * `KmsUri`.
    */
-  mkc_str kms_uri;
+  struct mkc_str kms_uri;
   /**
    * `UserKeyPeriod`, seconds.
    */
@@ -828,7 +828,7 @@ typedef struct {
 /**
  * What `mkc_mikey_create_imessage` builds.
  */
-typedef struct {
+typedef struct mkc_mikey_create_params {
   /**
    * A `mkc_mikey_key_kind` value.
    */
@@ -856,19 +856,19 @@ typedef struct {
   /**
    * The initiator's URI (whose SSK the signer holds for the period of `now`).
    */
-  mkc_str initiator_uri;
+  struct mkc_str initiator_uri;
   /**
    * The initiator's KMS.
    */
-  mkc_mikey_kms initiator_kms;
+  struct mkc_mikey_kms initiator_kms;
   /**
    * The responder's URI.
    */
-  mkc_str responder_uri;
+  struct mkc_str responder_uri;
   /**
    * The responder's KMS.
    */
-  mkc_mikey_kms responder_kms;
+  struct mkc_mikey_kms responder_kms;
 } mkc_mikey_create_params;
 
 #ifdef __cplusplus
@@ -883,7 +883,7 @@ extern "C" {
  * # Safety
  * `config` must be writable.
  */
-mkc_result mkc_client_config_init(mkc_client_config *config);
+mkc_result mkc_client_config_init(struct mkc_client_config *config);
 
 /**
  * Makes a provisioning client from `*config` (see `mkc_client_config`). The client starts
@@ -899,8 +899,8 @@ mkc_result mkc_client_config_init(mkc_client_config *config);
  * `config` must be readable, its strings readable for their lengths, `extra_identities`
  * readable for `extra_identity_count` entries; `out` writable.
  */
-mkc_result mkc_client_new(const mkc_client_config *config,
-                          mkc_client **out);
+mkc_result mkc_client_new(const struct mkc_client_config *config,
+                          struct mkc_client **out);
 
 /**
  * Releases a client, erasing its key material and access token. NULL is accepted.
@@ -908,7 +908,7 @@ mkc_result mkc_client_new(const mkc_client_config *config,
  * # Safety
  * `client` must be NULL or a live handle from `mkc_client_new`, not used again.
  */
-void mkc_client_free(mkc_client *client);
+void mkc_client_free(struct mkc_client *client);
 
 /**
  * Sets or replaces the OAuth 2.0 access token sent as `Authorization: Bearer <token>` (RFC
@@ -921,7 +921,7 @@ void mkc_client_free(mkc_client *client);
  * # Safety
  * `client` must be a live handle; `token` readable for `token_len` octets.
  */
-mkc_result mkc_client_set_access_token(mkc_client *client,
+mkc_result mkc_client_set_access_token(struct mkc_client *client,
                                        const uint8_t *token,
                                        size_t token_len);
 
@@ -933,7 +933,7 @@ mkc_result mkc_client_set_access_token(mkc_client *client,
  * # Safety
  * `client` must be a live handle.
  */
-mkc_result mkc_client_refresh(mkc_client *client);
+mkc_result mkc_client_refresh(struct mkc_client *client);
 
 /**
  * The next output at Unix time `now`: events first, then requests to send, then
@@ -947,9 +947,9 @@ mkc_result mkc_client_refresh(mkc_client *client);
  * # Safety
  * `client` must be a live handle; `output` writable.
  */
-mkc_result mkc_client_poll_output(mkc_client *client,
+mkc_result mkc_client_poll_output(struct mkc_client *client,
                                   uint64_t now,
-                                  mkc_output *output);
+                                  struct mkc_output *output);
 
 /**
  * Feeds the response to request `request_id` at Unix time `now`: its HTTP status and body
@@ -963,7 +963,7 @@ mkc_result mkc_client_poll_output(mkc_client *client,
  * # Safety
  * `client` must be a live handle; `body` readable for `body_len` octets.
  */
-mkc_result mkc_client_handle_response(mkc_client *client,
+mkc_result mkc_client_handle_response(struct mkc_client *client,
                                       uint64_t now,
                                       uint64_t request_id,
                                       uint32_t http_status,
@@ -979,7 +979,7 @@ mkc_result mkc_client_handle_response(mkc_client *client,
  * # Safety
  * `client` must be a live handle.
  */
-mkc_result mkc_client_handle_failure(mkc_client *client,
+mkc_result mkc_client_handle_failure(struct mkc_client *client,
                                      uint64_t now,
                                      uint64_t request_id);
 
@@ -994,7 +994,7 @@ mkc_result mkc_client_handle_failure(mkc_client *client,
  * # Safety
  * `client` must be a live handle; each non-NULL out-pointer writable.
  */
-mkc_result mkc_client_key_period(const mkc_client *client,
+mkc_result mkc_client_key_period(const struct mkc_client *client,
                                  uint64_t now,
                                  uint64_t *period_out,
                                  uint64_t *start_out,
@@ -1012,7 +1012,7 @@ mkc_result mkc_client_key_period(const mkc_client *client,
  * `client` must be a live handle; `uri` readable for `uri_len`; `uid_out` writable for
  * `uid_cap` octets.
  */
-mkc_result mkc_client_uid(const mkc_client *client,
+mkc_result mkc_client_uid(const struct mkc_client *client,
                           const uint8_t *uri,
                           size_t uri_len,
                           uint64_t now,
@@ -1032,7 +1032,7 @@ mkc_result mkc_client_uid(const mkc_client *client,
  * `client` must be a live handle; inputs readable for their lengths; `sig_out` writable for
  * `sig_cap` octets; `written` writable.
  */
-mkc_result mkc_client_sign(const mkc_client *client,
+mkc_result mkc_client_sign(const struct mkc_client *client,
                            const uint8_t *identity,
                            size_t identity_len,
                            uint64_t now,
@@ -1053,7 +1053,7 @@ mkc_result mkc_client_sign(const mkc_client *client,
  * # Safety
  * `client` must be a live handle; inputs readable for their lengths.
  */
-mkc_result mkc_client_verify(const mkc_client *client,
+mkc_result mkc_client_verify(const struct mkc_client *client,
                              const uint8_t *peer_uri,
                              size_t peer_uri_len,
                              uint64_t now,
@@ -1074,7 +1074,7 @@ mkc_result mkc_client_verify(const mkc_client *client,
  * `client` must be a live handle; inputs readable for their lengths; `sed_out` writable for
  * `sed_cap` octets; `written` writable.
  */
-mkc_result mkc_client_encapsulate(const mkc_client *client,
+mkc_result mkc_client_encapsulate(const struct mkc_client *client,
                                   const uint8_t *peer_uri,
                                   size_t peer_uri_len,
                                   uint64_t now,
@@ -1098,7 +1098,7 @@ mkc_result mkc_client_encapsulate(const mkc_client *client,
  * `client` must be a live handle; inputs readable for their lengths; `ssv_out` writable for
  * `ssv_cap` octets; `written` writable.
  */
-mkc_result mkc_client_decapsulate(const mkc_client *client,
+mkc_result mkc_client_decapsulate(const struct mkc_client *client,
                                   const uint8_t *identity,
                                   size_t identity_len,
                                   uint64_t now,
@@ -1122,7 +1122,7 @@ mkc_result mkc_client_decapsulate(const mkc_client *client,
  * `client` must be a live handle; `storage_key` readable for `storage_key_len`; `blob_out`
  * writable for `blob_cap` octets; `written` writable.
  */
-mkc_result mkc_client_export(const mkc_client *client,
+mkc_result mkc_client_export(const struct mkc_client *client,
                              const uint8_t *storage_key,
                              size_t storage_key_len,
                              uint8_t *blob_out,
@@ -1143,7 +1143,7 @@ mkc_result mkc_client_export(const mkc_client *client,
  * # Safety
  * `client` must be a live handle; `storage_key` and `blob` readable for their lengths.
  */
-mkc_result mkc_client_import(mkc_client *client,
+mkc_result mkc_client_import(struct mkc_client *client,
                              uint64_t now,
                              const uint8_t *storage_key,
                              size_t storage_key_len,
@@ -1185,7 +1185,7 @@ size_t mkc_eccsi_ssk_bytes(void);
  */
 mkc_result mkc_eccsi_public_new(const uint8_t *kpak,
                                 size_t kpak_len,
-                                const mkc_eccsi_public **out);
+                                const struct mkc_eccsi_public **out);
 
 /**
  * Releases a verification handle. NULL is accepted; freeing twice is undefined.
@@ -1193,7 +1193,7 @@ mkc_result mkc_eccsi_public_new(const uint8_t *kpak,
  * # Safety
  * `public_key` must be NULL or a live handle from `mkc_eccsi_public_new`.
  */
-void mkc_eccsi_public_free(const mkc_eccsi_public *public_key);
+void mkc_eccsi_public_free(const struct mkc_eccsi_public *public_key);
 
 /**
  * Verifies an ECCSI signature (RFC 6507 5.2.2) over `msg` for identifier `id` under the
@@ -1207,7 +1207,7 @@ void mkc_eccsi_public_free(const mkc_eccsi_public *public_key);
  * # Safety
  * `public_key` must be a live handle; each buffer must be readable for its length.
  */
-mkc_result mkc_eccsi_verify(const mkc_eccsi_public *public_key,
+mkc_result mkc_eccsi_verify(const struct mkc_eccsi_public *public_key,
                             const uint8_t *id,
                             size_t id_len,
                             const uint8_t *msg,
@@ -1238,7 +1238,7 @@ mkc_result mkc_eccsi_signer_new(const uint8_t *kpak,
                                 size_t ssk_len,
                                 const uint8_t *pvt,
                                 size_t pvt_len,
-                                const mkc_eccsi_signer **out);
+                                const struct mkc_eccsi_signer **out);
 
 /**
  * Releases a signing handle and zeroizes its SSK. NULL is accepted; freeing twice is
@@ -1247,7 +1247,7 @@ mkc_result mkc_eccsi_signer_new(const uint8_t *kpak,
  * # Safety
  * `signer` must be NULL or a live handle from `mkc_eccsi_signer_new`.
  */
-void mkc_eccsi_signer_free(const mkc_eccsi_signer *signer);
+void mkc_eccsi_signer_free(const struct mkc_eccsi_signer *signer);
 
 /**
  * Signs `msg` (arbitrary octets) as in RFC 6507 5.2.1 with a fresh ephemeral from the OS RNG,
@@ -1263,7 +1263,7 @@ void mkc_eccsi_signer_free(const mkc_eccsi_signer *signer);
  * `signer` must be a live handle; `msg` readable for `msg_len` octets; `sig_out` writable for
  * `sig_cap` octets; `written` writable.
  */
-mkc_result mkc_eccsi_sign(const mkc_eccsi_signer *signer,
+mkc_result mkc_eccsi_sign(const struct mkc_eccsi_signer *signer,
                           const uint8_t *msg,
                           size_t msg_len,
                           uint8_t *sig_out,
@@ -1289,7 +1289,7 @@ size_t mkc_kms_z_bytes(void);
  * # Safety
  * `out` must be writable.
  */
-mkc_result mkc_kms_new_random(const mkc_kms **out);
+mkc_result mkc_kms_new_random(const struct mkc_kms **out);
 
 /**
  * Makes a KMS from given master secrets: `ksak` (32 octets, big-endian, in [1, q-1] of P-256)
@@ -1307,7 +1307,7 @@ mkc_result mkc_kms_new_from_secrets(const uint8_t *ksak,
                                     size_t ksak_len,
                                     const uint8_t *z,
                                     size_t z_len,
-                                    const mkc_kms **out);
+                                    const struct mkc_kms **out);
 
 /**
  * Releases a KMS handle and zeroizes its secrets. NULL is accepted; freeing twice is
@@ -1316,7 +1316,7 @@ mkc_result mkc_kms_new_from_secrets(const uint8_t *ksak,
  * # Safety
  * `kms` must be NULL or a live handle from `mkc_kms_new_*`.
  */
-void mkc_kms_free(const mkc_kms *kms);
+void mkc_kms_free(const struct mkc_kms *kms);
 
 /**
  * Writes the KPAK (`0x04 || x || y`, 65 octets) to `out` and 65 to `*written`.
@@ -1327,7 +1327,7 @@ void mkc_kms_free(const mkc_kms *kms);
  * # Safety
  * `kms` must be a live handle; `out` writable for `out_cap` octets; `written` writable.
  */
-mkc_result mkc_kms_kpak(const mkc_kms *kms,
+mkc_result mkc_kms_kpak(const struct mkc_kms *kms,
                         uint8_t *out,
                         size_t out_cap,
                         size_t *written);
@@ -1347,7 +1347,7 @@ mkc_result mkc_kms_kpak(const mkc_kms *kms,
  * `kms` must be a live handle; `id` readable for `id_len` octets; `ssk_out` and `pvt_out`
  * writable for their capacities.
  */
-mkc_result mkc_kms_issue_eccsi(const mkc_kms *kms,
+mkc_result mkc_kms_issue_eccsi(const struct mkc_kms *kms,
                                const uint8_t *id,
                                size_t id_len,
                                uint8_t *ssk_out,
@@ -1365,7 +1365,7 @@ mkc_result mkc_kms_issue_eccsi(const mkc_kms *kms,
  * # Safety
  * `kms` must be a live handle; `out` writable for `out_cap` octets; `written` writable.
  */
-mkc_result mkc_kms_z_t(const mkc_kms *kms,
+mkc_result mkc_kms_z_t(const struct mkc_kms *kms,
                        uint8_t *out,
                        size_t out_cap,
                        size_t *written);
@@ -1388,11 +1388,16 @@ mkc_result mkc_kms_z_t(const mkc_kms *kms,
  * `kms` must be a live handle; `id` readable for `id_len` octets; `rsk_out` writable for
  * `rsk_cap` octets.
  */
-mkc_result mkc_kms_issue_sakke(const mkc_kms *kms,
+mkc_result mkc_kms_issue_sakke(const struct mkc_kms *kms,
                                const uint8_t *id,
                                size_t id_len,
                                uint8_t *rsk_out,
                                size_t rsk_cap);
+
+/**
+ * Returns `MKC_MIKEY_KEY_BYTES` (16).
+ */
+size_t mkc_mikey_key_bytes(void);
 
 /**
  * Draws a fresh random key of `kind` (16 octets) and its key ID (random, with the kind's
@@ -1428,7 +1433,7 @@ mkc_result mkc_mikey_new_key(uint32_t kind,
  * `client` must be a live handle; inputs readable for their lengths; `msg_out` writable for
  * `msg_cap` octets; `written` writable.
  */
-mkc_result mkc_client_mikey_create_imessage(const mkc_client *client,
+mkc_result mkc_client_mikey_create_imessage(const struct mkc_client *client,
                                             const uint8_t *identity,
                                             size_t identity_len,
                                             const uint8_t *responder_uri,
@@ -1462,7 +1467,7 @@ mkc_result mkc_client_mikey_create_imessage(const mkc_client *client,
  * # Safety
  * `client` must be a live handle; inputs readable for their lengths; `key_out` writable.
  */
-mkc_result mkc_client_mikey_process_imessage(mkc_client *client,
+mkc_result mkc_client_mikey_process_imessage(struct mkc_client *client,
                                              const uint8_t *identity,
                                              size_t identity_len,
                                              uint64_t now,
@@ -1471,7 +1476,7 @@ mkc_result mkc_client_mikey_process_imessage(mkc_client *client,
                                              size_t initiator_uri_len,
                                              const uint8_t *msg,
                                              size_t msg_len,
-                                             mkc_mikey_key *key_out);
+                                             struct mkc_mikey_key *key_out);
 
 /**
  * Writes the SDP `a=key-mgmt` value of a MIKEY message: `mikey ` and its base64 (RFC 4567),
@@ -1525,10 +1530,10 @@ mkc_result mkc_mikey_from_sdp(const char *text,
  * Handles live (`initiator_kms` may be NULL); `params` readable with its strings and key;
  * `msg_out` writable for `msg_cap` octets; `written` writable.
  */
-mkc_result mkc_mikey_create_imessage(const mkc_eccsi_signer *signer,
-                                     const mkc_sakke_public *responder_kms,
-                                     const mkc_sakke_public *initiator_kms,
-                                     const mkc_mikey_create_params *params,
+mkc_result mkc_mikey_create_imessage(const struct mkc_eccsi_signer *signer,
+                                     const struct mkc_sakke_public *responder_kms,
+                                     const struct mkc_sakke_public *initiator_kms,
+                                     const struct mkc_mikey_create_params *params,
                                      uint8_t *msg_out,
                                      size_t msg_cap,
                                      size_t *written);
@@ -1552,19 +1557,19 @@ mkc_result mkc_mikey_create_imessage(const mkc_eccsi_signer *signer,
  * their lengths; `key_out` writable. Keep `msg` and `initiator_uri` alive while using the
  * views in `*key_out`.
  */
-mkc_result mkc_mikey_process_imessage(const mkc_eccsi_public *initiator_kpak,
-                                      const mkc_mikey_kms *initiator_kms,
-                                      const mkc_sakke_receiver *const *receivers,
+mkc_result mkc_mikey_process_imessage(const struct mkc_eccsi_public *initiator_kpak,
+                                      const struct mkc_mikey_kms *initiator_kms,
+                                      const struct mkc_sakke_receiver *const *receivers,
                                       const uint64_t *receiver_periods,
                                       size_t receiver_count,
-                                      mkc_str own_uri,
-                                      const mkc_mikey_kms *own_kms,
+                                      struct mkc_str own_uri,
+                                      const struct mkc_mikey_kms *own_kms,
                                       uint64_t now,
                                       uint64_t replay_window_s,
-                                      mkc_str initiator_uri,
+                                      struct mkc_str initiator_uri,
                                       const uint8_t *msg,
                                       size_t msg_len,
-                                      mkc_mikey_key *key_out);
+                                      struct mkc_mikey_key *key_out);
 
 /**
  * Fills `buf` (`len` octets) from the operating system's RNG (getrandom(2) on Linux and
@@ -1619,7 +1624,7 @@ size_t mkc_sakke_sed_bytes(void);
  */
 mkc_result mkc_sakke_public_new(const uint8_t *z_t,
                                 size_t z_t_len,
-                                const mkc_sakke_public **out);
+                                const struct mkc_sakke_public **out);
 
 /**
  * Releases an encapsulation handle. NULL is accepted; freeing twice is undefined.
@@ -1627,7 +1632,7 @@ mkc_result mkc_sakke_public_new(const uint8_t *z_t,
  * # Safety
  * `public_key` must be NULL or a live handle from `mkc_sakke_public_new`.
  */
-void mkc_sakke_public_free(const mkc_sakke_public *public_key);
+void mkc_sakke_public_free(const struct mkc_sakke_public *public_key);
 
 /**
  * Encapsulates `ssv` (exactly 16 octets, e.g. a GMK or PCK) to identifier `id` (arbitrary
@@ -1644,7 +1649,7 @@ void mkc_sakke_public_free(const mkc_sakke_public *public_key);
  * `public_key` must be a live handle; `id` and `ssv` readable for their lengths; `sed_out`
  * writable for `sed_cap` octets; `written` writable.
  */
-mkc_result mkc_sakke_encapsulate(const mkc_sakke_public *public_key,
+mkc_result mkc_sakke_encapsulate(const struct mkc_sakke_public *public_key,
                                  const uint8_t *id,
                                  size_t id_len,
                                  const uint8_t *ssv,
@@ -1673,7 +1678,7 @@ mkc_result mkc_sakke_receiver_new(const uint8_t *z_t,
                                   size_t id_len,
                                   const uint8_t *rsk,
                                   size_t rsk_len,
-                                  const mkc_sakke_receiver **out);
+                                  const struct mkc_sakke_receiver **out);
 
 /**
  * Releases a decapsulation handle and zeroizes its secret data. NULL is accepted; freeing
@@ -1682,7 +1687,7 @@ mkc_result mkc_sakke_receiver_new(const uint8_t *z_t,
  * # Safety
  * `receiver` must be NULL or a live handle from `mkc_sakke_receiver_new`.
  */
-void mkc_sakke_receiver_free(const mkc_sakke_receiver *receiver);
+void mkc_sakke_receiver_free(const struct mkc_sakke_receiver *receiver);
 
 /**
  * Decapsulates a SED (273 octets: R || H) as in RFC 6508 6.2.2, writing the 16-octet SSV to
@@ -1698,7 +1703,7 @@ void mkc_sakke_receiver_free(const mkc_sakke_receiver *receiver);
  * `receiver` must be a live handle; `sed` readable for `sed_len` octets; `ssv_out` writable
  * for `ssv_cap` octets; `written` writable.
  */
-mkc_result mkc_sakke_decapsulate(const mkc_sakke_receiver *receiver,
+mkc_result mkc_sakke_decapsulate(const struct mkc_sakke_receiver *receiver,
                                  const uint8_t *sed,
                                  size_t sed_len,
                                  uint8_t *ssv_out,

@@ -24,6 +24,12 @@ pub const MKC_MIKEY_KEY_BYTES: usize = 16;
 
 const _: () = assert!(MKC_MIKEY_KEY_BYTES == crate::mikey::kdf::KEY_BYTES);
 
+/// Returns `MKC_MIKEY_KEY_BYTES` (16).
+#[unsafe(no_mangle)]
+pub extern "C" fn mkc_mikey_key_bytes() -> usize {
+    MKC_MIKEY_KEY_BYTES
+}
+
 /// The kind of key an I_MESSAGE carries; its value is the purpose tag in the top 4 bits of
 /// the key ID (TS 33.180 E.1).
 #[repr(u32)]
