@@ -736,6 +736,29 @@ typedef struct mkc_output {
 } mkc_output;
 
 /**
+ * The public parameters of a KMS's security domain that UIDs are derived with (TS 33.180
+ * D.3.2, F.2.1): what its certificate announces.
+ */
+typedef struct mkc_kms_params {
+  /**
+   * `KmsUri` (P2 of the UID).
+   */
+  struct mkc_str kms_uri;
+  /**
+   * `UserKeyPeriod`, seconds (P3).
+   */
+  uint64_t key_period_s;
+  /**
+   * `UserKeyOffset`, seconds from 1900-01-01 00:00 UTC (P4).
+   */
+  uint64_t key_offset_s;
+  /**
+   * A `mkc_id_encoding` value: how the UID is fed to ECCSI and SAKKE.
+   */
+  uint32_t id_encoding;
+} mkc_kms_params;
+
+/**
  * A key received in an I_MESSAGE. `key` is secret: wipe it when done. Pointers are owned by
  * the client and valid until its next mutating call.
  */
@@ -803,29 +826,6 @@ typedef struct mkc_mikey_key {
 } mkc_mikey_key;
 
 /**
- * The public parameters of a KMS that UIDs are derived with (from its certificate, TS 33.180
- * D.3.2), for the byte-level MIKEY functions.
- */
-typedef struct mkc_mikey_kms {
-  /**
-   * `KmsUri`.
-   */
-  struct mkc_str kms_uri;
-  /**
-   * `UserKeyPeriod`, seconds.
-   */
-  uint64_t key_period_s;
-  /**
-   * `UserKeyOffset`, seconds.
-   */
-  uint64_t key_offset_s;
-  /**
-   * A `mkc_id_encoding` value: how the UID is fed to ECCSI and SAKKE.
-   */
-  uint32_t id_encoding;
-} mkc_mikey_kms;
-
-/**
  * What `mkc_mikey_create_imessage` builds.
  */
 typedef struct mkc_mikey_create_params {
@@ -860,7 +860,7 @@ typedef struct mkc_mikey_create_params {
   /**
    * The initiator's KMS.
    */
-  struct mkc_mikey_kms initiator_kms;
+  struct mkc_kms_params initiator_kms;
   /**
    * The responder's URI.
    */
@@ -868,7 +868,7 @@ typedef struct mkc_mikey_create_params {
   /**
    * The responder's KMS.
    */
-  struct mkc_mikey_kms responder_kms;
+  struct mkc_kms_params responder_kms;
 } mkc_mikey_create_params;
 
 #ifdef __cplusplus
@@ -1395,6 +1395,53 @@ mkc_result mkc_kms_issue_sakke(const struct mkc_kms *kms,
                                size_t rsk_cap);
 
 /**
+ * Writes this KMS's answer to an `init` request (TS 33.180 D.3.2): a KmsResponse for
+ * `user_uri` carrying KmsInit with the Root KmsCertificate of the domain `params` (Z_T,
+ * KPAK, UserIdFormat 2, ParameterSet 1), `client_req_url` as ClientReqUrl and Unix time
+ * `now` as Time. UTF-8 XML without a NUL; its length goes to `*written`.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed);
+ * `MKC_RESULT_INVALID_PARAMETER` (an empty KMS URI, a zero period, an unknown id_encoding,
+ * a string that is not UTF-8, overlapping buffers); or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `kms` a live handle; `params` and the strings readable; `xml_out` writable for `xml_cap`
+ * octets; `written` writable.
+ */
+mkc_result mkc_kms_init_response_xml(const struct mkc_kms *kms,
+                                     const struct mkc_kms_params *params,
+                                     struct mkc_str user_uri,
+                                     struct mkc_str client_req_url,
+                                     uint64_t now,
+                                     uint8_t *xml_out,
+                                     size_t xml_cap,
+                                     size_t *written);
+
+/**
+ * Issues and writes the key set of `user_uri` for key period `period_no` (TS 33.180 D.3.3): a
+ * KmsResponse carrying KmsKeyProv with one KmsKeySet (UID per F.2.1, SSK/PVT per RFC 6507
+ * 5.1.1 with a fresh v, RSK per RFC 6508 6.1.1, the period's bounds as ValidFrom/ValidTo).
+ * The XML holds the secret SSK and RSK in hex: wipe `xml_out` when sent. Each call issues a
+ * fresh SSK/PVT, also one that fails for a small buffer: query the size with a large enough
+ * buffer (a key set response is under 4 KiB for URIs of 100 octets).
+ *
+ * Returns as `mkc_kms_init_response_xml`, and `MKC_RESULT_INVALID_LENGTH` for a URI longer
+ * than 65535 octets, `MKC_RESULT_RNG_FAILURE`.
+ *
+ * # Safety
+ * As for `mkc_kms_init_response_xml`.
+ */
+mkc_result mkc_kms_keyprov_response_xml(const struct mkc_kms *kms,
+                                        const struct mkc_kms_params *params,
+                                        struct mkc_str user_uri,
+                                        struct mkc_str client_req_url,
+                                        uint64_t now,
+                                        uint64_t period_no,
+                                        uint8_t *xml_out,
+                                        size_t xml_cap,
+                                        size_t *written);
+
+/**
  * Returns `MKC_MIKEY_KEY_BYTES` (16).
  */
 size_t mkc_mikey_key_bytes(void);
@@ -1558,12 +1605,12 @@ mkc_result mkc_mikey_create_imessage(const struct mkc_eccsi_signer *signer,
  * views in `*key_out`.
  */
 mkc_result mkc_mikey_process_imessage(const struct mkc_eccsi_public *initiator_kpak,
-                                      const struct mkc_mikey_kms *initiator_kms,
+                                      const struct mkc_kms_params *initiator_kms,
                                       const struct mkc_sakke_receiver *const *receivers,
                                       const uint64_t *receiver_periods,
                                       size_t receiver_count,
                                       struct mkc_str own_uri,
-                                      const struct mkc_mikey_kms *own_kms,
+                                      const struct mkc_kms_params *own_kms,
                                       uint64_t now,
                                       uint64_t replay_window_s,
                                       struct mkc_str initiator_uri,

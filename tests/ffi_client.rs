@@ -354,3 +354,126 @@ fn provisions_and_uses_material_through_the_c_api() {
     assert_eq!(import(&key, &blob), mkc_result::Ok);
     unsafe { mkc_client_free(client) };
 }
+
+/// The KMS side in C: `mkc_kms_init_response_xml` and `mkc_kms_keyprov_response_xml` answer a
+/// client's requests, and the client validates and installs what they wrote.
+#[test]
+fn kms_responses_written_through_the_c_api_provision_a_client() {
+    use mcptt_kmc::ffi::kms::*;
+    let mut kms: *const mkc_kms = std::ptr::null();
+    assert_eq!(unsafe { mkc_kms_new_random(&mut kms) }, mkc_result::Ok);
+    let params = mkc_kms_params {
+        kms_uri: s("kms.example.org"),
+        key_period_s: 2_592_000,
+        key_offset_s: 0,
+        id_encoding: 0,
+    };
+    let client = new_client(&config("https://kms.example.org")).unwrap();
+    assert_eq!(
+        unsafe { mkc_client_set_access_token(client, b"t".as_ptr(), 1) },
+        mkc_result::Ok
+    );
+    let mut ready = 0;
+    for _ in 0..20 {
+        let out = poll(client);
+        if out.kind == mkc_output_kind::Event as u32 {
+            ready += u32::from(out.event.kind == mkc_event_kind::KeyMaterialReady as u32);
+            continue;
+        }
+        if out.kind != mkc_output_kind::Request as u32 {
+            break;
+        }
+        let r = out.request;
+        let url = unsafe { CStr::from_ptr(r.url) }
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let mut xml = vec![0u8; 8192];
+        let mut written = 0;
+        let rc = if url.ends_with("/init") {
+            let mut small = 0;
+            let rc = unsafe {
+                mkc_kms_init_response_xml(
+                    kms,
+                    &params,
+                    s(ALICE),
+                    s(&url),
+                    NOW,
+                    null_mut(),
+                    0,
+                    &mut small,
+                )
+            };
+            assert_eq!(rc, mkc_result::BufferTooSmall);
+            assert!(small > 1000);
+            unsafe {
+                mkc_kms_init_response_xml(
+                    kms,
+                    &params,
+                    s(ALICE),
+                    s(&url),
+                    NOW,
+                    xml.as_mut_ptr(),
+                    xml.len(),
+                    &mut written,
+                )
+            }
+        } else {
+            let period = (NOW + mcptt_kmc::time::NTP_UNIX_OFFSET) / 2_592_000;
+            unsafe {
+                mkc_kms_keyprov_response_xml(
+                    kms,
+                    &params,
+                    s(ALICE),
+                    s(&url),
+                    NOW,
+                    period,
+                    xml.as_mut_ptr(),
+                    xml.len(),
+                    &mut written,
+                )
+            }
+        };
+        assert_eq!(rc, mkc_result::Ok);
+        let rc =
+            unsafe { mkc_client_handle_response(client, NOW, r.id, 200, xml.as_ptr(), written) };
+        assert_eq!(rc, mkc_result::Ok);
+    }
+    assert_eq!(ready, 1);
+    let bad = mkc_kms_params {
+        key_period_s: 0,
+        ..params
+    };
+    let mut xml = [0u8; 16];
+    let mut written = 0;
+    let rc = unsafe {
+        mkc_kms_init_response_xml(
+            kms,
+            &bad,
+            s(ALICE),
+            s("u"),
+            NOW,
+            xml.as_mut_ptr(),
+            16,
+            &mut written,
+        )
+    };
+    assert_eq!(rc, mkc_result::InvalidParameter);
+    let rc = unsafe {
+        mkc_kms_init_response_xml(
+            kms,
+            null(),
+            s(ALICE),
+            s("u"),
+            NOW,
+            xml.as_mut_ptr(),
+            16,
+            &mut written,
+        )
+    };
+    assert_eq!(rc, mkc_result::NullParameter);
+    unsafe {
+        mkc_client_free(client);
+        mkc_kms_free(kms);
+    }
+}

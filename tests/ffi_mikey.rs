@@ -6,6 +6,7 @@ use std::ptr::{null, null_mut};
 
 use mcptt_kmc::ffi::client::mkc_str;
 use mcptt_kmc::ffi::eccsi::*;
+use mcptt_kmc::ffi::kms::mkc_kms_params;
 use mcptt_kmc::ffi::mikey::*;
 use mcptt_kmc::ffi::result::mkc_result;
 use mcptt_kmc::ffi::sakke::*;
@@ -25,8 +26,8 @@ fn s(text: &str) -> mkc_str {
     }
 }
 
-fn kms_params() -> mkc_mikey_kms {
-    mkc_mikey_kms {
+fn kms_params() -> mkc_kms_params {
+    mkc_kms_params {
         kms_uri: s(KMS_URI),
         key_period_s: PERIOD,
         key_offset_s: 0,

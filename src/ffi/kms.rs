@@ -2,6 +2,7 @@
 //! issues user key material. For tests, demos and KMS builders. Immutable once made; may be
 //! shared between threads.
 
+use super::client::{mkc_str, utf8};
 use super::eccsi::{MKC_ECCSI_PVT_BYTES, MKC_ECCSI_SSK_BYTES};
 use super::panic::{guard, guard_value};
 use super::result::mkc_result;
@@ -9,7 +10,10 @@ use super::sakke::MKC_SAKKE_RSK_BYTES;
 use super::{
     Handle, borrow, check_disjoint, emit, input, out_ptr, output, publish, release, written_region,
 };
-use crate::kms::{self, Kms};
+use crate::kms::issue::KmsDomain;
+use crate::kms::message::{KmsPayload, KmsResponse};
+use crate::kms::{self, Kms, xml};
+use crate::uid::IdEncoding;
 
 /// Octets of the KSAK, the ECCSI master secret: big-endian integer in [1, q-1] (P-256 order).
 pub const MKC_KMS_KSAK_BYTES: usize = 32;
@@ -246,6 +250,178 @@ pub unsafe extern "C" fn mkc_kms_issue_sakke(
                 rsk_out.fill(0);
                 Err(error.into())
             }
+        }
+    })
+}
+
+/// The public parameters of a KMS's security domain that UIDs are derived with (TS 33.180
+/// D.3.2, F.2.1): what its certificate announces.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct mkc_kms_params {
+    /// `KmsUri` (P2 of the UID).
+    pub kms_uri: mkc_str,
+    /// `UserKeyPeriod`, seconds (P3).
+    pub key_period_s: u64,
+    /// `UserKeyOffset`, seconds from 1900-01-01 00:00 UTC (P4).
+    pub key_offset_s: u64,
+    /// A `mkc_id_encoding` value: how the UID is fed to ECCSI and SAKKE.
+    pub id_encoding: u32,
+}
+
+/// Reads an `mkc_kms_params`: (KMS URI, period, offset, identifier encoding).
+///
+/// # Safety
+/// Its string must be readable for its length.
+pub(super) unsafe fn read_kms_params<'a>(
+    params: &mkc_kms_params,
+) -> Result<(&'a str, u64, u64, IdEncoding), mkc_result> {
+    // SAFETY: forwarded caller guarantee.
+    let uri = unsafe { utf8(params.kms_uri) }?;
+    let encoding = match params.id_encoding {
+        0 => IdEncoding::Raw,
+        1 => IdEncoding::Hex,
+        _ => return Err(mkc_result::InvalidParameter),
+    };
+    if uri.is_empty() || params.key_period_s == 0 {
+        return Err(mkc_result::InvalidParameter);
+    }
+    Ok((uri, params.key_period_s, params.key_offset_s, encoding))
+}
+
+/// Builds a KmsResponse (TS 33.180 D.3) for `user_uri` from its parts and writes it.
+///
+/// # Safety
+/// As for the exported functions below.
+#[allow(clippy::too_many_arguments)]
+unsafe fn response_xml(
+    kms: *const mkc_kms,
+    params: *const mkc_kms_params,
+    user_uri: mkc_str,
+    client_req_url: mkc_str,
+    now: u64,
+    out: *mut u8,
+    cap: usize,
+    written: *mut usize,
+    payload: impl FnOnce(&Kms, &KmsDomain, &str) -> Result<KmsPayload, mkc_result>,
+) -> Result<(), mkc_result> {
+    let written = out_ptr(written)?;
+    // SAFETY: forwarded caller guarantees.
+    let p = unsafe { params.as_ref() }.ok_or(mkc_result::NullParameter)?;
+    let inputs = [
+        (p.kms_uri.ptr, p.kms_uri.len),
+        (user_uri.ptr, user_uri.len),
+        (client_req_url.ptr, client_req_url.len),
+    ];
+    check_disjoint(
+        out,
+        cap,
+        &[inputs[0], inputs[1], inputs[2], written_region(written)],
+    )?;
+    super::check_written_disjoint(written, &inputs)?;
+    let kms = unsafe { borrow(kms) }?;
+    let (kms_uri, period, offset, encoding) = unsafe { read_kms_params(p) }?;
+    let (user, url) = unsafe { (utf8(user_uri)?, utf8(client_req_url)?) };
+    let out = unsafe { output(out, cap) }?;
+    let mut domain = KmsDomain::new(kms_uri, period, offset);
+    domain.id_encoding = encoding;
+    let response = KmsResponse {
+        user_uri: user.to_owned(),
+        kms_uri: kms_uri.to_owned(),
+        time: i64::try_from(now).ok(),
+        kms_id: None,
+        client_req_url: url.to_owned(),
+        payload: payload(kms, &domain, user)?,
+    };
+    let text = xml::emit_response(&response);
+    // SAFETY: non-NULL and writable.
+    unsafe { emit(out, written, text.as_bytes()) }
+}
+
+/// Writes this KMS's answer to an `init` request (TS 33.180 D.3.2): a KmsResponse for
+/// `user_uri` carrying KmsInit with the Root KmsCertificate of the domain `params` (Z_T,
+/// KPAK, UserIdFormat 2, ParameterSet 1), `client_req_url` as ClientReqUrl and Unix time
+/// `now` as Time. UTF-8 XML without a NUL; its length goes to `*written`.
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed);
+/// `MKC_RESULT_INVALID_PARAMETER` (an empty KMS URI, a zero period, an unknown id_encoding,
+/// a string that is not UTF-8, overlapping buffers); or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `kms` a live handle; `params` and the strings readable; `xml_out` writable for `xml_cap`
+/// octets; `written` writable.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mkc_kms_init_response_xml(
+    kms: *const mkc_kms,
+    params: *const mkc_kms_params,
+    user_uri: mkc_str,
+    client_req_url: mkc_str,
+    now: u64,
+    xml_out: *mut u8,
+    xml_cap: usize,
+    written: *mut usize,
+) -> mkc_result {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        unsafe {
+            response_xml(
+                kms,
+                params,
+                user_uri,
+                client_req_url,
+                now,
+                xml_out,
+                xml_cap,
+                written,
+                |kms, domain, _| Ok(KmsPayload::Init(kms.certificate(domain))),
+            )
+        }
+    })
+}
+
+/// Issues and writes the key set of `user_uri` for key period `period_no` (TS 33.180 D.3.3): a
+/// KmsResponse carrying KmsKeyProv with one KmsKeySet (UID per F.2.1, SSK/PVT per RFC 6507
+/// 5.1.1 with a fresh v, RSK per RFC 6508 6.1.1, the period's bounds as ValidFrom/ValidTo).
+/// The XML holds the secret SSK and RSK in hex: wipe `xml_out` when sent. Each call issues a
+/// fresh SSK/PVT, also one that fails for a small buffer: query the size with a large enough
+/// buffer (a key set response is under 4 KiB for URIs of 100 octets).
+///
+/// Returns as `mkc_kms_init_response_xml`, and `MKC_RESULT_INVALID_LENGTH` for a URI longer
+/// than 65535 octets, `MKC_RESULT_RNG_FAILURE`.
+///
+/// # Safety
+/// As for `mkc_kms_init_response_xml`.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mkc_kms_keyprov_response_xml(
+    kms: *const mkc_kms,
+    params: *const mkc_kms_params,
+    user_uri: mkc_str,
+    client_req_url: mkc_str,
+    now: u64,
+    period_no: u64,
+    xml_out: *mut u8,
+    xml_cap: usize,
+    written: *mut usize,
+) -> mkc_result {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        unsafe {
+            response_xml(
+                kms,
+                params,
+                user_uri,
+                client_req_url,
+                now,
+                xml_out,
+                xml_cap,
+                written,
+                |kms, domain, user| {
+                    let set = kms.issue_key_set(domain, user, period_no)?;
+                    Ok(KmsPayload::KeyProv(vec![set]))
+                },
+            )
         }
     })
 }

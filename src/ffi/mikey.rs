@@ -6,6 +6,7 @@ use std::ffi::c_char;
 use super::borrow;
 use super::client::{c_string, client_mut, client_ref, mkc_client, mkc_str, utf8};
 use super::eccsi::{mkc_eccsi_public, mkc_eccsi_signer};
+use super::kms::{mkc_kms_params, read_kms_params};
 use super::panic::guard;
 use super::result::mkc_result;
 use super::sakke::{mkc_sakke_public, mkc_sakke_receiver};
@@ -17,7 +18,6 @@ use crate::mikey::{
     Recipient, create_imessage, process_imessage, sdp,
 };
 use crate::sakke::SakkeReceiver;
-use crate::uid::IdEncoding;
 
 /// Octets of a GMK, PCK or CSK.
 pub const MKC_MIKEY_KEY_BYTES: usize = 16;
@@ -409,21 +409,6 @@ pub unsafe extern "C" fn mkc_mikey_from_sdp(
     })
 }
 
-/// The public parameters of a KMS that UIDs are derived with (from its certificate, TS 33.180
-/// D.3.2), for the byte-level MIKEY functions.
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct mkc_mikey_kms {
-    /// `KmsUri`.
-    pub kms_uri: mkc_str,
-    /// `UserKeyPeriod`, seconds.
-    pub key_period_s: u64,
-    /// `UserKeyOffset`, seconds.
-    pub key_offset_s: u64,
-    /// A `mkc_id_encoding` value: how the UID is fed to ECCSI and SAKKE.
-    pub id_encoding: u32,
-}
-
 /// What `mkc_mikey_create_imessage` builds.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -443,26 +428,22 @@ pub struct mkc_mikey_create_params {
     /// The initiator's URI (whose SSK the signer holds for the period of `now`).
     pub initiator_uri: mkc_str,
     /// The initiator's KMS.
-    pub initiator_kms: mkc_mikey_kms,
+    pub initiator_kms: mkc_kms_params,
     /// The responder's URI.
     pub responder_uri: mkc_str,
     /// The responder's KMS.
-    pub responder_kms: mkc_mikey_kms,
+    pub responder_kms: mkc_kms_params,
 }
 
-/// Reads an `mkc_mikey_kms`.
+/// Reads an `mkc_kms_params` as MIKEY's KMS parameters.
 ///
 /// # Safety
 /// Its string must be readable for its length.
-unsafe fn kms_params<'a>(kms: &mkc_mikey_kms) -> Result<KmsParams<'a>, mkc_result> {
+unsafe fn kms_params<'a>(kms: &mkc_kms_params) -> Result<KmsParams<'a>, mkc_result> {
     // SAFETY: forwarded caller guarantee.
-    let uri = unsafe { utf8(kms.kms_uri) }?;
-    let mut params = KmsParams::new(uri, kms.key_period_s, kms.key_offset_s);
-    params.id_encoding = match kms.id_encoding {
-        0 => IdEncoding::Raw,
-        1 => IdEncoding::Hex,
-        _ => return Err(mkc_result::InvalidParameter),
-    };
+    let (uri, period, offset, encoding) = unsafe { read_kms_params(kms) }?;
+    let mut params = KmsParams::new(uri, period, offset);
+    params.id_encoding = encoding;
     Ok(params)
 }
 
@@ -599,12 +580,12 @@ fn view_in(whole: &[u8], part: &[u8]) -> (*const u8, usize) {
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn mkc_mikey_process_imessage(
     initiator_kpak: *const mkc_eccsi_public,
-    initiator_kms: *const mkc_mikey_kms,
+    initiator_kms: *const mkc_kms_params,
     receivers: *const *const mkc_sakke_receiver,
     receiver_periods: *const u64,
     receiver_count: usize,
     own_uri: mkc_str,
-    own_kms: *const mkc_mikey_kms,
+    own_kms: *const mkc_kms_params,
     now: u64,
     replay_window_s: u64,
     initiator_uri: mkc_str,
