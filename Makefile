@@ -25,12 +25,24 @@ VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-k
 
 C_TESTS := $(BUILD)/test_eccsi_c99 $(BUILD)/test_eccsi_cxx $(BUILD)/test_eccsi_asan \
            $(BUILD)/test_sakke_c99 $(BUILD)/test_sakke_cxx $(BUILD)/test_sakke_asan \
-           $(BUILD)/test_client_c99 $(BUILD)/test_client_cxx $(BUILD)/test_client_asan
+           $(BUILD)/test_client_c99 $(BUILD)/test_client_cxx $(BUILD)/test_client_asan \
+           $(BUILD)/test_mikey_c99 $(BUILD)/test_mikey_cxx $(BUILD)/test_mikey_asan
 
 # The programs that speak HTTPS to the KMS link libcurl too; the others do not.
 CURL_PROGRAMS := $(BUILD)/test_client_c99 $(BUILD)/test_client_cxx $(BUILD)/test_client_asan \
-                 $(BUILD)/provisioning_demo
+                 $(BUILD)/test_mikey_c99 $(BUILD)/test_mikey_cxx $(BUILD)/test_mikey_asan \
+                 $(BUILD)/provisioning_demo $(BUILD)/group_key_demo
 $(CURL_PROGRAMS): LDLIBS += -lcurl
+
+# The two demos and test_mikey provision their clients through the shared HTTPS loop
+# examples/c/kms_session.c, compiled into each of them (EXTRA_SRC: its -I and its source;
+# empty for the other programs).
+KMS_SESSION := examples/c/kms_session.c examples/c/kms_session.h
+KMS_SESSION_PROGRAMS := $(BUILD)/provisioning_demo $(BUILD)/group_key_demo \
+                        $(BUILD)/test_mikey_c99 $(BUILD)/test_mikey_cxx $(BUILD)/test_mikey_asan
+EXTRA_SRC :=
+$(KMS_SESSION_PROGRAMS): EXTRA_SRC := -Iexamples/c examples/c/kms_session.c
+$(KMS_SESSION_PROGRAMS): $(KMS_SESSION)
 
 # Runs a command against a fresh reference KMS on 127.0.0.1, with KMS_URL, KMS_CA and the
 # tokens in its environment, and stops the server afterwards (scripts/run-with-kms.sh).
@@ -66,17 +78,17 @@ $(BUILD):
 TEST_HDRS := include/mcptt_kmc.h tests/c/check.h
 
 $(BUILD)/test_%_c99: tests/c/test_%.c $(TEST_HDRS) lib | $(BUILD)
-	$(CC) $(CFLAGS_C99) $< -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS_C99) $< $(EXTRA_SRC) -o $@ $(LDLIBS)
 
 $(BUILD)/test_%_cxx: tests/c/test_%.c $(TEST_HDRS) lib | $(BUILD)
-	$(CXX) -x c++ $(CXXFLAGS) $< -o $@ $(LDLIBS)
+	$(CXX) -x c++ $(CXXFLAGS) $< $(EXTRA_SRC) -o $@ $(LDLIBS)
 
 $(BUILD)/test_%_asan: tests/c/test_%.c $(TEST_HDRS) lib | $(BUILD)
-	$(CC) $(CFLAGS_C99) $(SANITIZE) $< -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS_C99) $(SANITIZE) $< $(EXTRA_SRC) -o $@ $(LDLIBS)
 
 # The C tests three ways: C99 under valgrind, C++17, and C99 with ASan/UBSan. test_sakke under
 # valgrind takes a minute or two (every receiver and decapsulation computes a pairing).
-# test_client talks to the reference KMS over HTTPS: each run gets a fresh server.
+# test_client and test_mikey talk to the reference KMS over HTTPS: each run gets a fresh server.
 test-c: $(C_TESTS) kms
 	$(RUN) $(VALGRIND) $(BUILD)/test_eccsi_c99
 	$(RUN) $(BUILD)/test_eccsi_cxx
@@ -87,6 +99,9 @@ test-c: $(C_TESTS) kms
 	$(WITH_KMS) $(RUN) $(VALGRIND) $(BUILD)/test_client_c99
 	$(WITH_KMS) $(RUN) $(BUILD)/test_client_cxx
 	$(WITH_KMS) $(RUN) $(BUILD)/test_client_asan
+	$(WITH_KMS) $(RUN) $(VALGRIND) $(BUILD)/test_mikey_c99
+	$(WITH_KMS) $(RUN) $(BUILD)/test_mikey_cxx
+	$(WITH_KMS) $(RUN) $(BUILD)/test_mikey_asan
 
 # The constant-time check: secret inputs marked undefined for valgrind memcheck (ct-check/);
 # any branch or memory index on a secret fails it. Its own target dir, because the ct-check
@@ -101,18 +116,21 @@ test-ct: setup
 	else echo "ct-check: the control branch on a secret was reported, as it must be"; fi
 
 # The C examples, built as C99 and also checked as C++17.
-EXAMPLES := provisioning_demo eccsi_sign_verify sakke_roundtrip
+EXAMPLES := provisioning_demo group_key_demo eccsi_sign_verify sakke_roundtrip
 $(BUILD)/%: examples/c/%.c include/mcptt_kmc.h lib | $(BUILD)
-	$(CXX) -x c++ $(CXXFLAGS) -fsyntax-only $<
-	$(CC) $(CFLAGS_C99) $< -o $@ $(LDLIBS)
+	$(CXX) -x c++ $(CXXFLAGS) -fsyntax-only $< $(EXTRA_SRC)
+	$(CC) $(CFLAGS_C99) $< $(EXTRA_SRC) -o $@ $(LDLIBS)
 
 # The main job: alice and bob get their keys from the reference KMS over HTTPS through the
 # provisioning client (current and next key period), then sign, send a key with SAKKE, and
-# restore a sealed key store (examples/c/provisioning_demo.c); then the two examples of the
-# bare ECCSI and SAKKE API.
+# restore a sealed key store (examples/c/provisioning_demo.c); a group management server
+# identity sends one GMK to alice and bob in MIKEY-SAKKE I_MESSAGEs
+# (examples/c/group_key_demo.c); then the two examples of the bare ECCSI and SAKKE API.
 demo: $(addprefix $(BUILD)/,$(EXAMPLES)) kms
 	$(WITH_KMS) sh -c '$(RUN) $(BUILD)/provisioning_demo \
 	  "$$KMS_URL" "$$KMS_CA" "$$KMS_TOKEN_ALICE" "$$KMS_TOKEN_BOB"'
+	$(WITH_KMS) sh -c '$(RUN) $(BUILD)/group_key_demo \
+	  "$$KMS_URL" "$$KMS_CA" "$$KMS_TOKEN_GMS" "$$KMS_TOKEN_ALICE" "$$KMS_TOKEN_BOB"'
 	$(RUN) $(BUILD)/eccsi_sign_verify
 	$(RUN) $(BUILD)/sakke_roundtrip
 

@@ -4,15 +4,17 @@
 #   scripts/run-with-kms.sh [reference-kms options...] -- command [args...]
 #   scripts/run-with-kms.sh command [args...]
 #
-# Starts target/release/reference-kms (or $REFERENCE_KMS) on a free loopback port with two
-# users, alice (sip:alice@example.org) and bob (sip:bob@example.org), each with a fresh random
-# bearer token, and a random control token; waits (30 s at most) until it listens; then runs the
-# command with these in its environment:
+# Starts target/release/reference-kms (or $REFERENCE_KMS) on a free loopback port with three
+# users, alice (sip:alice@example.org), bob (sip:bob@example.org) and a group management server
+# identity (sip:gms@example.org), each with a fresh random bearer token, and a random control
+# token; waits (30 s at most) until it listens; then runs the command with these in its
+# environment:
 #
 #   KMS_URL            https://127.0.0.1:<port>  (the base URL of the client configuration)
 #   KMS_CA             the server's self-signed certificate (PEM), to trust for TLS
 #   KMS_TOKEN_ALICE    alice's bearer token
 #   KMS_TOKEN_BOB      bob's bearer token
+#   KMS_TOKEN_GMS      the GMS identity's bearer token
 #   KMS_CONTROL_TOKEN  the token of POST /control/misbehave and /control/time-offset
 #   KMS_LOG            the server's log (one line per request)
 #
@@ -57,6 +59,7 @@ trap 'exit 143' TERM
 token() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
 KMS_TOKEN_ALICE="alice-$(token)"
 KMS_TOKEN_BOB="bob-$(token)"
+KMS_TOKEN_GMS="gms-$(token)"
 KMS_CONTROL_TOKEN="control-$(token)"
 KMS_CA="$dir/ca.pem"
 KMS_LOG="$dir/kms.log"
@@ -65,6 +68,7 @@ KMS_LOG="$dir/kms.log"
   --kms-uri kms.example.org --key-period 2592000 --key-offset 0 \
   --user "$KMS_TOKEN_ALICE=sip:alice@example.org" \
   --user "$KMS_TOKEN_BOB=sip:bob@example.org" \
+  --user "$KMS_TOKEN_GMS=sip:gms@example.org" \
   --control-token "$KMS_CONTROL_TOKEN" \
   ${server_args[@]+"${server_args[@]}"} 2>"$KMS_LOG" &
 pid=$!
@@ -85,7 +89,7 @@ if [ ! -s "$dir/port" ]; then
   exit 1
 fi
 KMS_URL="https://127.0.0.1:$(tr -d '[:space:]' <"$dir/port")"
-export KMS_URL KMS_CA KMS_TOKEN_ALICE KMS_TOKEN_BOB KMS_CONTROL_TOKEN KMS_LOG
+export KMS_URL KMS_CA KMS_TOKEN_ALICE KMS_TOKEN_BOB KMS_TOKEN_GMS KMS_CONTROL_TOKEN KMS_LOG
 
 # In the background so that a signal to this script stops the command and the server at once.
 status=0
