@@ -217,3 +217,17 @@ fn refusals() {
         ClientError::NoKeyMaterial
     );
 }
+
+#[test]
+fn an_empty_responder_uri_is_refused() {
+    let d = domain();
+    let (id, key) = new_key(KeyKind::Pck).unwrap();
+    let err = d
+        .alice
+        .mikey_create_imessage(ALICE, "", NOW, &options(KeyKind::Pck, &key, id))
+        .unwrap_err();
+    assert!(
+        matches!(err, ClientError::Mikey(MikeyError::InvalidParams(_))),
+        "{err:?}"
+    );
+}

@@ -395,13 +395,8 @@ pub unsafe extern "C" fn mkc_mikey_from_sdp(
         )?;
         check_written_disjoint(written, &[(text, text_len)])?;
         // SAFETY: forwarded caller guarantees.
-        let text = unsafe {
-            utf8(mkc_str {
-                ptr: text,
-                len: text_len,
-            })
-        }
-        .map_err(|_| mkc_result::MikeyMalformed)?;
+        let text = unsafe { input(text, text_len) }?;
+        let text = std::str::from_utf8(text).map_err(|_| mkc_result::MikeyMalformed)?;
         let out = unsafe { output(msg_out, msg_cap) }?;
         let message = sdp::from_key_mgmt(text)?;
         // SAFETY: non-NULL and writable.

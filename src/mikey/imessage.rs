@@ -203,7 +203,8 @@ impl<'a> CreateParams<'a> {
 /// KMS's, needed only for SAKKE-to-self.
 ///
 /// # Errors
-/// [`MikeyError::InvalidParams`] when the key ID's purpose tag is not `params.kind`'s, the time
+/// [`MikeyError::InvalidParams`] when a URI is empty, the key ID's purpose tag is not
+/// `params.kind`'s, the time
 /// is before key period 0 of a KMS, SAKKE-to-self is asked for without `initiator`, or an
 /// extra extension is a second SAKKE-to-self; [`MikeyError::TooLong`] for a URI longer than
 /// 65535 octets; [`MikeyError::Crypto`] if the RNG fails.
@@ -213,6 +214,11 @@ pub fn create_imessage(
     responder: &SakkePublic,
     initiator: Option<&SakkePublic>,
 ) -> Result<Vec<u8>, MikeyError> {
+    if params.initiator_uri.is_empty() || params.responder_uri.is_empty() {
+        return Err(MikeyError::InvalidParams(
+            "an empty initiator or responder URI",
+        ));
+    }
     if purpose_tag(params.key_id) != params.kind.purpose_tag() {
         return Err(MikeyError::InvalidParams(
             "the key ID's purpose tag is not the key kind's",
