@@ -65,11 +65,14 @@ lib: setup
 kms: setup
 	$(CARGO) build --release -p reference-kms
 
-test: test-rust test-c test-ct
+# Every test, then the demo: it provisions from the real server and must succeed too.
+test: test-rust test-c test-ct demo
 
+# The library's tests, then the reference KMS's (they start the server binary).
 test-rust: setup
 	$(CARGO) test --all-targets
 	$(CARGO) test --doc
+	$(CARGO) test -p reference-kms
 
 $(BUILD):
 	mkdir -p $(BUILD)
@@ -144,7 +147,8 @@ $(BUILD)/bench_sakke: examples/c/bench_sakke.c $(BENCH_HDRS) lib | $(BUILD)
 	$(CC) -std=c99 $(CWARN) -O2 $< -o $@ $(LDLIBS)
 
 bench: setup $(BUILD)/bench_eccsi $(BUILD)/bench_sakke
-	$(CARGO) bench --bench eccsi --bench sakke --bench field --bench curve
+	$(CARGO) bench --bench eccsi --bench sakke --bench field --bench curve --bench client \
+	  --bench mikey
 	$(RUN) $(BUILD)/bench_eccsi
 	$(RUN) $(BUILD)/bench_sakke
 
