@@ -522,7 +522,7 @@ typedef struct mkc_str {
  */
 typedef struct mkc_client_config {
   /**
-   * KMS base URL, e.g. "https://kms.example.org"; requests go to
+   * KMS base URL, e.g. `https://kms.example.org`; requests go to
    * `<base>/keymanagement/identity/v1/...`. Must be https:// unless `allow_insecure_http`.
    */
   struct mkc_str kms_url;
@@ -585,7 +585,7 @@ typedef struct mkc_header {
    */
   size_t name_len;
   /**
-   * Header value (for Authorization: "Bearer <token>").
+   * Header value (for Authorization: `Bearer <token>`).
    */
   const char *value;
   /**
@@ -1218,8 +1218,8 @@ mkc_result mkc_eccsi_verify(const struct mkc_eccsi_public *public_key,
 /**
  * Makes a signing handle from the KMS's KPAK (65 octets), the identifier `id` (arbitrary
  * octets, e.g. a TS 33.180 UID), the SSK (32 octets big-endian) and the PVT (65 octets,
- * `0x04 || x || y`), after validating them together as in RFC 6507 5.1.2 ([SSK]G = KPAK +
- * [HS]PVT). HS is computed here once. The SSK is copied; the caller may wipe its own copy.
+ * `0x04 || x || y`), after validating them together as in RFC 6507 5.1.2 (`[SSK]`G = KPAK +
+ * `[HS]`PVT). HS is computed here once. The SSK is copied; the caller may wipe its own copy.
  *
  * On success `*out` receives a handle to release with `mkc_eccsi_signer_free`; on failure
  * `*out` is unchanged.
@@ -1708,7 +1708,7 @@ mkc_result mkc_sakke_encapsulate(const struct mkc_sakke_public *public_key,
 /**
  * Makes a decapsulation handle from Z_T (257 octets), the receiver's identifier `id`
  * (arbitrary octets, e.g. a TS 33.180 UID) and its RSK (257 octets, `0x04 || x || y`), after
- * validating them together as in RFC 6508 6.1.2 (<[b]P + Z_T, RSK> = g). Precomputes what
+ * validating them together as in RFC 6508 6.1.2 (<`[b]`P + Z_T, RSK> = g). Precomputes what
  * decapsulation reuses (about 0.6 MB, zeroized on free). The RSK is copied; the caller may wipe
  * its own copy.
  *
@@ -1739,7 +1739,7 @@ void mkc_sakke_receiver_free(const struct mkc_sakke_receiver *receiver);
 /**
  * Decapsulates a SED (273 octets: R || H) as in RFC 6508 6.2.2, writing the 16-octet SSV to
  * `ssv_out` and 16 to `*written`. The SSV is released only after the check
- * [r]([b]P + Z_T) = R.
+ * `[r]`(`[b]`P + Z_T) = R.
  *
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_DECAPSULATION_FAILED` for any bad SED (wrong length,
  * R not a point of order q, failed check), with nothing written and `*written` = 0;

@@ -1,7 +1,7 @@
 //! ECCSI (RFC 6507) on NIST P-256 with SHA-256, N = 32, as MIKEY-SAKKE (RFC 6509) and
 //! 3GPP TS 33.180 use it.
 //!
-//! KMS side: KSAK and KPAK = [KSAK]G, issuance of (SSK, PVT) for an identifier (5.1.1).
+//! KMS side: KSAK and KPAK = \[KSAK\]G, issuance of (SSK, PVT) for an identifier (5.1.1).
 //! Client side: SSK validation (5.1.2), signing (5.2.1) and verification (5.2.2).
 //!
 //! Encodings: points are `0x04 || x || y` (65 octets), scalars are big-endian 32 octets, a
@@ -243,7 +243,7 @@ impl Signer {
     ///
     /// # Errors
     /// [`Error::InvalidKey`] for any failure: a malformed KPAK or PVT, SSK = 0 or >= q, or
-    /// [SSK]G != KPAK + [HS]PVT.
+    /// \[SSK\]G != KPAK + \[HS\]PVT.
     pub fn new(kpak: &[u8], id: &[u8], ssk: &[u8], pvt: &[u8]) -> Result<Self, Error> {
         let kpak = Kpak::from_bytes(kpak)?;
         let pvt_point = decode_point_vartime(pvt).ok_or(Error::InvalidKey)?;
@@ -364,7 +364,7 @@ impl Drop for KmsSigningRoot {
 }
 
 impl KmsSigningRoot {
-    /// A fresh KSAK in [1, q-1] from the OS RNG, and KPAK = [KSAK]G.
+    /// A fresh KSAK in [1, q-1] from the OS RNG, and KPAK = \[KSAK\]G.
     ///
     /// # Errors
     /// [`Error::Rng`] if the OS RNG fails.
@@ -393,7 +393,7 @@ impl KmsSigningRoot {
         }
     }
 
-    /// KPAK = [KSAK]G.
+    /// KPAK = \[KSAK\]G.
     pub fn kpak(&self) -> &Kpak {
         &self.kpak
     }

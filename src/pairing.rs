@@ -183,13 +183,13 @@ impl MillerLines {
 
     /// Runs the loop for R = (rx, ry), a point of E other than (0, 0), and also says whether R
     /// has order q, at no extra cost: the loop ends on C = [q-1]R, and [q-1]R = -R exactly when
-    /// [q]R = O. Constant time.
+    /// \[q\]R = O. Constant time.
     ///
     /// Why the check is sound for any such R: every exceptional case of the two formulas (a
     /// doubling of a point with Y = 0, an addition of C = ±R, which gives H = 0) produces
     /// Z3 = 0, and Z = 0 then stays 0 to the end. So a final Z != 0 means no exceptional step
     /// happened and C really is [q-1]R. And no valid key is refused: for R of order q, 2q or 4q
-    /// (E(F_p) is cyclic of order 4q) the additions and subtractions see C = [k]R with
+    /// (E(F_p) is cyclic of order 4q) the additions and subtractions see C = \[k\]R with
     /// 2 <= k <= (q-1)/2 + 1 (q - 1 is even, so its last NAF digit is a bare doubling) and the
     /// doublings points of order above 2, so nothing exceptional occurs.
     pub fn new_with_order_check(rx: &Fp, ry: &Fp) -> (Self, Choice) {

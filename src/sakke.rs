@@ -123,12 +123,12 @@ impl SakkePublic {
     }
 
     /// Encapsulates `ssv` (exactly 16 octets) to identifier `id` (RFC 6508 6.2.1):
-    /// r = HashToIntegerRange(SSV || b, q), R = [r]([b]P + Z_T) = [r*b]P + [r]Z_T,
+    /// r = HashToIntegerRange(SSV || b, q), R = \[r\](\[b\]P + Z_T) = \[r*b\]P + \[r\]Z_T,
     /// H = SSV XOR HashToIntegerRange(g^r, 2^n). Returns R (257) || H (16). Deterministic for a
     /// given SSV and identifier.
     ///
     /// # Errors
-    /// [`Error::InvalidLength`] if `ssv` is not 16 octets; [`Error::InvalidKey`] if [b]P + Z_T
+    /// [`Error::InvalidLength`] if `ssv` is not 16 octets; [`Error::InvalidKey`] if \[b\]P + Z_T
     /// is the identity (b = -z mod q: no RSK exists for this identifier).
     pub fn encapsulate(&self, id: &[u8], ssv: &[u8]) -> Result<[u8; SED_BYTES], Error> {
         if ssv.len() != SSV_BYTES {
@@ -159,14 +159,14 @@ impl SakkePublic {
 }
 
 /// A receiver: Z_T, its identifier and its RSK K_b, validated together at creation
-/// (RFC 6508 6.1.2), with what decapsulation reuses: [b]P + Z_T and its fixed-base table, and
+/// (RFC 6508 6.1.2), with what decapsulation reuses: \[b\]P + Z_T and its fixed-base table, and
 /// the Miller loop's lines for K_b. Holds secret data (zeroized on drop); no `Debug`.
 /// Immutable apart from the table built once on first use, so it may be shared between
 /// threads.
 pub struct SakkeReceiver {
     id: Vec<u8>,
     q_b: Point,
-    /// The fixed-base table of [b]P + Z_T for decapsulation's final check, built by the first
+    /// The fixed-base table of \[b\]P + Z_T for decapsulation's final check, built by the first
     /// decapsulation (about 10 ms) so that creating a receiver stays cheap.
     q_b_table: OnceLock<FixedBase>,
     rsk_lines: MillerLines,
@@ -175,7 +175,7 @@ pub struct SakkeReceiver {
 impl SakkeReceiver {
     /// Validates `rsk` (`0x04 || x || y`, 257 octets) for identifier `id` under `z_t`
     /// (257 octets): both points decode (x, y < p, on E, of order q) and
-    /// <[b]P + Z_T, K_b> = g.
+    /// <\[b\]P + Z_T, K_b> = g.
     ///
     /// # Errors
     /// [`Error::InvalidKey`] for any failure, without saying which check failed.
@@ -209,7 +209,7 @@ impl SakkeReceiver {
 
     /// Decapsulates a SED (273 octets: R || H) as in RFC 6508 6.2.2: w = <R, K_b>,
     /// SSV = H XOR HashToIntegerRange(w, 2^n), then r = HashToIntegerRange(SSV || b, q) and the
-    /// check [r]([b]P + Z_T) = R before the SSV is released.
+    /// check \[r\](\[b\]P + Z_T) = R before the SSV is released.
     ///
     /// # Errors
     /// [`Error::DecapsulationFailed`] for any failure (length, R not a point of order q, or the
@@ -247,7 +247,7 @@ impl SakkeReceiver {
     }
 }
 
-/// The KMS side of SAKKE (RFC 6508 6.1.1): the master secret z in [2, q-1], Z_T = [z]P.
+/// The KMS side of SAKKE (RFC 6508 6.1.1): the master secret z in [2, q-1], Z_T = \[z\]P.
 /// z is zeroized on drop; no `Debug`.
 pub struct KmsSakkeRoot {
     z: Fq,
@@ -280,7 +280,7 @@ impl KmsSakkeRoot {
         })
     }
 
-    /// Z_T = [z]P as `0x04 || x || y` (257 octets).
+    /// Z_T = \[z\]P as `0x04 || x || y` (257 octets).
     pub fn z_t_bytes(&self) -> [u8; POINT_BYTES] {
         // z is in [1, q-1] and P has order q, so Z_T is never the identity.
         self.z_t.to_bytes().unwrap_or([0u8; POINT_BYTES])

@@ -37,7 +37,7 @@ pub enum mkc_id_encoding {
 /// the fields you need. Strings are borrowed only during `mkc_client_new`.
 #[repr(C)]
 pub struct mkc_client_config {
-    /// KMS base URL, e.g. "https://kms.example.org"; requests go to
+    /// KMS base URL, e.g. `https://kms.example.org`; requests go to
     /// `<base>/keymanagement/identity/v1/...`. Must be https:// unless `allow_insecure_http`.
     pub kms_url: mkc_str,
     /// The user's URI (MCPTT ID), as the KMS writes it in `UserUri`.
@@ -160,7 +160,7 @@ pub struct mkc_header {
     pub name: *const c_char,
     /// Octets of `name`.
     pub name_len: usize,
-    /// Header value (for Authorization: "Bearer <token>").
+    /// Header value (for Authorization: `Bearer <token>`).
     pub value: *const c_char,
     /// Octets of `value`.
     pub value_len: usize,

@@ -142,8 +142,8 @@ pub unsafe extern "C" fn mkc_eccsi_verify(
 
 /// Makes a signing handle from the KMS's KPAK (65 octets), the identifier `id` (arbitrary
 /// octets, e.g. a TS 33.180 UID), the SSK (32 octets big-endian) and the PVT (65 octets,
-/// `0x04 || x || y`), after validating them together as in RFC 6507 5.1.2 ([SSK]G = KPAK +
-/// [HS]PVT). HS is computed here once. The SSK is copied; the caller may wipe its own copy.
+/// `0x04 || x || y`), after validating them together as in RFC 6507 5.1.2 (`[SSK]`G = KPAK +
+/// `[HS]`PVT). HS is computed here once. The SSK is copied; the caller may wipe its own copy.
 ///
 /// On success `*out` receives a handle to release with `mkc_eccsi_signer_free`; on failure
 /// `*out` is unchanged.

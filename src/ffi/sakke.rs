@@ -166,7 +166,7 @@ pub unsafe extern "C" fn mkc_sakke_encapsulate(
 
 /// Makes a decapsulation handle from Z_T (257 octets), the receiver's identifier `id`
 /// (arbitrary octets, e.g. a TS 33.180 UID) and its RSK (257 octets, `0x04 || x || y`), after
-/// validating them together as in RFC 6508 6.1.2 (<[b]P + Z_T, RSK> = g). Precomputes what
+/// validating them together as in RFC 6508 6.1.2 (<`[b]`P + Z_T, RSK> = g). Precomputes what
 /// decapsulation reuses (about 0.6 MB, zeroized on free). The RSK is copied; the caller may wipe
 /// its own copy.
 ///
@@ -216,7 +216,7 @@ pub unsafe extern "C" fn mkc_sakke_receiver_free(receiver: *const mkc_sakke_rece
 
 /// Decapsulates a SED (273 octets: R || H) as in RFC 6508 6.2.2, writing the 16-octet SSV to
 /// `ssv_out` and 16 to `*written`. The SSV is released only after the check
-/// [r]([b]P + Z_T) = R.
+/// `[r]`(`[b]`P + Z_T) = R.
 ///
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_DECAPSULATION_FAILED` for any bad SED (wrong length,
 /// R not a point of order q, failed check), with nothing written and `*written` = 0;

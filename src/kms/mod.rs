@@ -51,7 +51,7 @@ impl Kms {
         Ok(Self { signing, sakke })
     }
 
-    /// KPAK = [KSAK]G, the public half of the ECCSI master key.
+    /// KPAK = \[KSAK\]G, the public half of the ECCSI master key.
     pub fn kpak(&self) -> &Kpak {
         self.signing.kpak()
     }
@@ -64,7 +64,7 @@ impl Kms {
         self.signing.issue(id)
     }
 
-    /// Z_T = [z]P, the SAKKE public key, as `0x04 || x || y` (257 octets).
+    /// Z_T = \[z\]P, the SAKKE public key, as `0x04 || x || y` (257 octets).
     pub fn z_t(&self) -> [u8; sakke::POINT_BYTES] {
         self.sakke.z_t_bytes()
     }
