@@ -330,7 +330,8 @@ enum mkc_event_kind
   MKC_EVENT_KIND_REQUEST_FAILED = 8,
   /**
    * A request failed `max_attempts` times and is parked (`identity` empty for init) until
-   * `mkc_client_refresh`, a new access token, or the next key period.
+   * `mkc_client_refresh`, a new access token, or the start of the next key period (an hour
+   * later while there is no certificate).
    */
   MKC_EVENT_KIND_RETRIES_EXHAUSTED = 9,
 };
@@ -426,6 +427,10 @@ enum mkc_rejection
    * No certificate yet.
    */
   MKC_REJECTION_NO_CERTIFICATE = 18,
+  /**
+   * The key set's KeyPeriodNo is not the period asked for (as this KMS numbers periods).
+   */
+  MKC_REJECTION_WRONG_PERIOD = 19,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 
-use mcptt_kmc::client::{API_PATH, Client, ClientConfig, Event, Output, Rejection, Request};
+use mcptt_kmc::client::{
+    API_PATH, Client, ClientConfig, Event, Output, PARK_WITHOUT_CERTIFICATE_S, Rejection, Request,
+};
 use mcptt_kmc::kms::Kms;
 use mcptt_kmc::kms::issue::KmsDomain;
 use mcptt_kmc::kms::message::{KmsErrorInfo, KmsKeySet, KmsPayload, KmsResponse};
@@ -358,7 +360,8 @@ fn retries_with_capped_jittered_backoff_then_parks() {
             .iter()
             .any(|e| matches!(e, Event::RetriesExhausted { identity: None }))
         {
-            assert_eq!(wake, None);
+            // Without a certificate, parked for an hour.
+            assert_eq!(wake, Some(now + PARK_WITHOUT_CERTIFICATE_S));
             break;
         }
         let retry_at = events
@@ -386,13 +389,46 @@ fn retries_with_capped_jittered_backoff_then_parks() {
         );
     }
     assert_eq!(kms.requests.len(), 4);
-    // Parked: time alone does not retry; refresh does.
+    // Parked: no retry before the hour is over; refresh retries at once.
     drive(&mut client, &mut kms, now + 1_000);
     assert_eq!(kms.requests.len(), 4);
     kms.mode = Mode::Normal;
     client.refresh();
     let (events, _) = drive(&mut client, &mut kms, now + 1_000);
     assert_eq!(ready(&events).len(), 2);
+}
+
+#[test]
+fn a_parked_init_retries_after_an_hour_without_a_certificate() {
+    let mut client = Client::new(config()).unwrap();
+    client.set_access_token(TOKEN);
+    let mut kms = FakeKms::new();
+    kms.mode = Mode::Http(500);
+    let mut now = T0;
+    let parked_at = loop {
+        let (events, wake) = drive(&mut client, &mut kms, now);
+        if events
+            .iter()
+            .any(|e| matches!(e, Event::RetriesExhausted { .. }))
+        {
+            break now;
+        }
+        now = wake.unwrap();
+    };
+    let sent = kms.requests.len();
+    kms.mode = Mode::Normal;
+    drive(
+        &mut client,
+        &mut kms,
+        parked_at + PARK_WITHOUT_CERTIFICATE_S - 1,
+    );
+    assert_eq!(kms.requests.len(), sent);
+    let (events, _) = drive(
+        &mut client,
+        &mut kms,
+        parked_at + PARK_WITHOUT_CERTIFICATE_S,
+    );
+    assert_eq!(ready(&events).len(), 2, "{events:?}");
 }
 
 #[test]

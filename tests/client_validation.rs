@@ -266,3 +266,49 @@ fn a_key_set_arriving_after_the_certificate_expired_is_refused() {
     );
     assert_eq!(c.materials().count(), 0);
 }
+
+/// Once the KMS's period numbering is known from a stored set, a set numbered for another
+/// period (here n+2 answering the prefetch of n+1, with no validity window to give it away)
+/// is refused.
+#[test]
+fn a_key_set_for_another_period_is_refused_once_the_numbering_is_known() {
+    let s = setup();
+    let mut config = ClientConfig::new("https://kms.example.org", ALICE);
+    config.expected_kms_uri = Some(KMS_URI.into());
+    config.prefetch_s = 1_000;
+    let mut c = Client::new(config).unwrap();
+    c.set_access_token("t");
+    let mut p = None;
+    answer_pending(&mut c, &mut p, NOW, &body(KmsPayload::Init(s.cert.clone())));
+    answer_pending(
+        &mut c,
+        &mut p,
+        NOW,
+        &body(KmsPayload::KeyProv(vec![s.set.clone()])),
+    );
+    assert_eq!(c.materials().count(), 1);
+    let n = s.set.key_period_no;
+    let (_, end) = s.domain.period_bounds_unix(n);
+    let prefetch = end.unwrap() as u64 - 1_000;
+    let mut ahead = s.kms.issue_key_set(&s.domain, ALICE, n + 2).unwrap();
+    (ahead.valid_from, ahead.valid_to) = (None, None);
+    // The prefetch asks for the certificate, then for period n + 1.
+    answer_pending(
+        &mut c,
+        &mut p,
+        prefetch,
+        &body(KmsPayload::Init(s.cert.clone())),
+    );
+    let events = answer_pending(
+        &mut c,
+        &mut p,
+        prefetch,
+        &body(KmsPayload::KeyProv(vec![ahead])),
+    );
+    assert_eq!(
+        rejected(&events),
+        vec![Rejection::WrongPeriod],
+        "{events:?}"
+    );
+    assert_eq!(c.materials().count(), 1);
+}

@@ -915,7 +915,6 @@ fn depth_limit() {
         keyprov()
     );
     assert_eq!(err(&nested_foreign(MAX_DEPTH)), XmlError::TooDeep);
-    let start = std::time::Instant::now();
     assert_eq!(err(&nested_foreign(10_000)), XmlError::TooDeep);
     // Unclosed, as an attacker would send it, and empty innermost elements.
     let doc = format!(
@@ -937,7 +936,6 @@ fn depth_limit() {
         err(doc.as_bytes()),
         XmlError::UnexpectedElement("KmsResponse".into())
     );
-    assert!(start.elapsed() < std::time::Duration::from_secs(2));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1666,7 +1664,6 @@ fn mutate(rng: &mut XorShift, doc: &[u8]) -> Vec<u8> {
 /// emitted documents: each is refused or parsed, never a panic.
 #[test]
 fn malformed_input_sweep() {
-    let start = std::time::Instant::now();
     let full_init = init();
     let full_keyprov = keyprov();
     let mut count = 0usize;
@@ -1719,11 +1716,6 @@ fn malformed_input_sweep() {
     // Most mutations of a document break it; a few (in values or white space) do not.
     assert!(refused > 3000, "only {refused} refused");
     assert!(count > 10_000, "{count}");
-    assert!(
-        start.elapsed() < std::time::Duration::from_secs(8),
-        "{:?}",
-        start.elapsed()
-    );
 }
 
 /// Every leaf element of the fixtures duplicated, moved to another namespace, or moved to no

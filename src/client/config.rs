@@ -28,7 +28,8 @@ pub struct ClientConfig {
     /// The cap on the retry delay.
     pub retry_max_s: u64,
     /// Attempts per request before the client reports [`super::Event::RetriesExhausted`] and
-    /// parks it until [`super::Client::refresh`], a new access token or the next key period.
+    /// parks it until [`super::Client::refresh`], a new access token, or the start of the next
+    /// key period (an hour later while there is no certificate).
     pub max_attempts: u32,
     /// How a UID is fed to ECCSI and SAKKE as the identifier.
     pub id_encoding: IdEncoding,

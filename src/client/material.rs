@@ -67,6 +67,9 @@ pub enum Rejection {
     /// There is no certificate yet to validate key material against.
     #[error("no KMS certificate")]
     NoCertificate,
+    /// The key set's KeyPeriodNo is not the period asked for, as this KMS numbers periods.
+    #[error("key set for another key period")]
+    WrongPeriod,
 }
 
 /// A validated KMS certificate, with the verifier and SAKKE tables built once.
@@ -203,7 +206,7 @@ impl KeyMaterial {
         if set.revoked {
             return Err(Rejection::Revoked);
         }
-        let (_, period_end) = cert
+        let (period_start, period_end) = cert
             .period_bounds(period)
             .ok_or(Rejection::InvalidKeyPeriod)?;
         // A key set fetched ahead is not valid yet: it must start before the period it serves
@@ -214,7 +217,11 @@ impl KeyMaterial {
         let too_late = set
             .valid_from
             .is_some_and(|f| f >= i64::try_from(period_end).unwrap_or(i64::MAX));
-        if empty || ended || too_late {
+        // It must cover some of the period it is stored for.
+        let too_early = set
+            .valid_to
+            .is_some_and(|t| t <= i64::try_from(period_start).unwrap_or(i64::MAX));
+        if empty || ended || too_late || too_early {
             return Err(Rejection::NotValid);
         }
         let uid = cert

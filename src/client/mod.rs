@@ -142,7 +142,8 @@ pub enum Event {
         retry_at: u64,
     },
     /// A request failed [`ClientConfig::max_attempts`] times and is parked until
-    /// [`Client::refresh`], a new access token, or the next key period.
+    /// [`Client::refresh`], a new access token, or the start of the next key period (an hour
+    /// later while there is no certificate).
     RetriesExhausted {
         /// The identity whose keys were requested, or `None` for `init`.
         identity: Option<String>,
@@ -199,11 +200,25 @@ enum JobKind {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum JobState {
-    Ready { at: u64 },
-    InFlight { request_id: u64 },
+    Ready {
+        at: u64,
+    },
+    /// Sent with the access token of generation `token`.
+    InFlight {
+        request_id: u64,
+        token: u64,
+    },
     NeedToken,
-    Parked,
+    /// Given up after `max_attempts`; ready again at `until` (the next key period, or
+    /// [`PARK_WITHOUT_CERTIFICATE_S`] later when no certificate tells the periods), or on
+    /// [`Client::refresh`] or a new token.
+    Parked {
+        until: u64,
+    },
 }
+
+/// How long a request stays parked when no certificate gives the next key period.
+pub const PARK_WITHOUT_CERTIFICATE_S: u64 = 3_600;
 
 struct Job {
     kind: JobKind,
@@ -216,6 +231,8 @@ pub struct Client {
     config: ClientConfig,
     base_url: String,
     token: Option<Zeroizing<String>>,
+    /// Counts `set_access_token` calls: a 401 answers the token its request was sent with.
+    token_generation: u64,
     token_event_sent: bool,
     pub(crate) certificate: Option<Certificate>,
     /// Material by (identity, our period number).
@@ -223,8 +240,12 @@ pub struct Client {
     jobs: Vec<Job>,
     events: VecDeque<Event>,
     next_request_id: u64,
-    /// The KMS's period number minus ours, as last seen (0 for a KMS counting on NTP).
+    /// The KMS's period number minus ours (0 for a KMS counting on NTP, as TS 33.180 F.2.1
+    /// does); learnt from the first key set stored under a certificate, then required of
+    /// every later one.
     pub(crate) kms_period_delta: i64,
+    /// Whether `kms_period_delta` was learnt from a stored key set.
+    pub(crate) period_delta_known: bool,
     /// Our period number for which `init` was last requested ahead of the next period.
     init_checked_for: Option<u64>,
 }
@@ -240,6 +261,7 @@ impl Client {
             config,
             base_url,
             token: None,
+            token_generation: 0,
             token_event_sent: false,
             certificate: None,
             materials: BTreeMap::new(),
@@ -247,6 +269,7 @@ impl Client {
             events: VecDeque::new(),
             next_request_id: 1,
             kms_period_delta: 0,
+            period_delta_known: false,
             init_checked_for: None,
         })
     }
@@ -260,9 +283,10 @@ impl Client {
     /// waiting for a token, or parked, become ready.
     pub fn set_access_token(&mut self, token: &str) {
         self.token = Some(Zeroizing::new(token.to_owned()));
+        self.token_generation += 1;
         self.token_event_sent = false;
         for job in &mut self.jobs {
-            if matches!(job.state, JobState::NeedToken | JobState::Parked) {
+            if matches!(job.state, JobState::NeedToken | JobState::Parked { .. }) {
                 job.state = JobState::Ready { at: 0 };
                 job.attempts = 0;
             }
@@ -272,7 +296,7 @@ impl Client {
     /// Makes parked requests ready again (after [`Event::RetriesExhausted`]).
     pub fn refresh(&mut self) {
         for job in &mut self.jobs {
-            if job.state == JobState::Parked {
+            if matches!(job.state, JobState::Parked { .. }) {
                 job.state = JobState::Ready { at: 0 };
                 job.attempts = 0;
             }
@@ -350,9 +374,17 @@ impl Client {
         let index = self.in_flight(request_id)?;
         match http_status {
             401 | 403 => {
-                self.token = None;
-                self.jobs[index].state = JobState::NeedToken;
-                self.request_token();
+                let JobState::InFlight { token, .. } = self.jobs[index].state else {
+                    unreachable!("in_flight found an in-flight job")
+                };
+                if token == self.token_generation {
+                    self.token = None;
+                    self.jobs[index].state = JobState::NeedToken;
+                    self.request_token();
+                } else {
+                    // Refused an older token: send it again with the current one.
+                    self.jobs[index].state = JobState::Ready { at: now };
+                }
             }
             200..=299 => self.handle_body(now, index, body),
             status => self.fail(now, index, Some((request_id, status))),
@@ -476,7 +508,9 @@ impl Client {
     fn in_flight(&self, request_id: u64) -> Result<usize, ClientError> {
         self.jobs
             .iter()
-            .position(|j| j.state == JobState::InFlight { request_id })
+            .position(
+                |j| matches!(j.state, JobState::InFlight { request_id: r, .. } if r == request_id),
+            )
             .ok_or(ClientError::UnknownRequest)
     }
 
@@ -512,13 +546,25 @@ impl Client {
         }
         if let Some(cert) = &self.certificate {
             if cert.xml.valid_to.is_some_and(|to| to <= now as i64) {
+                // Nothing validated under it may outlive it.
                 self.certificate = None;
+                self.period_delta_known = false;
                 self.events.push_back(Event::MaterialRejected {
                     identity: None,
                     period: None,
                     reason: Rejection::NotValid,
                     detail: None,
                 });
+                for ((identity, period), _) in std::mem::take(&mut self.materials) {
+                    self.events
+                        .push_back(Event::MaterialExpired { identity, period });
+                }
+            }
+        }
+        for job in &mut self.jobs {
+            if matches!(job.state, JobState::Parked { until } if until <= now) {
+                job.state = JobState::Ready { at: now };
+                job.attempts = 0;
             }
         }
         let Some(cert) = &self.certificate else {
@@ -597,7 +643,10 @@ impl Client {
             client_error: None,
         })
         .into_bytes();
-        self.jobs[index].state = JobState::InFlight { request_id: id };
+        self.jobs[index].state = JobState::InFlight {
+            request_id: id,
+            token: self.token_generation,
+        };
         let mut authorization = Zeroizing::new(String::with_capacity(7 + token.len()));
         authorization.push_str("Bearer ");
         authorization.push_str(&token);
@@ -634,7 +683,9 @@ impl Client {
         }
     }
 
-    /// `init`; `keyprov` for the user's current period; `keyprov/<URI>/<NTP time>` otherwise.
+    /// `init`, or `keyprov/<URI>/<NTP time of the period's start>` (TS 33.180 D.2.1): the
+    /// explicit form for every identity and period, so that the KMS's answer is for the period
+    /// asked whatever its clock says.
     fn url_for(&self, kind: &JobKind) -> String {
         let base = format!("{}{}", self.base_url, API_PATH);
         match kind {
@@ -658,7 +709,7 @@ impl Client {
             .jobs
             .iter()
             .filter_map(|j| match j.state {
-                JobState::Ready { at } => Some(at),
+                JobState::Ready { at } | JobState::Parked { until: at } => Some(at),
                 _ => None,
             })
             .collect();
@@ -680,10 +731,15 @@ impl Client {
     }
 
     fn fail(&mut self, now: u64, index: usize, http: Option<(u64, u16)>) {
+        let next_period = self.certificate.as_ref().and_then(|c| {
+            let n = c.period_of(now)?;
+            Some(c.period_bounds(n)?.1)
+        });
         let job = &mut self.jobs[index];
         job.attempts += 1;
         if job.attempts >= self.config.max_attempts {
-            job.state = JobState::Parked;
+            let until = next_period.unwrap_or(now.saturating_add(PARK_WITHOUT_CERTIFICATE_S));
+            job.state = JobState::Parked { until };
             let identity = match &job.kind {
                 JobKind::Init => None,
                 JobKind::KeyProv { identity, .. } => Some(identity.clone()),
@@ -773,6 +829,9 @@ impl Client {
         let first = self.certificate.is_none();
         let kms_uri = new.xml.kms_uri.clone();
         self.certificate = Some(new);
+        if first || changed {
+            self.period_delta_known = false;
+        }
         if changed {
             let old = std::mem::take(&mut self.materials);
             for ((identity, period), material) in old {
@@ -865,6 +924,11 @@ impl Client {
             let Some(material) = validated.material else {
                 continue;
             };
+            let offset = kms_period_no as i64 - period as i64;
+            if self.period_delta_known && offset != self.kms_period_delta {
+                self.reject(Some(identity), Some(period), Rejection::WrongPeriod, None);
+                continue;
+            }
             if kms_period_no != period {
                 self.events.push_back(Event::PeriodMismatch {
                     identity: identity.clone(),
@@ -873,7 +937,8 @@ impl Client {
                 });
             }
             if self.store_material(material) {
-                self.kms_period_delta = kms_period_no as i64 - period as i64;
+                self.kms_period_delta = offset;
+                self.period_delta_known = true;
                 stored_wanted |= identity == wanted;
             }
         }

@@ -307,6 +307,7 @@ impl Client {
         self.certificate = cert;
         self.materials = materials;
         self.kms_period_delta = kms_period_delta;
+        self.period_delta_known = !self.materials.is_empty();
     }
 
     /// Writes the plaintext of the key store to `sink`.

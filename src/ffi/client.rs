@@ -104,7 +104,8 @@ pub enum mkc_event_kind {
     /// `request_id` failed with `http_status` (0: transport failure); retried at `retry_at`.
     RequestFailed = 8,
     /// A request failed `max_attempts` times and is parked (`identity` empty for init) until
-    /// `mkc_client_refresh`, a new access token, or the next key period.
+    /// `mkc_client_refresh`, a new access token, or the start of the next key period (an hour
+    /// later while there is no certificate).
     RetriesExhausted = 9,
 }
 
@@ -150,6 +151,8 @@ pub enum mkc_rejection {
     CertificateChanged = 17,
     /// No certificate yet.
     NoCertificate = 18,
+    /// The key set's KeyPeriodNo is not the period asked for (as this KMS numbers periods).
+    WrongPeriod = 19,
 }
 
 /// An HTTP header: NUL-terminated strings, lengths without the NUL.
@@ -332,6 +335,7 @@ fn rejection_code(r: Rejection) -> mkc_rejection {
         Rejection::MissingKeySet => mkc_rejection::MissingKeySet,
         Rejection::CertificateChanged => mkc_rejection::CertificateChanged,
         Rejection::NoCertificate => mkc_rejection::NoCertificate,
+        Rejection::WrongPeriod => mkc_rejection::WrongPeriod,
     }
 }
 

@@ -1,5 +1,7 @@
 //! The panic guard: no unwind crosses the C boundary. Every export runs its body in one of these.
-//! Handles are immutable, so a caught panic leaves no half-changed state behind.
+//! The immutable handles cannot be left half-changed by a caught panic. The client
+//! (`mkc_client`) is mutable: after `MKC_RESULT_PANIC` from one of its calls (a bug; none is
+//! expected) free it and make a new one, or import its sealed key store.
 
 use super::result::mkc_result;
 use std::panic::{AssertUnwindSafe, catch_unwind};
