@@ -94,10 +94,8 @@ fn period_end(domain: &KmsDomain, n: u64) -> u64 {
     domain.period_bounds_unix(n).1.unwrap() as u64
 }
 
-/// 1. A key set of the CURRENT period N, given in answer to the prefetch request for N+1, is
-/// accepted and stored as period N+1 material, and it moves the client's global KMS period
-/// delta to -1: the peers' UIDs in the current period are now computed for N-1, so a valid
-/// signature by bob in period N no longer verifies, and in N+1 alice signs with N's key.
+/// The current period N's key set, given in answer to the prefetch of N+1, is refused: it
+/// would have been stored for N+1 and shifted the peers' UIDs by one period.
 #[test]
 fn a_stale_key_set_for_the_next_period_is_refused_and_changes_nothing() {
     let kms = Kms::generate().unwrap();
@@ -153,9 +151,8 @@ fn a_stale_key_set_for_the_next_period_is_refused_and_changes_nothing() {
     );
 }
 
-/// 2a. When the certificate's ValidTo passes, the client drops the certificate but keeps the
-/// material; with no certificate, `advance` never expires material, so SSK/RSK outlive the
-/// period and its grace window for as long as no new certificate comes.
+/// When the certificate's ValidTo passes, the material validated under it is erased too,
+/// even while no new certificate comes.
 #[test]
 fn material_is_erased_when_its_certificate_expires() {
     let kms = Kms::generate().unwrap();
@@ -187,7 +184,7 @@ fn material_is_erased_when_its_certificate_expires() {
     );
 }
 
-/// 2b. When the certificate expires its material is erased with it; a new certificate with
+/// When the certificate expires its material is erased with it; a new certificate with
 /// other keys then brings freshly fetched material, never the old SSK under the new KPAK.
 #[test]
 fn material_does_not_outlive_its_certificate() {
@@ -218,9 +215,7 @@ fn material_does_not_outlive_its_certificate() {
     fresh.import(t_exp + 1, &[7u8; 32], &blob).unwrap();
 }
 
-/// 3. A parked init is never made ready by "the next key period", as the docs promise:
-/// ensure_job(Init) sees the parked job and does nothing, so the client never again checks
-/// the KMS certificate ahead of a period until refresh() or a new token.
+/// A parked init is ready again in the next key period, as documented.
 #[test]
 fn a_parked_init_resumes_in_the_next_period() {
     let kms = Kms::generate().unwrap();
@@ -268,7 +263,8 @@ fn a_parked_init_resumes_in_the_next_period() {
     );
 }
 
-/// 4. A 401 to a request sent with an OLD token discards a NEW token set in the meantime.
+/// A 401 to a request sent with an old token keeps the new token set in the meantime and
+/// resends the request with it.
 #[test]
 fn a_late_401_for_an_old_token_keeps_the_new_one() {
     let kms = Kms::generate().unwrap();
@@ -332,10 +328,8 @@ fn a_late_401_for_an_old_token_keeps_the_new_one() {
     );
 }
 
-/// 5. A prefetch keyprov for period n+1 that exhausts its retries during period n stays parked
-/// through period n+1 itself (jobs are dropped only once their period is over, and
-/// ensure_job sees the parked one), so the client holds no keys for the current period and
-/// never asks again until n+2's prefetch.
+/// A prefetch of period n+1 that exhausted its retries during period n is ready again when
+/// n+1 starts, so the client does not spend n+1 without keys.
 #[test]
 fn a_parked_prefetch_resumes_when_its_period_starts() {
     let kms = Kms::generate().unwrap();
