@@ -81,6 +81,9 @@ fn rejected(events: &[Event]) -> Vec<Rejection> {
         .collect()
 }
 
+/// A change to one field of a message.
+type Mutation<T> = Box<dyn Fn(&mut T)>;
+
 struct Setup {
     kms: Kms,
     domain: KmsDomain,
@@ -109,7 +112,7 @@ fn each_certificate_check_refuses_its_mutation() {
     flipped_kpak[64] ^= 1;
     let mut flipped_z_t = s.cert.pub_enc_key.clone();
     flipped_z_t[256] ^= 1;
-    let cases: Vec<(Rejection, Box<dyn Fn(&mut KmsCertificate)>)> = vec![
+    let cases: Vec<(Rejection, Mutation<KmsCertificate>)> = vec![
         (
             Rejection::NotRoot,
             Box::new(|c| c.role = CertificateRole::External),
@@ -177,7 +180,7 @@ fn each_key_set_check_refuses_its_mutation() {
     let s = setup();
     let (_, period_end) = s.domain.period_bounds_unix(s.set.key_period_no);
     let other_uid = s.domain.uid(ALICE, s.set.key_period_no + 1).unwrap();
-    let cases: Vec<(Rejection, Box<dyn Fn(&mut KmsKeySet)>)> = vec![
+    let cases: Vec<(Rejection, Mutation<KmsKeySet>)> = vec![
         (
             Rejection::WrongKmsUri,
             Box::new(|k| k.kms_uri = "kms.other.org".into()),
