@@ -287,6 +287,15 @@ pub(super) fn c_string(s: &[u8]) -> Vec<u8> {
     v
 }
 
+/// Reads `(ptr, len)` as UTF-8 text.
+///
+/// # Safety
+/// `ptr` must be readable for `len` octets.
+pub(super) unsafe fn text<'a>(ptr: *const u8, len: usize) -> Result<&'a str, mkc_result> {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { utf8(mkc_str { ptr, len }) }
+}
+
 /// Reads an `mkc_str` as UTF-8.
 ///
 /// # Safety
@@ -634,12 +643,7 @@ pub unsafe extern "C" fn mkc_client_set_access_token(
     guard(|| {
         // SAFETY: forwarded caller guarantees.
         let handle = unsafe { client_mut(client) }?;
-        let token = unsafe {
-            utf8(mkc_str {
-                ptr: token,
-                len: token_len,
-            })
-        }?;
+        let token = unsafe { text(token, token_len) }?;
         if token.is_empty() || token.chars().any(char::is_control) {
             return Err(mkc_result::InvalidParameter);
         }
@@ -849,12 +853,7 @@ pub unsafe extern "C" fn mkc_client_uid(
         check_disjoint(uid_out, uid_cap, &[(uri, uri_len)])?;
         // SAFETY: forwarded caller guarantees.
         let handle = unsafe { client_ref(client) }?;
-        let uri = unsafe {
-            utf8(mkc_str {
-                ptr: uri,
-                len: uri_len,
-            })
-        }?;
+        let uri = unsafe { text(uri, uri_len) }?;
         let out = unsafe { output(uid_out, uid_cap) }?;
         let dest = out
             .get_mut(..crate::uid::UID_BYTES)
@@ -890,12 +889,7 @@ unsafe fn fixed_output<R: AsRef<[u8]>>(
     check_written_disjoint(written, &inputs)?;
     // SAFETY: forwarded caller guarantees.
     let handle = unsafe { client_ref(client) }?;
-    let uri = unsafe {
-        utf8(mkc_str {
-            ptr: uri,
-            len: uri_len,
-        })
-    }?;
+    let uri = unsafe { text(uri, uri_len) }?;
     let data = unsafe { input(data, data_len) }?;
     let out = unsafe { output(out, cap) }?;
     if out.len() < size {
@@ -975,12 +969,7 @@ pub unsafe extern "C" fn mkc_client_verify(
     guard(|| {
         // SAFETY: forwarded caller guarantees.
         let handle = unsafe { client_ref(client) }?;
-        let peer = unsafe {
-            utf8(mkc_str {
-                ptr: peer_uri,
-                len: peer_uri_len,
-            })
-        }?;
+        let peer = unsafe { text(peer_uri, peer_uri_len) }?;
         let (msg, sig) = unsafe { (input(msg, msg_len)?, input(sig, sig_len)?) };
         Ok(handle.client.verify(peer, now, msg, sig)?)
     })

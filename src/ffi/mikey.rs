@@ -4,7 +4,7 @@
 use std::ffi::c_char;
 
 use super::borrow;
-use super::client::{c_string, client_mut, client_ref, mkc_client, mkc_str, utf8};
+use super::client::{c_string, client_mut, client_ref, mkc_client, mkc_str, text, utf8};
 use super::eccsi::{mkc_eccsi_public, mkc_eccsi_signer};
 use super::kms::{mkc_kms_params, read_kms_params};
 use super::panic::guard;
@@ -231,18 +231,8 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage(
         let kind = kind_of(kind)?;
         // SAFETY: forwarded caller guarantees.
         let handle = unsafe { client_ref(client) }?;
-        let identity = unsafe {
-            utf8(mkc_str {
-                ptr: identity,
-                len: identity_len,
-            })
-        }?;
-        let responder = unsafe {
-            utf8(mkc_str {
-                ptr: responder_uri,
-                len: responder_uri_len,
-            })
-        }?;
+        let identity = unsafe { text(identity, identity_len) }?;
+        let responder = unsafe { text(responder_uri, responder_uri_len) }?;
         let key = unsafe { input(key, key_len) }?;
         let out = unsafe { output(msg_out, msg_cap) }?;
         let key: &[u8; MKC_MIKEY_KEY_BYTES] =
@@ -297,18 +287,8 @@ pub unsafe extern "C" fn mkc_client_mikey_process_imessage(
         let key_out = out_ptr(key_out)?;
         // SAFETY: forwarded caller guarantees.
         let handle = unsafe { client_mut(client) }?;
-        let identity = unsafe {
-            utf8(mkc_str {
-                ptr: identity,
-                len: identity_len,
-            })
-        }?;
-        let initiator = unsafe {
-            utf8(mkc_str {
-                ptr: initiator_uri,
-                len: initiator_uri_len,
-            })
-        }?;
+        let identity = unsafe { text(identity, identity_len) }?;
+        let initiator = unsafe { text(initiator_uri, initiator_uri_len) }?;
         let msg = unsafe { input(msg, msg_len) }?;
         let initiator = (!initiator.is_empty()).then_some(initiator);
         handle.view.clear();
