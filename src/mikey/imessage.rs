@@ -98,13 +98,20 @@ impl<'a> KmsParams<'a> {
         self.id_encoding.identifier(uid)
     }
 
-    /// Key periods to try for NTP second `t_ntp`: n, n - 1, n + 1.
-    fn candidates(&self, t_ntp: u64) -> Result<Vec<u64>, MikeyError> {
+    /// Key periods to try for NTP second `t_ntp`: its period n, then n - 1 when `t_ntp` is
+    /// within `tolerance_s` after n's start, and n + 1 when within `tolerance_s` before n's
+    /// end. Keys of a neighbouring period are accepted only across a nearby boundary, never
+    /// for a whole extra period.
+    fn candidates(&self, t_ntp: u64, tolerance_s: u64) -> Result<Vec<u64>, MikeyError> {
         let n = self.period_of(t_ntp).ok_or(MikeyError::NoKeyPeriod)?;
-        Ok([Some(n), n.checked_sub(1), n.checked_add(1)]
-            .into_iter()
-            .flatten()
-            .collect())
+        let (p, o) = (self.user_key_period, self.user_key_offset);
+        let start = time::period_start(n, p, o).ok_or(MikeyError::NoKeyPeriod)?;
+        let end = time::period_end(n, p, o);
+        let previous = n.checked_sub(1).filter(|_| t_ntp - start <= tolerance_s);
+        let next = end
+            .filter(|e| e - t_ntp <= tolerance_s)
+            .and_then(|_| n.checked_add(1));
+        Ok([Some(n), previous, next].into_iter().flatten().collect())
     }
 }
 
@@ -428,14 +435,17 @@ pub struct ReceivedKey {
     pub time_ntp: u64,
     /// The RAND value (for the MIKEY PRF of the SRTP keys and for a replay cache).
     pub rand: Vec<u8>,
+    /// How close to a period boundary T had to be for keys of the neighbouring period to
+    /// count (the replay window of [`ProcessParams`]).
+    pub boundary_tolerance_s: u64,
 }
 
 impl ReceivedKey {
     /// Whether `uri` hashes, under `kms`, to the initiator UID the signature was verified
-    /// with, in the key period of T or a neighbouring one (TS 33.180 E.7: the last step of
-    /// authenticating a message whose initiator was hidden).
+    /// with, in the key period of T or, near a boundary, a neighbouring one (TS 33.180 E.7:
+    /// the last step of authenticating a message whose initiator was hidden).
     pub fn initiator_matches(&self, uri: &str, kms: &KmsParams<'_>) -> bool {
-        kms.candidates(self.time_ntp)
+        kms.candidates(self.time_ntp, self.boundary_tolerance_s)
             .unwrap_or_default()
             .into_iter()
             .any(|n| {
@@ -583,7 +593,9 @@ pub fn process_imessage<D: PeerDirectory + ?Sized>(
 
     // Who we are in it.
     let own_uri = params.own_uri.as_bytes();
-    let own_candidates = params.own_kms.candidates(time_ntp)?;
+    let own_candidates = params
+        .own_kms
+        .candidates(time_ntp, params.replay_window_s)?;
     let own_kms_uri = params.own_kms.kms_uri.as_bytes();
     let kms_is_ours = |role| {
         message
@@ -656,7 +668,7 @@ pub fn process_imessage<D: PeerDirectory + ?Sized>(
         Some(uri) => {
             let mut uid_seen = false;
             let mut verified = None;
-            for n in initiator_kms.candidates(time_ntp)? {
+            for n in initiator_kms.candidates(time_ntp, params.replay_window_s)? {
                 let uid = initiator_kms.uid(uri, n)?;
                 if idr_uid.is_some_and(|sent| sent != uid) {
                     continue;
@@ -768,6 +780,7 @@ pub fn process_imessage<D: PeerDirectory + ?Sized>(
         timestamp,
         time_ntp,
         rand: message.rand,
+        boundary_tolerance_s: params.replay_window_s,
     })
 }
 
@@ -790,11 +803,16 @@ mod tests {
     #[test]
     fn candidate_periods() {
         let kms = KmsParams::new("kms.example.org", 100, 50);
-        assert_eq!(kms.candidates(50).unwrap(), [0, 1]);
-        assert_eq!(kms.candidates(349).unwrap(), [2, 1, 3]);
-        assert_eq!(kms.candidates(49), Err(MikeyError::NoKeyPeriod));
+        assert_eq!(kms.candidates(50, 0).unwrap(), [0]);
+        assert_eq!(kms.candidates(50, 100).unwrap(), [0, 1]);
+        assert_eq!(kms.candidates(349, 0).unwrap(), [2]);
+        assert_eq!(kms.candidates(349, 1).unwrap(), [2, 3]);
+        assert_eq!(kms.candidates(251, 1).unwrap(), [2, 1]);
+        assert_eq!(kms.candidates(300, 49).unwrap(), [2]);
+        assert_eq!(kms.candidates(349, 100).unwrap(), [2, 1, 3]);
+        assert_eq!(kms.candidates(49, 0), Err(MikeyError::NoKeyPeriod));
         assert_eq!(
-            KmsParams::new("k", 0, 0).candidates(1),
+            KmsParams::new("k", 0, 0).candidates(1, 0),
             Err(MikeyError::NoKeyPeriod)
         );
     }
