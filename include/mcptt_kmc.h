@@ -806,8 +806,10 @@ typedef struct mkc_mikey_key {
   uint8_t initiator_uid[32];
   /**
    * The initiator's URI (`initiator_uri_len` octets; use the length, a NUL may not follow),
-   * or NULL when the message hides it and none was given (confirm it later from its URI and
-   * UID).
+   * or NULL when the message hides it and none was given. To authenticate a hidden
+   * initiator, pass its URI (e.g. from the SIP message) as `initiator_uri` when processing:
+   * it is then checked against the signing UID in T's key period or, near a boundary, the
+   * neighbouring one.
    */
   const char *initiator_uri;
   /**
@@ -1406,8 +1408,10 @@ mkc_result mkc_kms_issue_sakke(const struct mkc_kms *kms,
  * `now` as Time. UTF-8 XML without a NUL; its length goes to `*written`.
  *
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed);
- * `MKC_RESULT_INVALID_PARAMETER` (an empty KMS URI, a zero period, an unknown id_encoding,
- * a string that is not UTF-8, overlapping buffers); or `MKC_RESULT_NULL_PARAMETER`.
+ * `MKC_RESULT_INVALID_PARAMETER` (an empty KMS URI, a period outside 1..=2^32-1 s, an offset
+ * above 2^32-1 s, an unknown id_encoding, a time or period bound after year 9999, a string
+ * that is not UTF-8 or that XML cannot carry, overlapping buffers); or
+ * `MKC_RESULT_NULL_PARAMETER`.
  *
  * # Safety
  * `kms` a live handle; `params` and the strings readable; `xml_out` writable for `xml_cap`
@@ -1430,8 +1434,9 @@ mkc_result mkc_kms_init_response_xml(const struct mkc_kms *kms,
  * fresh SSK/PVT, also one that fails for a small buffer: query the size with a large enough
  * buffer (a key set response is under 4 KiB for URIs of 100 octets).
  *
- * Returns as `mkc_kms_init_response_xml`, and `MKC_RESULT_INVALID_LENGTH` for a URI longer
- * than 65535 octets, `MKC_RESULT_RNG_FAILURE`.
+ * Returns as `mkc_kms_init_response_xml` (also `MKC_RESULT_INVALID_PARAMETER` for a
+ * `period_no` above 2^32-1), and `MKC_RESULT_INVALID_LENGTH` for a URI longer than 65535
+ * octets, `MKC_RESULT_RNG_FAILURE`.
  *
  * # Safety
  * As for `mkc_kms_init_response_xml`.
@@ -1505,7 +1510,8 @@ mkc_result mkc_client_mikey_create_imessage(const struct mkc_client *client,
  * 33.180 5.2, E.7): T must lie within `replay_window_s` seconds of `now`; the initiator's
  * UID comes from `initiator_uri` when given (e.g. from SIP; `(NULL, 0)` when not) or from the
  * message; the ECCSI signature is verified; the key is decapsulated with our RSK of T's key
- * period or a neighbouring one; the key identifiers are checked. On success `*key_out` is
+ * period (or, when T is within `replay_window_s` of a boundary, the neighbouring one's); the
+ * key identifiers are checked. On success `*key_out` is
  * filled (wipe its `key` when done); on failure it is untouched. The app keeps the replay
  * cache (T and RAND are given).
  *
@@ -1597,7 +1603,8 @@ mkc_result mkc_mikey_create_imessage(const struct mkc_eccsi_signer *signer,
  * in IDRkmsi is refused); the initiator's UID comes from `initiator_uri` when given (`(NULL,
  * 0)` when not) or from the message; our identity is `own_uri` under `own_kms`; `receivers`
  * holds `receiver_count` of our SAKKE receivers, `receiver_periods[i]` being the key period
- * (NTP-based) of `receivers[i]`; T's period and its neighbours are tried. On success
+ * (NTP-based) of `receivers[i]`, at most 64; T's period is tried and, within
+ * `replay_window_s` of a boundary, the neighbouring one. On success
  * `*key_out` is filled; its `initiator_uri` and `rand` point into `msg` or `initiator_uri`
  * (not NUL-terminated: use the lengths). On failure it is untouched.
  *

@@ -380,3 +380,127 @@ fn sdp_form_round_trips_and_refuses_garbage() {
         assert_eq!(rc, mkc_result::MikeyMalformed, "{bad:?}");
     }
 }
+
+/// An output that overlaps an input is refused (README rule): `*key_out` inside the message,
+/// and `msg_out` over the `*params` struct (found in review).
+#[test]
+fn outputs_overlapping_inputs_are_refused() {
+    let k = keys();
+    let key = [7u8; 16];
+    let msg = create(&k, &key, 0x1234_5678, 0).unwrap();
+    // The message in an 8-aligned buffer, `key_out` 16 octets into it.
+    let mut store = vec![0u64; msg.len().div_ceil(8)];
+    let base = store.as_mut_ptr().cast::<u8>();
+    unsafe { std::ptr::copy_nonoverlapping(msg.as_ptr(), base, msg.len()) };
+    let key_out = unsafe { base.add(16) }.cast::<mkc_mikey_key>();
+    let receivers = [k.bob];
+    let periods = [k.period];
+    let rc = unsafe {
+        mkc_mikey_process_imessage(
+            k.kpak,
+            &kms_params(),
+            receivers.as_ptr(),
+            periods.as_ptr(),
+            1,
+            s(BOB),
+            &kms_params(),
+            NOW,
+            300,
+            s(""),
+            base,
+            msg.len(),
+            key_out,
+        )
+    };
+    assert_eq!(rc, mkc_result::InvalidParameter);
+    let copy: Vec<u8> = unsafe { std::slice::from_raw_parts(base, msg.len()) }.to_vec();
+    assert_eq!(copy, msg, "the message is untouched");
+
+    let mut params_store = vec![0u64; 256];
+    let params_at = params_store.as_mut_ptr().cast::<u8>();
+    let params = params_at.cast::<mkc_mikey_create_params>();
+    unsafe {
+        params.write(mkc_mikey_create_params {
+            kind: mkc_mikey_key_kind::Pck as u32,
+            key: key.as_ptr(),
+            key_len: 16,
+            key_id: 0x1234_5678,
+            flags: 0,
+            now: NOW,
+            initiator_uri: s(ALICE),
+            initiator_kms: kms_params(),
+            responder_uri: s(BOB),
+            responder_kms: kms_params(),
+        })
+    };
+    let mut written = 0;
+    let rc = unsafe {
+        mkc_mikey_create_imessage(
+            k.signer,
+            k.z_t,
+            null(),
+            params,
+            params_at,
+            2048,
+            &mut written,
+        )
+    };
+    assert_eq!(rc, mkc_result::InvalidParameter);
+}
+
+/// The KMS XML writers refuse what the KMS interface cannot carry instead of writing a
+/// document no client reads (found in review).
+#[test]
+fn kms_xml_writers_refuse_values_the_interface_cannot_carry() {
+    use mcptt_kmc::ffi::kms::*;
+    let mut kms: *const mkc_kms = null();
+    assert_eq!(unsafe { mkc_kms_new_random(&mut kms) }, mkc_result::Ok);
+    let init = |p: &mkc_kms_params, now: u64| {
+        let mut out = vec![0u8; 16384];
+        let mut written = 0;
+        unsafe {
+            mkc_kms_init_response_xml(
+                kms,
+                p,
+                s(ALICE),
+                s("u"),
+                now,
+                out.as_mut_ptr(),
+                out.len(),
+                &mut written,
+            )
+        }
+    };
+    assert_eq!(init(&kms_params(), NOW), mkc_result::Ok);
+    let p = mkc_kms_params {
+        key_period_s: 1 << 32,
+        ..kms_params()
+    };
+    assert_eq!(init(&p, NOW), mkc_result::InvalidParameter);
+    let p = mkc_kms_params {
+        key_offset_s: 1 << 33,
+        ..kms_params()
+    };
+    assert_eq!(init(&p, NOW), mkc_result::InvalidParameter);
+    assert_eq!(
+        init(&kms_params(), 400_000_000_000),
+        mkc_result::InvalidParameter
+    );
+    let mut out = vec![0u8; 16384];
+    let mut written = 0;
+    let rc = unsafe {
+        mkc_kms_keyprov_response_xml(
+            kms,
+            &kms_params(),
+            s(ALICE),
+            s("u"),
+            NOW,
+            1 << 32,
+            out.as_mut_ptr(),
+            out.len(),
+            &mut written,
+        )
+    };
+    assert_eq!(rc, mkc_result::InvalidParameter);
+    unsafe { mkc_kms_free(kms) };
+}

@@ -104,8 +104,8 @@ impl Client {
     /// Processes an I_MESSAGE addressed to our `identity` at Unix time `now` (RFC 6509; TS
     /// 33.180 5.2, E.7): T within `replay_window_s` seconds of `now`, the initiator's UID from
     /// `initiator_uri` (when the app knows it, e.g. from SIP) or from the message, the ECCSI
-    /// signature, SAKKE decapsulation with our RSK of T's key period or a neighbouring one,
-    /// and the key identifiers. The app keeps the replay cache (T and RAND are returned).
+    /// signature, SAKKE decapsulation with our RSK of T's key period (or, when T is within
+    /// `replay_window_s` of a boundary, the neighbouring one's), and the key identifiers. The app keeps the replay cache (T and RAND are returned).
     ///
     /// # Errors
     /// [`ClientError::NoCertificate`], [`ClientError::InvalidTime`], or

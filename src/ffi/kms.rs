@@ -283,7 +283,9 @@ pub(super) unsafe fn read_kms_params<'a>(
         1 => IdEncoding::Hex,
         _ => return Err(mkc_result::InvalidParameter),
     };
-    if uri.is_empty() || params.key_period_s == 0 {
+    // The ranges the KMS XML of TS 33.180 D.3 carries (and this library's parser accepts).
+    let period_ok = (1..=u64::from(u32::MAX)).contains(&params.key_period_s);
+    if uri.is_empty() || !period_ok || params.key_offset_s > u64::from(u32::MAX) {
         return Err(mkc_result::InvalidParameter);
     }
     Ok((uri, params.key_period_s, params.key_offset_s, encoding))
@@ -309,6 +311,7 @@ unsafe fn response_xml(
     // SAFETY: forwarded caller guarantees.
     let p = unsafe { params.as_ref() }.ok_or(mkc_result::NullParameter)?;
     let inputs = [
+        (params.cast::<u8>(), size_of::<mkc_kms_params>()),
         (p.kms_uri.ptr, p.kms_uri.len),
         (user_uri.ptr, user_uri.len),
         (client_req_url.ptr, client_req_url.len),
@@ -316,7 +319,13 @@ unsafe fn response_xml(
     check_disjoint(
         out,
         cap,
-        &[inputs[0], inputs[1], inputs[2], written_region(written)],
+        &[
+            inputs[0],
+            inputs[1],
+            inputs[2],
+            inputs[3],
+            written_region(written),
+        ],
     )?;
     super::check_written_disjoint(written, &inputs)?;
     let kms = unsafe { borrow(kms) }?;
@@ -334,6 +343,9 @@ unsafe fn response_xml(
         payload: payload(kms, &domain, user)?,
     };
     let text = xml::emit_response(&response);
+    // Never hand out a document a client would refuse (times past year 9999, a period number
+    // beyond 2^32 - 1, ...): read it back first.
+    xml::parse_response(text.as_bytes()).map_err(|_| mkc_result::InvalidParameter)?;
     // SAFETY: non-NULL and writable.
     unsafe { emit(out, written, text.as_bytes()) }
 }
@@ -344,8 +356,10 @@ unsafe fn response_xml(
 /// `now` as Time. UTF-8 XML without a NUL; its length goes to `*written`.
 ///
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed);
-/// `MKC_RESULT_INVALID_PARAMETER` (an empty KMS URI, a zero period, an unknown id_encoding,
-/// a string that is not UTF-8, overlapping buffers); or `MKC_RESULT_NULL_PARAMETER`.
+/// `MKC_RESULT_INVALID_PARAMETER` (an empty KMS URI, a period outside 1..=2^32-1 s, an offset
+/// above 2^32-1 s, an unknown id_encoding, a time or period bound after year 9999, a string
+/// that is not UTF-8 or that XML cannot carry, overlapping buffers); or
+/// `MKC_RESULT_NULL_PARAMETER`.
 ///
 /// # Safety
 /// `kms` a live handle; `params` and the strings readable; `xml_out` writable for `xml_cap`
@@ -387,8 +401,9 @@ pub unsafe extern "C" fn mkc_kms_init_response_xml(
 /// fresh SSK/PVT, also one that fails for a small buffer: query the size with a large enough
 /// buffer (a key set response is under 4 KiB for URIs of 100 octets).
 ///
-/// Returns as `mkc_kms_init_response_xml`, and `MKC_RESULT_INVALID_LENGTH` for a URI longer
-/// than 65535 octets, `MKC_RESULT_RNG_FAILURE`.
+/// Returns as `mkc_kms_init_response_xml` (also `MKC_RESULT_INVALID_PARAMETER` for a
+/// `period_no` above 2^32-1), and `MKC_RESULT_INVALID_LENGTH` for a URI longer than 65535
+/// octets, `MKC_RESULT_RNG_FAILURE`.
 ///
 /// # Safety
 /// As for `mkc_kms_init_response_xml`.
@@ -418,6 +433,9 @@ pub unsafe extern "C" fn mkc_kms_keyprov_response_xml(
                 xml_cap,
                 written,
                 |kms, domain, user| {
+                    if period_no > u64::from(u32::MAX) {
+                        return Err(mkc_result::InvalidParameter);
+                    }
                     let set = kms.issue_key_set(domain, user, period_no)?;
                     Ok(KmsPayload::KeyProv(vec![set]))
                 },

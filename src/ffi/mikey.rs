@@ -71,8 +71,10 @@ pub struct mkc_mikey_key {
     /// The initiator's UID (32 octets) the signature was verified with.
     pub initiator_uid: [u8; 32],
     /// The initiator's URI (`initiator_uri_len` octets; use the length, a NUL may not follow),
-    /// or NULL when the message hides it and none was given (confirm it later from its URI and
-    /// UID).
+    /// or NULL when the message hides it and none was given. To authenticate a hidden
+    /// initiator, pass its URI (e.g. from the SIP message) as `initiator_uri` when processing:
+    /// it is then checked against the signing UID in T's key period or, near a boundary, the
+    /// neighbouring one.
     pub initiator_uri: *const c_char,
     /// Octets of `initiator_uri`.
     pub initiator_uri_len: usize,
@@ -256,7 +258,8 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage(
 /// 33.180 5.2, E.7): T must lie within `replay_window_s` seconds of `now`; the initiator's
 /// UID comes from `initiator_uri` when given (e.g. from SIP; `(NULL, 0)` when not) or from the
 /// message; the ECCSI signature is verified; the key is decapsulated with our RSK of T's key
-/// period or a neighbouring one; the key identifiers are checked. On success `*key_out` is
+/// period (or, when T is within `replay_window_s` of a boundary, the neighbouring one's); the
+/// key identifiers are checked. On success `*key_out` is
 /// filled (wipe its `key` when done); on failure it is untouched. The app keeps the replay
 /// cache (T and RAND are given).
 ///
@@ -285,6 +288,12 @@ pub unsafe extern "C" fn mkc_client_mikey_process_imessage(
 ) -> mkc_result {
     guard(|| {
         let key_out = out_ptr(key_out)?;
+        let inputs = [
+            (identity, identity_len),
+            (initiator_uri, initiator_uri_len),
+            (msg, msg_len),
+        ];
+        check_disjoint(key_out.cast(), size_of::<mkc_mikey_key>(), &inputs)?;
         // SAFETY: forwarded caller guarantees.
         let handle = unsafe { client_mut(client) }?;
         let identity = unsafe { text(identity, identity_len) }?;
@@ -453,6 +462,7 @@ pub unsafe extern "C" fn mkc_mikey_create_imessage(
         // SAFETY: forwarded caller guarantees.
         let p = unsafe { params.as_ref() }.ok_or(mkc_result::NullParameter)?;
         let inputs = [
+            (params.cast::<u8>(), size_of::<mkc_mikey_create_params>()),
             (p.key, p.key_len),
             (p.initiator_uri.ptr, p.initiator_uri.len),
             (p.responder_uri.ptr, p.responder_uri.len),
@@ -540,7 +550,8 @@ fn view_in(whole: &[u8], part: &[u8]) -> (*const u8, usize) {
 /// in IDRkmsi is refused); the initiator's UID comes from `initiator_uri` when given (`(NULL,
 /// 0)` when not) or from the message; our identity is `own_uri` under `own_kms`; `receivers`
 /// holds `receiver_count` of our SAKKE receivers, `receiver_periods[i]` being the key period
-/// (NTP-based) of `receivers[i]`; T's period and its neighbours are tried. On success
+/// (NTP-based) of `receivers[i]`, at most 64; T's period is tried and, within
+/// `replay_window_s` of a boundary, the neighbouring one. On success
 /// `*key_out` is filled; its `initiator_uri` and `rand` point into `msg` or `initiator_uri`
 /// (not NUL-terminated: use the lengths). On failure it is untouched.
 ///
@@ -570,6 +581,25 @@ pub unsafe extern "C" fn mkc_mikey_process_imessage(
 ) -> mkc_result {
     guard(|| {
         let key_out = out_ptr(key_out)?;
+        if initiator_kms.is_null() || own_kms.is_null() {
+            return Err(mkc_result::NullParameter);
+        }
+        // SAFETY: non-NULL and readable by the caller's guarantee.
+        let (i_uri, o_uri) = unsafe { ((*initiator_kms).kms_uri, (*own_kms).kms_uri) };
+        let params_size = size_of::<mkc_kms_params>();
+        let array_size = receiver_count.saturating_mul(size_of::<u64>());
+        let inputs = [
+            (msg, msg_len),
+            (own_uri.ptr, own_uri.len),
+            (initiator_uri.ptr, initiator_uri.len),
+            (initiator_kms.cast(), params_size),
+            (own_kms.cast(), params_size),
+            (i_uri.ptr, i_uri.len),
+            (o_uri.ptr, o_uri.len),
+            (receivers.cast(), array_size),
+            (receiver_periods.cast(), array_size),
+        ];
+        check_disjoint(key_out.cast(), size_of::<mkc_mikey_key>(), &inputs)?;
         // SAFETY: forwarded caller guarantees.
         let verifier = unsafe { borrow(initiator_kpak) }?;
         let i_kms = unsafe { initiator_kms.as_ref() }.ok_or(mkc_result::NullParameter)?;
