@@ -367,12 +367,24 @@ static void test_other_periods(void) {
                     MKC_MIKEY_HIDE_IDENTITIES, hid, &hid_len),
              MKC_RESULT_OK, "alice to bob, hidden");
     if (provision(&bob_next, g_token_bob, g_end)) {
-        /* By URI, every neighbouring period is tried: the RSK of n + 1 fails to decapsulate
-         * what was sent to the UID of n. The hidden message names the UID of n: no RSK. */
-        refused(&bob_next, g_now, NULL, msg, len, MKC_RESULT_DECAPSULATION_FAILED,
-                "by URI: the RSK of the next period does not fit");
+        /* Mid-period only T's period n is tried: no RSK of n. The hidden message names the
+         * UID of n: no RSK either. */
+        refused(&bob_next, g_now, NULL, msg, len, MKC_RESULT_NO_KEY_MATERIAL,
+                "by URI, mid-period: the next period is not tried");
         refused(&bob_next, g_now, NULL, hid, hid_len, MKC_RESULT_NO_KEY_MATERIAL,
                 "hidden: no RSK for the UID's period");
+        /* Within the window of the boundary, n + 1 is tried too: its RSK fails to
+         * decapsulate what was sent to the UID of n. */
+        {
+            uint8_t near[MSG_CAP];
+            size_t near_len = 0;
+            CHECK_RC(create(&g_alice, BOB, g_end - 100, MKC_MIKEY_KEY_KIND_PCK, key, key_id, 0,
+                            near, &near_len),
+                     MKC_RESULT_OK, "alice to bob, 100 s before the boundary");
+            refused(&bob_next, g_end - 100, NULL, near, near_len,
+                    MKC_RESULT_DECAPSULATION_FAILED,
+                    "near the boundary: the RSK of the next period does not fit");
+        }
         memset(&got, 0, sizeof got);
         CHECK_RC(process(&g_bob, g_now, NULL, msg, len, &got), MKC_RESULT_OK,
                  "bob of this period reads it");
