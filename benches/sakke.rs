@@ -25,6 +25,9 @@ fn sakke(c: &mut Criterion) {
     group.bench_function("rsk_validation", |b| {
         b.iter(|| SakkeReceiver::new(&z_t, black_box(ID), &rsk[..]).unwrap())
     });
+    group.bench_function("rsk_validation_with_public", |b| {
+        b.iter(|| SakkeReceiver::with_public(&public, black_box(ID), &rsk[..]).unwrap())
+    });
     group.bench_function("encapsulate", |b| {
         b.iter(|| public.encapsulate(black_box(ID), &SSV).unwrap())
     });

@@ -1210,3 +1210,34 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// SakkeReceiver::with_public
+// ---------------------------------------------------------------------------------------------
+
+/// A receiver made from an already validated Z_T (`with_public`) accepts and refuses exactly
+/// what `new` does, and decapsulates the RFC 6508 vector.
+#[test]
+fn receiver_with_public_matches_new() {
+    let v = &*VECTOR;
+    let public = SakkePublic::new(&v.z_point).unwrap();
+    let receiver = SakkeReceiver::with_public(&public, &v.id, &v.rsk).unwrap();
+    assert_eq!(decap(&receiver, &v.sed).unwrap().to_vec(), v.ssv);
+    let mut rsks = malformed(&v.rsk);
+    rsks.push(("-RSK".into(), negated(&v.rsk)));
+    rsks.push(("[2]RSK".into(), doubled(&v.rsk)));
+    for (name, rsk) in rsks {
+        assert_eq!(
+            SakkeReceiver::with_public(&public, &v.id, &rsk).err(),
+            Some(Error::InvalidKey),
+            "RSK {name}"
+        );
+    }
+    let mut other_id = v.id.clone();
+    other_id[0] ^= 1;
+    assert_eq!(
+        SakkeReceiver::with_public(&public, &other_id, &v.rsk).err(),
+        Some(Error::InvalidKey),
+        "another identifier"
+    );
+}

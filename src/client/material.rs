@@ -235,7 +235,7 @@ impl KeyMaterial {
         let signer = Signer::new(&cert.xml.pub_auth_key, &id, &set.ssk, &set.pvt)
             .map_err(|_| rejections.push(Rejection::InvalidSsk))
             .ok();
-        let receiver = SakkeReceiver::new(&cert.xml.pub_enc_key, &id, &set.rsk)
+        let receiver = SakkeReceiver::with_public(&cert.sakke, &id, &set.rsk)
             .map_err(|_| rejections.push(Rejection::InvalidRsk))
             .ok();
         let material = (signer.is_some() || receiver.is_some()).then_some(KeyMaterial {

@@ -203,6 +203,38 @@ pub unsafe extern "C" fn mkc_sakke_receiver_new(
     })
 }
 
+/// As `mkc_sakke_receiver_new`, with Z_T taken from an encapsulation handle that validated it
+/// already, so Z_T's subgroup check (about a quarter of the time) is not repeated: for a
+/// client validating many RSKs under one KMS certificate.
+///
+/// On success `*out` receives a handle to release with `mkc_sakke_receiver_free`; on failure
+/// `*out` is unchanged. Returns `MKC_RESULT_OK`, `MKC_RESULT_NULL_PARAMETER` or
+/// `MKC_RESULT_INVALID_KEY` (for any failure, without detail).
+///
+/// # Safety
+/// `public_key` must be a live handle; `id` and `rsk` readable for their lengths; `out`
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_sakke_receiver_new_with_public(
+    public_key: *const mkc_sakke_public,
+    id: *const u8,
+    id_len: usize,
+    rsk: *const u8,
+    rsk_len: usize,
+    out: *mut *const mkc_sakke_receiver,
+) -> mkc_result {
+    guard(|| {
+        let out = out_ptr(out)?;
+        // SAFETY: forwarded caller guarantees.
+        let public = unsafe { borrow(public_key) }?;
+        let (id, rsk) = unsafe { (input(id, id_len)?, input(rsk, rsk_len)?) };
+        let receiver = SakkeReceiver::with_public(public, id, rsk)?;
+        // SAFETY: `out` is non-NULL and writable by the caller's guarantee.
+        unsafe { publish(out, receiver) };
+        Ok(())
+    })
+}
+
 /// Releases a decapsulation handle and zeroizes its secret data. NULL is accepted; freeing
 /// twice is undefined.
 ///

@@ -355,6 +355,45 @@ static void test_rfc_vector(void) {
     }
 }
 
+/* A receiver made from an encapsulation handle (Z_T validated once) behaves as one made from
+ * Z_T's octets: the RFC vector decapsulates; a wrong identifier or RSK, and NULLs, fail. */
+static void test_receiver_with_public(void) {
+    const mkc_sakke_public *pub = NULL;
+    const mkc_sakke_receiver *recv = NULL;
+    const mkc_sakke_receiver *out = SENTINEL_RECV;
+    uint8_t bad_rsk[PT_BYTES];
+
+    set_ctx("receiver_new_with_public", "RFC 6508 Appendix A");
+    CHECK_RC(mkc_sakke_public_new(rfc_z_t, PT_BYTES, &pub), MKC_RESULT_OK, "public_new");
+    if (pub == NULL) return;
+    CHECK_RC(mkc_sakke_receiver_new_with_public(pub, rfc_id, sizeof rfc_id, rfc_rsk, PT_BYTES,
+                                                &recv),
+             MKC_RESULT_OK, "the RFC RSK");
+    if (recv != NULL) {
+        decap_ok(recv, rfc_sed, rfc_ssv);
+        mkc_sakke_receiver_free(recv);
+    }
+    CHECK_RC(mkc_sakke_receiver_new_with_public(pub, rfc_id, sizeof rfc_id - 1, rfc_rsk,
+                                                PT_BYTES, &out),
+             MKC_RESULT_INVALID_KEY, "the identifier without its trailing NUL");
+    memcpy(bad_rsk, rfc_rsk, PT_BYTES);
+    bad_rsk[PT_BYTES - 1] ^= 1;
+    CHECK_RC(mkc_sakke_receiver_new_with_public(pub, rfc_id, sizeof rfc_id, bad_rsk, PT_BYTES,
+                                                &out),
+             MKC_RESULT_INVALID_KEY, "an RSK off the curve");
+    CHECK_RC(mkc_sakke_receiver_new_with_public(pub, rfc_id, sizeof rfc_id, rfc_rsk,
+                                                PT_BYTES - 1, &out),
+             MKC_RESULT_INVALID_KEY, "a short RSK");
+    CHECK_RC(mkc_sakke_receiver_new_with_public(NULL, rfc_id, sizeof rfc_id, rfc_rsk, PT_BYTES,
+                                                &out),
+             MKC_RESULT_NULL_PARAMETER, "NULL public handle");
+    CHECK_RC(mkc_sakke_receiver_new_with_public(pub, rfc_id, sizeof rfc_id, rfc_rsk, PT_BYTES,
+                                                NULL),
+             MKC_RESULT_NULL_PARAMETER, "NULL out");
+    CHECK(out == SENTINEL_RECV, "*out unchanged by failures");
+    mkc_sakke_public_free(pub);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Round trips with a random KMS over identifiers and SSVs                                    */
 /* ------------------------------------------------------------------------------------------ */
@@ -1029,6 +1068,7 @@ int main(void) {
     test_sizes();
     setup_fixtures();
     test_rfc_vector();
+    test_receiver_with_public();
     test_round_trips();
     test_public_new();
     test_receiver_new();
