@@ -610,7 +610,7 @@ typedef struct mkc_request {
    */
   uint64_t id;
   /**
-   * "POST".
+   * "POST", NUL-terminated.
    */
   const char *method;
   /**
@@ -764,8 +764,8 @@ typedef struct mkc_kms_params {
 } mkc_kms_params;
 
 /**
- * A key received in an I_MESSAGE. `key` is secret: wipe it when done. Pointers are owned by
- * the client and valid until its next mutating call.
+ * A key received in an I_MESSAGE. `key` is secret: wipe it when done. The pointers are
+ * views: see `initiator_uri` and `rand` for whose memory they point into.
  */
 typedef struct mkc_mikey_key {
   /**
@@ -1117,8 +1117,8 @@ mkc_result mkc_client_decapsulate(const struct mkc_client *client,
 
 /**
  * Seals the client's certificate and key material into one blob for the user's profile:
- * AES-256-GCM under the 32-octet `storage_key`, bound to the user URI; see the key store
- * format in the README. Writes the blob and its length to `*written`; to learn the size, call
+ * AES-256-GCM under the 32-octet `storage_key`, bound to the user URI (the README's "Key
+ * store" section gives the format). Writes the blob and its length to `*written`; to learn the size, call
  * with `blob_cap` = 0 (gives `MKC_RESULT_BUFFER_TOO_SMALL` and the size).
  *
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL`; `MKC_RESULT_INVALID_LENGTH` (key
@@ -1138,24 +1138,31 @@ mkc_result mkc_client_export(const struct mkc_client *client,
 
 /**
  * Opens a blob from `mkc_client_export` at Unix time `now` with the 32-octet `storage_key`
- * and installs its content after validating all of it again (certificate, UIDs, SSK/PVT,
- * RSK). Material whose period ended more than the grace window ago is skipped. On any error
- * the client is unchanged.
+ * and installs its content after validating all of it again (certificate against this
+ * client's configuration, e.g. its expected KmsUri; UIDs, SSK/PVT, RSK). Material whose
+ * period ended more than the grace window ago is skipped, so a successful import may install
+ * nothing: `*installed` (when not NULL) receives the number of (identity, period) key sets
+ * installed. The next polls report `MKC_EVENT_KIND_CERTIFICATE_INSTALLED` and one
+ * `MKC_EVENT_KIND_KEY_MATERIAL_READY` per key set, as provisioning does. On any error the
+ * client and `*installed` are unchanged.
  *
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_STORE_AUTHENTICATION_FAILED` (wrong key, another
  * user's blob, tampered or truncated); `MKC_RESULT_INVALID_STORE` (not a key store, unknown
  * version, content that fails validation); `MKC_RESULT_INVALID_LENGTH` (key not 32 octets);
- * or `MKC_RESULT_NULL_PARAMETER`.
+ * `MKC_RESULT_INVALID_PARAMETER` (`installed` overlapping an input); or
+ * `MKC_RESULT_NULL_PARAMETER`.
  *
  * # Safety
- * `client` must be a live handle; `storage_key` and `blob` readable for their lengths.
+ * `client` must be a live handle; `storage_key` and `blob` readable for their lengths;
+ * `installed` NULL or writable.
  */
 mkc_result mkc_client_import(struct mkc_client *client,
                              uint64_t now,
                              const uint8_t *storage_key,
                              size_t storage_key_len,
                              const uint8_t *blob,
-                             size_t blob_len);
+                             size_t blob_len,
+                             size_t *installed);
 
 /**
  * Returns `MKC_ECCSI_SIGNATURE_BYTES` (129).
@@ -1537,8 +1544,8 @@ mkc_result mkc_client_mikey_process_imessage(struct mkc_client *client,
                                              struct mkc_mikey_key *key_out);
 
 /**
- * Writes the SDP `a=key-mgmt` value of a MIKEY message: `mikey ` and its base64 (RFC 4567),
- * without a NUL, and its length to `*written`.
+ * Writes the SDP `a=key-mgmt` value of a MIKEY message: `mikey ` and its padded base64 (RFC
+ * 4567), without a NUL, and its length to `*written`: 6 + 4 * ceil(msg_len / 3) octets.
  *
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed);
  * `MKC_RESULT_INVALID_PARAMETER` (overlapping buffers); or `MKC_RESULT_NULL_PARAMETER`.
@@ -1553,11 +1560,13 @@ mkc_result mkc_mikey_to_sdp(const uint8_t *msg,
                             size_t *written);
 
 /**
- * Decodes an SDP `a=key-mgmt` value `mikey <base64>` (leading and trailing white space
- * allowed) into the MIKEY message octets, and their number to `*written`. Checks only the
- * base64; the message itself is checked when processed.
+ * Decodes the SDP form of a MIKEY message (RFC 4567) into the message octets, and their
+ * number to `*written`. Accepted, with leading and trailing white space: the attribute value
+ * `mikey <base64>`, the whole line `a=key-mgmt:mikey <base64>`, or the bare base64; padded
+ * or unpadded base64, no white space inside it, no further `;` parameters. Checks only the
+ * encoding; the message itself is checked when processed.
  *
- * Returns `MKC_RESULT_OK`; `MKC_RESULT_MIKEY_MALFORMED` (not `mikey ` and base64);
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_MIKEY_MALFORMED` (none of these forms);
  * `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed);
  * `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`.
  *

@@ -220,7 +220,7 @@ int main(int argc, char **argv) {
     result_line("alice exports her key store", rc == MKC_RESULT_OK);
     if (!kms_ok(rc, "mkc_client_export")) goto cleanup;
     if (!kms_client_new(&kms, alice.uri, &restored)) goto cleanup;
-    rc = mkc_client_import(restored, now, storage_key, sizeof storage_key, blob, blob_len);
+    rc = mkc_client_import(restored, now, storage_key, sizeof storage_key, blob, blob_len, NULL);
     result_line("a new client imports it (everything validated again)", rc == MKC_RESULT_OK);
     if (!kms_ok(rc, "mkc_client_import")) goto cleanup;
     rc = mkc_client_sign(restored, (const uint8_t *)alice.uri, strlen(alice.uri), now,

@@ -177,7 +177,7 @@ pub struct mkc_header {
 pub struct mkc_request {
     /// Pass to `mkc_client_handle_response` / `mkc_client_handle_failure`.
     pub id: u64,
-    /// "POST".
+    /// "POST", NUL-terminated.
     pub method: *const c_char,
     /// The full URL, NUL-terminated.
     pub url: *const c_char,
@@ -1065,8 +1065,8 @@ pub unsafe extern "C" fn mkc_client_decapsulate(
 }
 
 /// Seals the client's certificate and key material into one blob for the user's profile:
-/// AES-256-GCM under the 32-octet `storage_key`, bound to the user URI; see the key store
-/// format in the README. Writes the blob and its length to `*written`; to learn the size, call
+/// AES-256-GCM under the 32-octet `storage_key`, bound to the user URI (the README's "Key
+/// store" section gives the format). Writes the blob and its length to `*written`; to learn the size, call
 /// with `blob_cap` = 0 (gives `MKC_RESULT_BUFFER_TOO_SMALL` and the size).
 ///
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL`; `MKC_RESULT_INVALID_LENGTH` (key
@@ -1101,17 +1101,23 @@ pub unsafe extern "C" fn mkc_client_export(
 }
 
 /// Opens a blob from `mkc_client_export` at Unix time `now` with the 32-octet `storage_key`
-/// and installs its content after validating all of it again (certificate, UIDs, SSK/PVT,
-/// RSK). Material whose period ended more than the grace window ago is skipped. On any error
-/// the client is unchanged.
+/// and installs its content after validating all of it again (certificate against this
+/// client's configuration, e.g. its expected KmsUri; UIDs, SSK/PVT, RSK). Material whose
+/// period ended more than the grace window ago is skipped, so a successful import may install
+/// nothing: `*installed` (when not NULL) receives the number of (identity, period) key sets
+/// installed. The next polls report `MKC_EVENT_KIND_CERTIFICATE_INSTALLED` and one
+/// `MKC_EVENT_KIND_KEY_MATERIAL_READY` per key set, as provisioning does. On any error the
+/// client and `*installed` are unchanged.
 ///
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_STORE_AUTHENTICATION_FAILED` (wrong key, another
 /// user's blob, tampered or truncated); `MKC_RESULT_INVALID_STORE` (not a key store, unknown
 /// version, content that fails validation); `MKC_RESULT_INVALID_LENGTH` (key not 32 octets);
-/// or `MKC_RESULT_NULL_PARAMETER`.
+/// `MKC_RESULT_INVALID_PARAMETER` (`installed` overlapping an input); or
+/// `MKC_RESULT_NULL_PARAMETER`.
 ///
 /// # Safety
-/// `client` must be a live handle; `storage_key` and `blob` readable for their lengths.
+/// `client` must be a live handle; `storage_key` and `blob` readable for their lengths;
+/// `installed` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mkc_client_import(
     client: *mut mkc_client,
@@ -1120,14 +1126,22 @@ pub unsafe extern "C" fn mkc_client_import(
     storage_key_len: usize,
     blob: *const u8,
     blob_len: usize,
+    installed: *mut usize,
 ) -> mkc_result {
     guard(|| {
+        if !installed.is_null() {
+            check_written_disjoint(installed, &[(storage_key, storage_key_len), (blob, blob_len)])?;
+        }
         // SAFETY: forwarded caller guarantees.
         let handle = unsafe { client_mut(client) }?;
         let key = unsafe { input(storage_key, storage_key_len) }?;
         let blob = unsafe { input(blob, blob_len) }?;
         handle.view.clear();
-        handle.client.import(now, key, blob)?;
+        let count = handle.client.import(now, key, blob)?;
+        if !installed.is_null() {
+            // SAFETY: non-NULL and writable by the caller's guarantee.
+            unsafe { installed.write(count) };
+        }
         Ok(())
     })
 }

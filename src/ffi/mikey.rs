@@ -48,8 +48,8 @@ pub const MKC_MIKEY_HIDE_IDENTITIES: u32 = 1;
 /// `flags` of `mkc_client_mikey_create_imessage`: add SAKKE-to-self (TS 33.180 E.5).
 pub const MKC_MIKEY_SAKKE_TO_SELF: u32 = 2;
 
-/// A key received in an I_MESSAGE. `key` is secret: wipe it when done. Pointers are owned by
-/// the client and valid until its next mutating call.
+/// A key received in an I_MESSAGE. `key` is secret: wipe it when done. The pointers are
+/// views: see `initiator_uri` and `rand` for whose memory they point into.
 #[repr(C)]
 pub struct mkc_mikey_key {
     /// A `mkc_mikey_key_kind` value.
@@ -322,8 +322,8 @@ pub unsafe extern "C" fn mkc_client_mikey_process_imessage(
     })
 }
 
-/// Writes the SDP `a=key-mgmt` value of a MIKEY message: `mikey ` and its base64 (RFC 4567),
-/// without a NUL, and its length to `*written`.
+/// Writes the SDP `a=key-mgmt` value of a MIKEY message: `mikey ` and its padded base64 (RFC
+/// 4567), without a NUL, and its length to `*written`: 6 + 4 * ceil(msg_len / 3) octets.
 ///
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed);
 /// `MKC_RESULT_INVALID_PARAMETER` (overlapping buffers); or `MKC_RESULT_NULL_PARAMETER`.
@@ -356,11 +356,13 @@ pub unsafe extern "C" fn mkc_mikey_to_sdp(
     })
 }
 
-/// Decodes an SDP `a=key-mgmt` value `mikey <base64>` (leading and trailing white space
-/// allowed) into the MIKEY message octets, and their number to `*written`. Checks only the
-/// base64; the message itself is checked when processed.
+/// Decodes the SDP form of a MIKEY message (RFC 4567) into the message octets, and their
+/// number to `*written`. Accepted, with leading and trailing white space: the attribute value
+/// `mikey <base64>`, the whole line `a=key-mgmt:mikey <base64>`, or the bare base64; padded
+/// or unpadded base64, no white space inside it, no further `;` parameters. Checks only the
+/// encoding; the message itself is checked when processed.
 ///
-/// Returns `MKC_RESULT_OK`; `MKC_RESULT_MIKEY_MALFORMED` (not `mikey ` and base64);
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_MIKEY_MALFORMED` (none of these forms);
 /// `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed);
 /// `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`.
 ///

@@ -400,7 +400,7 @@ static void test_contract_offline(void) {
              MKC_RESULT_NULL_PARAMETER, "decapsulate(NULL)");
     CHECK_RC(mkc_client_export(NULL, buf, 32, NULL, 0, &written), MKC_RESULT_NULL_PARAMETER,
              "export(NULL)");
-    CHECK_RC(mkc_client_import(NULL, g_now, buf, 32, buf + 32, 64), MKC_RESULT_NULL_PARAMETER,
+    CHECK_RC(mkc_client_import(NULL, g_now, buf, 32, buf + 32, 64, NULL), MKC_RESULT_NULL_PARAMETER,
              "import(NULL)");
 
     /* A client with no token, no certificate, no material. */
@@ -796,37 +796,41 @@ static void test_store(void) {
     CHECK_SIZE(written, blob_len, "the announced size");
 
     set_ctx("store", "refused imports change nothing");
-    CHECK_RC(mkc_client_import(fresh, g_now, other_key, sizeof other_key, blob, blob_len),
+    CHECK_RC(mkc_client_import(fresh, g_now, other_key, sizeof other_key, blob, blob_len, NULL),
              MKC_RESULT_STORE_AUTHENTICATION_FAILED, "wrong storage key");
     memcpy(bad, blob, blob_len);
     bad[blob_len / 2] ^= 0x01;
-    CHECK_RC(mkc_client_import(fresh, g_now, key, sizeof key, bad, blob_len),
+    CHECK_RC(mkc_client_import(fresh, g_now, key, sizeof key, bad, blob_len, NULL),
              MKC_RESULT_STORE_AUTHENTICATION_FAILED, "a flipped bit in the ciphertext");
     memcpy(bad, blob, blob_len);
     bad[blob_len - 1] ^= 0x80;
-    CHECK_RC(mkc_client_import(fresh, g_now, key, sizeof key, bad, blob_len),
+    CHECK_RC(mkc_client_import(fresh, g_now, key, sizeof key, bad, blob_len, NULL),
              MKC_RESULT_STORE_AUTHENTICATION_FAILED, "a flipped bit in the tag");
-    CHECK_RC(mkc_client_import(fresh, g_now, key, sizeof key, blob, blob_len - 1),
+    CHECK_RC(mkc_client_import(fresh, g_now, key, sizeof key, blob, blob_len - 1, NULL),
              MKC_RESULT_STORE_AUTHENTICATION_FAILED, "a truncated blob");
     memcpy(bad, blob, blob_len);
     bad[0] ^= 0x01;
-    CHECK_RC(mkc_client_import(fresh, g_now, key, sizeof key, bad, blob_len),
+    CHECK_RC(mkc_client_import(fresh, g_now, key, sizeof key, bad, blob_len, NULL),
              MKC_RESULT_INVALID_STORE, "not a key store (magic)");
-    CHECK_RC(mkc_client_import(fresh, g_now, key, 31, blob, blob_len), MKC_RESULT_INVALID_LENGTH,
+    CHECK_RC(mkc_client_import(fresh, g_now, key, 31, blob, blob_len, NULL), MKC_RESULT_INVALID_LENGTH,
              "a 31-octet storage key");
     CHECK_RC(sign(fresh, ALICE, g_now, msg, sig, &sig_len), MKC_RESULT_NO_CERTIFICATE,
              "the fresh client still has nothing");
-    CHECK_RC(mkc_client_import(bob, g_now, key, sizeof key, blob, blob_len),
+    CHECK_RC(mkc_client_import(bob, g_now, key, sizeof key, blob, blob_len, NULL),
              MKC_RESULT_STORE_AUTHENTICATION_FAILED, "another user's blob");
     CHECK_RC(sign(bob, BOB, g_now, msg, sig, &sig_len), MKC_RESULT_OK, "bob still signs as bob");
     CHECK_RC(verify(alice, BOB, g_now, msg, sig, sig_len), MKC_RESULT_OK, "valid signature");
-    CHECK_RC(mkc_client_import(alice, g_now, other_key, sizeof other_key, blob, blob_len),
+    CHECK_RC(mkc_client_import(alice, g_now, other_key, sizeof other_key, blob, blob_len, NULL),
              MKC_RESULT_STORE_AUTHENTICATION_FAILED, "wrong key into a provisioned client");
     CHECK_RC(sign(alice, ALICE, g_now, msg, sig, &sig_len), MKC_RESULT_OK, "alice still signs");
 
     set_ctx("store", "import");
-    CHECK_RC(mkc_client_import(fresh, g_now, key, sizeof key, blob, blob_len), MKC_RESULT_OK,
-             "import with the right key");
+    {
+        size_t installed = 0;
+        CHECK_RC(mkc_client_import(fresh, g_now, key, sizeof key, blob, blob_len, &installed),
+                 MKC_RESULT_OK, "import with the right key");
+        CHECK(installed >= 1, "at least the current period's key set is installed");
+    }
     CHECK_RC(sign(fresh, ALICE, g_now, msg, sig, &sig_len), MKC_RESULT_OK,
              "the restored client signs");
     CHECK_RC(verify(bob, ALICE, g_now, msg, sig, sig_len), MKC_RESULT_OK, "bob verifies it");
