@@ -321,7 +321,15 @@ fn provisions_and_uses_material_through_the_c_api() {
     assert_eq!(rc, mkc_result::Ok);
     let wrong = [4u8; 32];
     let import = |k: &[u8], b: &[u8]| unsafe {
-        mkc_client_import(client, NOW, k.as_ptr(), k.len(), b.as_ptr(), b.len(), null_mut())
+        mkc_client_import(
+            client,
+            NOW,
+            k.as_ptr(),
+            k.len(),
+            b.as_ptr(),
+            b.len(),
+            null_mut(),
+        )
     };
     assert_eq!(import(&wrong, &blob), mkc_result::StoreAuthenticationFailed);
     assert_eq!(import(&key[..31], &blob), mkc_result::InvalidLength);

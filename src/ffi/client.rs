@@ -1130,7 +1130,10 @@ pub unsafe extern "C" fn mkc_client_import(
 ) -> mkc_result {
     guard(|| {
         if !installed.is_null() {
-            check_written_disjoint(installed, &[(storage_key, storage_key_len), (blob, blob_len)])?;
+            check_written_disjoint(
+                installed,
+                &[(storage_key, storage_key_len), (blob, blob_len)],
+            )?;
         }
         // SAFETY: forwarded caller guarantees.
         let handle = unsafe { client_mut(client) }?;
