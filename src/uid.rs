@@ -107,12 +107,7 @@ impl IdEncoding {
     pub fn identifier(self, uid: &[u8; UID_BYTES]) -> Vec<u8> {
         match self {
             Self::Raw => uid.to_vec(),
-            Self::Hex => {
-                const DIGITS: &[u8; 16] = b"0123456789abcdef";
-                uid.iter()
-                    .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0x0f)]])
-                    .collect()
-            }
+            Self::Hex => base16ct::lower::encode_string(uid).into_bytes(),
         }
     }
 }
