@@ -56,7 +56,7 @@ fn client_waiting_for_keyprov(init: &[u8]) -> (Client, u64) {
     let mut config = ClientConfig::new("https://kms.example.org", USER);
     config.expected_kms_uri = Some("kms.example.org".into());
     let mut client = Client::new(config).unwrap();
-    client.set_access_token("t");
+    client.set_access_token("t").unwrap();
     let Output::Request(r) = client.poll_output(NOW) else {
         panic!("init expected")
     };

@@ -5,8 +5,8 @@
 //! creation with RSK validation (RSK), encapsulation (SSV, hence r), decapsulation (RSK, the
 //! recovered SSV, r, w).
 
+use mcptt_kmc::ct_check::{classify, declassify};
 use mcptt_kmc::eccsi::{Signer, Verifier};
-use mcptt_kmc::ffi::ct_check::{classify, declassify};
 use mcptt_kmc::kms::Kms;
 use mcptt_kmc::sakke::{SakkePublic, SakkeReceiver};
 

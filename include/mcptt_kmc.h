@@ -6,15 +6,25 @@
  * - Every fallible function returns mkc_result; MKC_RESULT_OK (0) is success.
  * - Handles are made by mkc_<object>_new* through an out-pointer that is set only on success,
  *   and released by mkc_<object>_free, which accepts NULL and zeroizes any secret held.
- * - Every buffer is (pointer, length). An input of length 0 may be NULL. An output never holds
- *   a partial result: it is written whole on success; on failure it is left untouched or, where
- *   the function says so, zeroed. MKC_RESULT_BUFFER_TOO_SMALL leaves it untouched and, in
- *   functions with a `written` argument, reports the size needed in *written.
- * - An output buffer or `written` pointer must not overlap any other buffer argument of the
- *   same call; where one does, the call returns MKC_RESULT_INVALID_PARAMETER.
+ * - Every buffer is (pointer, length). An input of length 0 may be NULL.
+ * - Outputs, the same rule in every function (the contract test checks each export):
+ *   1. Output arguments are checked first. A NULL output (a buffer with a non-zero capacity,
+ *      a `written`, a required out-value) gives MKC_RESULT_NULL_PARAMETER; a capacity above
+ *      PTRDIFF_MAX, or an output overlapping any other buffer, `written` or struct argument of
+ *      the same call, gives MKC_RESULT_INVALID_PARAMETER. A call refused here writes nothing.
+ *   2. On success the result is written whole at the start of the buffer and its length to
+ *      *written; octets past it are untouched. An output never holds a partial result.
+ *   3. MKC_RESULT_BUFFER_TOO_SMALL leaves the buffer untouched and puts the size needed in
+ *      *written (functions without `written` document their fixed sizes). A buffer of
+ *      capacity 0 (NULL allowed) asks for the size.
+ *   4. Any other failure after step 1 (a NULL handle or input, a refused input, a failed
+ *      operation, a caught panic) zeroes every output buffer over its whole capacity, sets
+ *      *written to 0 and zeroes every out-value: no stale or partial result remains.
+ *   A constructor's handle out-pointer is the exception: it is written on success only.
  * - Besides the codes each function lists, any function may return MKC_RESULT_NULL_PARAMETER
  *   (a required pointer is NULL), MKC_RESULT_INVALID_PARAMETER (a length above PTRDIFF_MAX,
  *   overlapping buffers) and MKC_RESULT_PANIC (an internal bug, caught at the boundary).
+ * - A function whose first argument is a `const` handle does not change it.
  * - Secrets handed to the library are copied into its own memory and zeroized when the handle
  *   is freed; after each call the stack the library used is overwritten.
  * - Threads: no locks of the library's own and no global mutable state (the tables of the
@@ -22,8 +32,11 @@
  *   header (mkc_eccsi_public, mkc_eccsi_signer, mkc_kms, mkc_sakke_public,
  *   mkc_sakke_receiver) are immutable once made and may be used from several threads at once
  *   (a receiver builds one table on its first decapsulation, thread-safely); a handle must not
- *   be freed while another thread uses it. Functions without a handle (mkc_uid_derive, the time
- *   functions, mkc_random, sizes, versions) are stateless and safe from any thread.
+ *   be freed while another thread uses it. The client (mkc_client) is mutable: a call taking
+ *   `mkc_client *` needs it alone; calls taking `const mkc_client *` only read it and may run
+ *   from several threads at once while no mutating call runs. Functions without a handle
+ *   (mkc_uid_derive, the time functions, mkc_random, sizes, versions) are stateless and safe
+ *   from any thread. These rules are asserted at compile time (Send/Sync of each handle).
  * - Secrets (KSAK, z, SSK, RSK, SSV) are copied in; the caller may wipe its own copies.
  */
 
@@ -81,6 +94,13 @@
  * Octets of a GMK, PCK or CSK.
  */
 #define MKC_MIKEY_KEY_BYTES 16
+
+/**
+ * The longest I_MESSAGE made or processed, in octets (a real one is under 2 KB). A longer
+ * message is refused with `MKC_RESULT_MIKEY_MALFORMED` before it is parsed, and its SDP form
+ * (longer than 4 * ceil(8192 / 3) base64 characters) before it is decoded.
+ */
+#define MKC_MIKEY_MAX_IMESSAGE_BYTES 8192
 
 /**
  * `flags` of `mkc_client_mikey_create_imessage`.
@@ -1033,7 +1053,7 @@ mkc_result mkc_client_uid(const struct mkc_client *client,
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = 129);
  * `MKC_RESULT_NO_CERTIFICATE`; `MKC_RESULT_NO_KEY_MATERIAL` (no valid SSK for that identity
  * and period); `MKC_RESULT_RNG_FAILURE`; `MKC_RESULT_INVALID_PARAMETER`; or
- * `MKC_RESULT_NULL_PARAMETER`. On failure `sig_out` is untouched.
+ * `MKC_RESULT_NULL_PARAMETER`. Outputs as the header's preamble says.
  *
  * # Safety
  * `client` must be a live handle; inputs readable for their lengths; `sig_out` writable for
@@ -1098,8 +1118,8 @@ mkc_result mkc_client_encapsulate(const struct mkc_client *client,
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = 16);
  * `MKC_RESULT_DECAPSULATION_FAILED`; `MKC_RESULT_NO_CERTIFICATE`;
  * `MKC_RESULT_NO_KEY_MATERIAL` (no valid RSK for that identity and period);
- * `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`. On failure `ssv_out` is
- * untouched.
+ * `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`. Outputs as the header's
+ * preamble says: on failure `ssv_out` is zeroed.
  *
  * # Safety
  * `client` must be a live handle; inputs readable for their lengths; `ssv_out` writable for
@@ -1144,7 +1164,7 @@ mkc_result mkc_client_export(const struct mkc_client *client,
  * nothing: `*installed` (when not NULL) receives the number of (identity, period) key sets
  * installed. The next polls report `MKC_EVENT_KIND_CERTIFICATE_INSTALLED` and one
  * `MKC_EVENT_KIND_KEY_MATERIAL_READY` per key set, as provisioning does. On any error the
- * client and `*installed` are unchanged.
+ * client is unchanged and `*installed` (when not NULL) is 0.
  *
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_STORE_AUTHENTICATION_FAILED` (wrong key, another
  * user's blob, tampered or truncated); `MKC_RESULT_INVALID_STORE` (not a key store, unknown
@@ -1270,8 +1290,8 @@ void mkc_eccsi_signer_free(const struct mkc_eccsi_signer *signer);
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` when `sig_cap` < 129, with `*written`
  * = 129 and `sig_out` untouched (`sig_out` may then be NULL with `sig_cap` 0 to ask the size);
  * `MKC_RESULT_INVALID_PARAMETER` when `sig_out` overlaps `msg` or `written`;
- * `MKC_RESULT_NULL_PARAMETER`; or `MKC_RESULT_RNG_FAILURE`, with all `sig_cap` octets of
- * `sig_out` zeroed and `*written` = 0.
+ * `MKC_RESULT_NULL_PARAMETER`; or `MKC_RESULT_RNG_FAILURE`. On any failure but
+ * BUFFER_TOO_SMALL all `sig_cap` octets of `sig_out` are zeroed and `*written` = 0.
  *
  * # Safety
  * `signer` must be a live handle; `msg` readable for `msg_len` octets; `sig_out` writable for
@@ -1355,7 +1375,8 @@ mkc_result mkc_kms_kpak(const struct mkc_kms *kms,
  * with neither buffer touched (this function has no `written`: the sizes are
  * `MKC_ECCSI_SSK_BYTES` and `MKC_ECCSI_PVT_BYTES`); `MKC_RESULT_INVALID_PARAMETER` when the
  * buffers overlap each other or `id`; `MKC_RESULT_NULL_PARAMETER`; or
- * `MKC_RESULT_RNG_FAILURE`, with both buffers zeroed over their whole capacity.
+ * `MKC_RESULT_RNG_FAILURE`. On a failure other than BUFFER_TOO_SMALL both buffers are
+ * zeroed over their whole capacity.
  *
  * # Safety
  * `kms` must be a live handle; `id` readable for `id_len` octets; `ssk_out` and `pvt_out`
@@ -1459,6 +1480,11 @@ mkc_result mkc_kms_keyprov_response_xml(const struct mkc_kms *kms,
                                         size_t *written);
 
 /**
+ * Returns `MKC_MIKEY_MAX_IMESSAGE_BYTES` (8192).
+ */
+size_t mkc_mikey_max_imessage_bytes(void);
+
+/**
  * Returns `MKC_MIKEY_KEY_BYTES` (16).
  */
 size_t mkc_mikey_key_bytes(void);
@@ -1467,7 +1493,8 @@ size_t mkc_mikey_key_bytes(void);
  * Draws a fresh random key of `kind` (16 octets) and its key ID (random, with the kind's
  * purpose tag in the top 4 bits) from the OS RNG.
  *
- * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`key_cap` < 16, nothing written);
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`key_cap` < 16, neither output
+ * touched);
  * `MKC_RESULT_INVALID_PARAMETER` (unknown kind, or `key_out` overlapping `key_id_out`);
  * `MKC_RESULT_RNG_FAILURE`; or `MKC_RESULT_NULL_PARAMETER`.
  *
@@ -1519,8 +1546,11 @@ mkc_result mkc_client_mikey_create_imessage(const struct mkc_client *client,
  * message; the ECCSI signature is verified; the key is decapsulated with our RSK of T's key
  * period (or, when T is within `replay_window_s` of a boundary, the neighbouring one's); the
  * key identifiers are checked. On success `*key_out` is
- * filled (wipe its `key` when done); on failure it is untouched. The app keeps the replay
- * cache (T and RAND are given).
+ * filled (wipe its `key` when done); on failure it is zeroed. Its `rand` and
+ * `initiator_uri` point into `msg` (or, for a URI only the caller gave, into
+ * `initiator_uri`): keep those alive while using them. The app keeps the replay cache (T
+ * and RAND are given). An I_MESSAGE longer than `MKC_MIKEY_MAX_IMESSAGE_BYTES` is refused
+ * before it is parsed.
  *
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_MIKEY_MALFORMED`; `MKC_RESULT_MIKEY_TIME_OUTSIDE_WINDOW`;
  * `MKC_RESULT_MIKEY_NOT_FOR_US`; `MKC_RESULT_VERIFY_FAILED`;
@@ -1532,7 +1562,7 @@ mkc_result mkc_client_mikey_create_imessage(const struct mkc_client *client,
  * # Safety
  * `client` must be a live handle; inputs readable for their lengths; `key_out` writable.
  */
-mkc_result mkc_client_mikey_process_imessage(struct mkc_client *client,
+mkc_result mkc_client_mikey_process_imessage(const struct mkc_client *client,
                                              const uint8_t *identity,
                                              size_t identity_len,
                                              uint64_t now,
@@ -1615,7 +1645,7 @@ mkc_result mkc_mikey_create_imessage(const struct mkc_eccsi_signer *signer,
  * (NTP-based) of `receivers[i]`, at most 64; T's period is tried and, within
  * `replay_window_s` of a boundary, the neighbouring one. On success
  * `*key_out` is filled; its `initiator_uri` and `rand` point into `msg` or `initiator_uri`
- * (not NUL-terminated: use the lengths). On failure it is untouched.
+ * (not NUL-terminated: use the lengths). On failure it is zeroed.
  *
  * Returns as `mkc_client_mikey_process_imessage`, with `MKC_RESULT_NO_KEY_MATERIAL` when no
  * receiver is given for the period.
@@ -1707,11 +1737,11 @@ void mkc_sakke_public_free(const struct mkc_sakke_public *public_key);
  * octets) as in RFC 6508 6.2.1, writing the SED R (257) || H (16) = 273 octets to `sed_out`
  * and 273 to `*written`. Deterministic: the same SSV and identifier give the same SED.
  *
- * Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_LENGTH` when `ssv_len` is not 16, with
- * `*written` = 0 and `sed_out` untouched;
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_LENGTH` when `ssv_len` is not 16;
  * `MKC_RESULT_BUFFER_TOO_SMALL` when `sed_cap` < 273, with `*written` = 273 and `sed_out`
  * untouched; `MKC_RESULT_INVALID_KEY` when no RSK can exist for `id` under this Z_T (b = -z
- * mod q), with `*written` = 0 and `sed_out` untouched; or `MKC_RESULT_NULL_PARAMETER`.
+ * mod q); or `MKC_RESULT_NULL_PARAMETER`. On a failure other than BUFFER_TOO_SMALL,
+ * `sed_out` is zeroed and `*written` = 0.
  *
  * # Safety
  * `public_key` must be a live handle; `id` and `ssv` readable for their lengths; `sed_out`
@@ -1783,7 +1813,7 @@ void mkc_sakke_receiver_free(const struct mkc_sakke_receiver *receiver);
  * `[r]`(`[b]`P + Z_T) = R.
  *
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_DECAPSULATION_FAILED` for any bad SED (wrong length,
- * R not a point of order q, failed check), with nothing written and `*written` = 0;
+ * R not a point of order q, failed check), with `ssv_out` zeroed and `*written` = 0;
  * `MKC_RESULT_BUFFER_TOO_SMALL` when `ssv_cap` < 16, with `*written` = 16 and nothing
  * else done; or `MKC_RESULT_NULL_PARAMETER`.
  *
@@ -1815,7 +1845,8 @@ size_t mkc_uid_bytes(void);
  * - P5 = `period_no`: the key period number (`KeyPeriodNo`; see `mkc_key_period_number`).
  *
  * P3..P5 are encoded big-endian in the fewest octets (zero as one 0x00 octet). On success the
- * 32 UID octets are written to `uid_out`; on any failure `uid_out` is untouched.
+ * 32 UID octets are written to `uid_out`; on a failure other than BUFFER_TOO_SMALL
+ * `uid_out` is zeroed.
  *
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` when `uid_cap` < `MKC_UID_BYTES`;
  * `MKC_RESULT_INVALID_LENGTH` when a URI is longer than 65535 octets;
@@ -1842,7 +1873,7 @@ mkc_result mkc_uid_derive(const uint8_t *user_uri,
  * 1900-01-01 00:00 UTC): `unix_s + 2208988800`, written to `*ntp_out`.
  *
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_PARAMETER` when the result does not fit 64 bits
- * (`*ntp_out` untouched); or `MKC_RESULT_NULL_PARAMETER` (`ntp_out` NULL).
+ * (`*ntp_out` zeroed); or `MKC_RESULT_NULL_PARAMETER` (`ntp_out` NULL).
  *
  * # Safety
  * `ntp_out` must be writable.
@@ -1863,7 +1894,7 @@ mkc_result mkc_time_unix_to_ntp(uint64_t unix_s,
  *
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_PARAMETER` when `key_period_s` is 0, when the
  * time in NTP seconds is before `key_offset_s`, or when the NTP time does not fit 64 bits
- * (`*period_no_out` untouched in each case); or `MKC_RESULT_NULL_PARAMETER` (`period_no_out`
+ * (`*period_no_out` zeroed in each case); or `MKC_RESULT_NULL_PARAMETER` (`period_no_out`
  * NULL).
  *
  * # Safety

@@ -11,7 +11,7 @@
 //! Secret scalars (KSAK, SSK, v, j) only go through p256's constant-time scalar arithmetic and its
 //! constant-time generator tables; the variable-time paths (`*_vartime`) take public values only.
 
-use crate::ffi::ct_check::{classify, public};
+use crate::ct_check::{classify, public};
 use crate::{Error, rng};
 use p256::elliptic_curve::{
     Group,

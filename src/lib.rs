@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod client;
+pub mod ct_check;
 pub mod curve;
 pub mod eccsi;
 mod error;

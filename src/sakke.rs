@@ -15,9 +15,9 @@
 //! constant-time field arithmetic. Identifiers, Z_T and R are public.
 
 use crate::Error;
+use crate::ct_check::public;
 pub use crate::curve::POINT_BYTES;
 use crate::curve::{FixedBase, Point};
-use crate::ffi::ct_check::public;
 use crate::field::Fp2;
 use crate::field::{Fp, Fq};
 use crate::pairing::{FixedPowTable, MillerLines, pf_pow_fixed};

@@ -227,7 +227,7 @@ fn snapshot(client: &Client) -> Vec<(String, u64, [u8; 32], bool, bool)> {
 
 fn provisioned() -> (Client, FakeKms) {
     let mut client = Client::new(config()).unwrap();
-    client.set_access_token(TOKEN);
+    client.set_access_token(TOKEN).unwrap();
     let mut kms = FakeKms::new();
     let (events, _) = drive(&mut client, &mut kms, T0);
     assert!(events.contains(&Event::CertificateInstalled {
@@ -332,7 +332,7 @@ fn waits_for_a_token_and_asks_again_after_401() {
     assert_eq!(wake, None);
     assert!(kms.requests.is_empty());
 
-    client.set_access_token(TOKEN);
+    client.set_access_token(TOKEN).unwrap();
     kms.mode = Mode::Http(401);
     let (events, _) = drive(&mut client, &mut kms, T0);
     assert_eq!(events, vec![Event::AccessTokenNeeded]);
@@ -341,7 +341,7 @@ fn waits_for_a_token_and_asks_again_after_401() {
     assert!(events.is_empty(), "asked once, then waits: {events:?}");
 
     kms.mode = Mode::Normal;
-    client.set_access_token(TOKEN);
+    client.set_access_token(TOKEN).unwrap();
     let (events, _) = drive(&mut client, &mut kms, T0 + 10);
     assert_eq!(ready(&events).len(), 2);
 }
@@ -349,7 +349,7 @@ fn waits_for_a_token_and_asks_again_after_401() {
 #[test]
 fn retries_with_capped_jittered_backoff_then_parks() {
     let mut client = Client::new(config()).unwrap();
-    client.set_access_token(TOKEN);
+    client.set_access_token(TOKEN).unwrap();
     let mut kms = FakeKms::new();
     kms.mode = Mode::Http(500);
     let mut now = T0;
@@ -401,7 +401,7 @@ fn retries_with_capped_jittered_backoff_then_parks() {
 #[test]
 fn a_parked_init_retries_after_an_hour_without_a_certificate() {
     let mut client = Client::new(config()).unwrap();
-    client.set_access_token(TOKEN);
+    client.set_access_token(TOKEN).unwrap();
     let mut kms = FakeKms::new();
     kms.mode = Mode::Http(500);
     let mut now = T0;
@@ -434,7 +434,7 @@ fn a_parked_init_retries_after_an_hour_without_a_certificate() {
 #[test]
 fn kms_errors_are_reported_and_retried() {
     let mut client = Client::new(config()).unwrap();
-    client.set_access_token(TOKEN);
+    client.set_access_token(TOKEN).unwrap();
     let mut kms = FakeKms::new();
     kms.mode = Mode::KmsError;
     let (events, wake) = drive(&mut client, &mut kms, T0);
@@ -453,7 +453,7 @@ fn kms_errors_are_reported_and_retried() {
 
 fn provision_with(mode: Mode) -> (Client, Vec<Event>) {
     let mut client = Client::new(config()).unwrap();
-    client.set_access_token(TOKEN);
+    client.set_access_token(TOKEN).unwrap();
     let mut kms = FakeKms::new();
     // The certificate first, then the misbehaving keyprov.
     let Output::Request(init) = client.poll_output(T0) else {
@@ -501,7 +501,7 @@ fn a_bad_rsk_does_not_take_a_valid_ssk_down() {
 #[test]
 fn rekeying_between_init_and_keyprov_is_survived() {
     let mut client = Client::new(config()).unwrap();
-    client.set_access_token(TOKEN);
+    client.set_access_token(TOKEN).unwrap();
     let mut kms = FakeKms::new();
     kms.mode = Mode::RekeyAfterInit;
     let (events, wake) = drive(&mut client, &mut kms, T0);
@@ -543,7 +543,7 @@ fn a_new_certificate_drops_material_it_does_not_validate() {
 #[test]
 fn a_kms_counting_periods_from_the_unix_epoch_is_reported_and_followed() {
     let mut client = Client::new(config()).unwrap();
-    client.set_access_token(TOKEN);
+    client.set_access_token(TOKEN).unwrap();
     let mut kms = FakeKms::new();
     kms.unix_periods = true;
     let (events, _) = drive(&mut client, &mut kms, T0);
@@ -569,7 +569,7 @@ fn a_kms_counting_periods_from_the_unix_epoch_is_reported_and_followed() {
 #[test]
 fn a_certificate_for_another_kms_is_refused() {
     let mut client = Client::new(config()).unwrap();
-    client.set_access_token(TOKEN);
+    client.set_access_token(TOKEN).unwrap();
     let mut kms = FakeKms::new();
     kms.domain.kms_uri = "kms.elsewhere.org".into();
     let (events, _) = drive(&mut client, &mut kms, T0);
@@ -590,7 +590,7 @@ fn unknown_request_ids_are_refused() {
 #[test]
 fn transport_failures_are_retried() {
     let mut client = Client::new(config()).unwrap();
-    client.set_access_token(TOKEN);
+    client.set_access_token(TOKEN).unwrap();
     let Output::Request(r) = client.poll_output(T0) else {
         panic!()
     };
@@ -613,7 +613,7 @@ fn transport_failures_are_retried() {
 fn malformed_answers_never_change_stored_material() {
     let mut kms = FakeKms::new();
     let mut client = Client::new(config()).unwrap();
-    client.set_access_token(TOKEN);
+    client.set_access_token(TOKEN).unwrap();
     // Alice provisioned; the GMS identity's answers are the malformed ones.
     let n = kms.domain.key_period_for(T0 as i64).unwrap();
     let good = {
@@ -748,7 +748,7 @@ fn fixture_key_set_is_refused_against_the_fixture_certificate() {
     let mut config = ClientConfig::new("https://localhost:8080", "alice@org.com");
     config.expected_kms_uri = Some("localhost:8080".into());
     let mut client = Client::new(config).unwrap();
-    client.set_access_token(TOKEN);
+    client.set_access_token(TOKEN).unwrap();
     let now = 1_621_257_916; // 2021-05-17T13:25:16Z, the fixtures' Time
     let Output::Request(r) = client.poll_output(now) else {
         panic!()

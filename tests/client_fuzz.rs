@@ -123,7 +123,7 @@ proptest! {
                     let id = last_request.unwrap_or(1).wrapping_add(id_offset);
                     let _ = client.handle_failure(now, id);
                 }
-                Step::Token => client.set_access_token("t"),
+                Step::Token => client.set_access_token("t").unwrap(),
                 Step::Refresh => client.refresh(),
             }
             prop_assert!(client.materials().all(|m| m.identity() == ALICE));

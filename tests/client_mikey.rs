@@ -32,7 +32,7 @@ fn provisioned(kms: &Kms, domain: &KmsDomain, user: &str) -> Client {
     let mut config = ClientConfig::new("https://kms.example.org", user);
     config.expected_kms_uri = Some(domain.kms_uri.clone());
     let mut client = Client::new(config).unwrap();
-    client.set_access_token("t");
+    client.set_access_token("t").unwrap();
     let n = domain.key_period_for(NOW as i64).unwrap();
     for _ in 0..10 {
         match client.poll_output(NOW) {

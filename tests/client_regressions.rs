@@ -101,7 +101,7 @@ fn a_stale_key_set_for_the_next_period_is_refused_and_changes_nothing() {
     let kms = Kms::generate().unwrap();
     let domain = KmsDomain::new(KMS_URI, PERIOD, 0);
     let mut client = Client::new(config()).unwrap();
-    client.set_access_token("t");
+    client.set_access_token("t").unwrap();
     drive(&mut client, T0, normal(&kms, &domain));
     let n = client.period_of(T0).unwrap();
     assert_eq!(client.materials().count(), 1);
@@ -161,7 +161,7 @@ fn material_is_erased_when_its_certificate_expires() {
     let t_exp = T0 + 3_600;
     domain.valid_to = Some(t_exp as i64);
     let mut client = Client::new(config()).unwrap();
-    client.set_access_token("t");
+    client.set_access_token("t").unwrap();
     drive(&mut client, T0, normal(&kms, &domain));
     assert_eq!(client.materials().count(), 1);
     // KMS unreachable from the expiry on.
@@ -193,7 +193,7 @@ fn material_does_not_outlive_its_certificate() {
     let t_exp = T0 + 3_600;
     domain.valid_to = Some(t_exp as i64);
     let mut client = Client::new(config()).unwrap();
-    client.set_access_token("t");
+    client.set_access_token("t").unwrap();
     drive(&mut client, T0, normal(&kms, &domain));
     assert_eq!(client.materials().count(), 1);
     // The KMS re-keyed: new KPAK, new Z_T, certificate valid for longer.
@@ -221,7 +221,7 @@ fn a_parked_init_resumes_in_the_next_period() {
     let kms = Kms::generate().unwrap();
     let domain = KmsDomain::new(KMS_URI, PERIOD, 0);
     let mut client = Client::new(config()).unwrap();
-    client.set_access_token("t");
+    client.set_access_token("t").unwrap();
     drive(&mut client, T0, normal(&kms, &domain));
     let n = client.period_of(T0).unwrap();
     let end = period_end(&domain, n);
@@ -272,7 +272,7 @@ fn a_late_401_for_an_old_token_keeps_the_new_one() {
     let mut cfg = config();
     cfg.extra_identities = vec![GMS.into()];
     let mut client = Client::new(cfg).unwrap();
-    client.set_access_token("old");
+    client.set_access_token("old").unwrap();
     // init first
     let Output::Request(init) = client.poll_output(T0) else {
         panic!()
@@ -297,7 +297,7 @@ fn a_late_401_for_an_old_token_keeps_the_new_one() {
         saw_need |= e == Event::AccessTokenNeeded;
     }
     assert!(saw_need);
-    client.set_access_token("new");
+    client.set_access_token("new").unwrap();
     // The second old request now comes back 401 too (it carried "old").
     client
         .handle_response(T0, inflight[1].id, 401, b"")
@@ -335,7 +335,7 @@ fn a_parked_prefetch_resumes_when_its_period_starts() {
     let kms = Kms::generate().unwrap();
     let domain = KmsDomain::new(KMS_URI, PERIOD, 0);
     let mut client = Client::new(config()).unwrap();
-    client.set_access_token("t");
+    client.set_access_token("t").unwrap();
     drive(&mut client, T0, normal(&kms, &domain));
     let n = client.period_of(T0).unwrap();
     let end = period_end(&domain, n);

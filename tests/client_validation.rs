@@ -30,7 +30,7 @@ fn client() -> Client {
     let mut config = ClientConfig::new("https://kms.example.org", ALICE);
     config.expected_kms_uri = Some(KMS_URI.into());
     let mut c = Client::new(config).unwrap();
-    c.set_access_token("t");
+    c.set_access_token("t").unwrap();
     c
 }
 
@@ -280,7 +280,7 @@ fn a_key_set_for_another_period_is_refused_once_the_numbering_is_known() {
     config.expected_kms_uri = Some(KMS_URI.into());
     config.prefetch_s = 1_000;
     let mut c = Client::new(config).unwrap();
-    c.set_access_token("t");
+    c.set_access_token("t").unwrap();
     let mut p = None;
     answer_pending(&mut c, &mut p, NOW, &body(KmsPayload::Init(s.cert.clone())));
     answer_pending(

@@ -808,6 +808,9 @@ fn sign_null_parameters() {
             &mut written,
         );
         assert_eq!(rc, mkc_result::NullParameter, "NULL signer");
+        // The output passed its checks: a later failure zeroes it (the header's rule 4).
+        assert_eq!(sig, [0; MKC_ECCSI_SIGNATURE_BYTES], "sig_out zeroed");
+        assert_eq!(written, 0, "*written zeroed");
         let rc = mkc_eccsi_sign(
             signer.ptr,
             null(),
@@ -817,6 +820,9 @@ fn sign_null_parameters() {
             &mut written,
         );
         assert_eq!(rc, mkc_result::NullParameter, "NULL msg");
+        assert_eq!(written, 0, "*written zeroed");
+        sig = [CANARY; MKC_ECCSI_SIGNATURE_BYTES];
+        written = WRITTEN_SENTINEL;
         let rc = mkc_eccsi_sign(
             signer.ptr,
             MSG.as_ptr(),
@@ -857,6 +863,7 @@ fn sign_null_parameters() {
                 sig.len(),
                 &mut written,
             );
+            // A region that long overlaps the output: refused in step 1, nothing written.
             assert_eq!(rc, mkc_result::InvalidParameter, "huge msg_len");
             let rc = mkc_eccsi_sign(
                 signer.ptr,
@@ -1143,6 +1150,11 @@ fn kms_kpak_contract() {
     unsafe {
         let rc = mkc_kms_kpak(null(), buf.as_mut_ptr(), buf.len(), &mut written);
         assert_eq!(rc, mkc_result::NullParameter, "NULL kms");
+        // The output passed its checks: the failure zeroes it (the header's rule 4).
+        assert!(buf.iter().all(|&b| b == 0), "buffer zeroed");
+        assert_eq!(written, 0, "*written zeroed");
+        buf = [CANARY; 100];
+        written = WRITTEN_SENTINEL;
         let rc = mkc_kms_kpak(kms.ptr, null_mut(), buf.len(), &mut written);
         assert_eq!(rc, mkc_result::NullParameter, "NULL out");
         let rc = mkc_kms_kpak(kms.ptr, buf.as_mut_ptr(), buf.len(), null_mut());
@@ -1309,10 +1321,23 @@ fn kms_issue_eccsi_null_parameters() {
     let mut pvt = [CANARY; MKC_ECCSI_PVT_BYTES];
     let (sp, sl, pp, pl) = (ssk.as_mut_ptr(), ssk.len(), pvt.as_mut_ptr(), pvt.len());
     unsafe {
-        let rc = mkc_kms_issue_eccsi(null(), ID.as_ptr(), ID.len(), sp, sl, pp, pl);
-        assert_eq!(rc, mkc_result::NullParameter, "NULL kms");
-        let rc = mkc_kms_issue_eccsi(kms.ptr, null(), ID.len(), sp, sl, pp, pl);
-        assert_eq!(rc, mkc_result::NullParameter, "NULL id");
+        for (kms, id) in [(null(), ID.as_ptr()), (kms.ptr, null())] {
+            let rc = mkc_kms_issue_eccsi(kms, id, ID.len(), sp, sl, pp, pl);
+            assert_eq!(rc, mkc_result::NullParameter, "NULL kms or id");
+            // The outputs passed their checks: the failure zeroes them (the header's rule 4).
+            assert!(
+                (*sp.cast::<[u8; MKC_ECCSI_SSK_BYTES]>())
+                    .iter()
+                    .all(|&b| b == 0)
+            );
+            assert!(
+                (*pp.cast::<[u8; MKC_ECCSI_PVT_BYTES]>())
+                    .iter()
+                    .all(|&b| b == 0)
+            );
+            sp.write_bytes(CANARY, sl);
+            pp.write_bytes(CANARY, pl);
+        }
         let rc = mkc_kms_issue_eccsi(kms.ptr, ID.as_ptr(), ID.len(), null_mut(), sl, pp, pl);
         assert_eq!(rc, mkc_result::NullParameter, "NULL ssk_out");
         let rc = mkc_kms_issue_eccsi(kms.ptr, ID.as_ptr(), ID.len(), sp, sl, null_mut(), pl);
@@ -1320,6 +1345,8 @@ fn kms_issue_eccsi_null_parameters() {
         for len in [HUGE, usize::MAX] {
             let rc = mkc_kms_issue_eccsi(kms.ptr, dangling_in(), len, sp, sl, pp, pl);
             assert_eq!(rc, mkc_result::InvalidParameter, "huge id_len");
+            sp.write_bytes(CANARY, sl);
+            pp.write_bytes(CANARY, pl);
             let rc =
                 mkc_kms_issue_eccsi(kms.ptr, ID.as_ptr(), ID.len(), dangling_out(), len, pp, pl);
             assert_eq!(rc, mkc_result::InvalidParameter, "huge ssk_cap");

@@ -58,6 +58,20 @@ fn untouched(buf: &[u8]) -> bool {
     buf.iter().all(|&b| b == CANARY)
 }
 
+fn zeroed(buf: &[u8]) -> bool {
+    buf.iter().all(|&b| b == 0)
+}
+
+/// After a failure past the output checks (the header's rule 4) the output is zeroed over its
+/// capacity and `*written` is 0; then the canaries are put back.
+unsafe fn wiped_then_reset(out: *mut u8, cap: usize, written: &mut usize) {
+    let buf = unsafe { std::slice::from_raw_parts_mut(out, cap) };
+    assert!(zeroed(buf), "output not zeroed on failure");
+    assert_eq!(*written, 0, "*written not 0 on failure");
+    buf.fill(CANARY);
+    *written = WRITTEN_SENTINEL;
+}
+
 /// Owns a handle and frees it on drop.
 struct Owned<T> {
     ptr: *const T,
@@ -472,10 +486,13 @@ fn encapsulate_null_parameters() {
     unsafe {
         let rc = mkc_sakke_encapsulate(null(), i, il, v, vl, o, ol, &mut written);
         assert_eq!(rc, mkc_result::NullParameter, "NULL public");
+        wiped_then_reset(o, ol, &mut written);
         let rc = mkc_sakke_encapsulate(p, null(), il, v, vl, o, ol, &mut written);
         assert_eq!(rc, mkc_result::NullParameter, "NULL id");
+        wiped_then_reset(o, ol, &mut written);
         let rc = mkc_sakke_encapsulate(p, i, il, null(), vl, o, ol, &mut written);
         assert_eq!(rc, mkc_result::NullParameter, "NULL ssv");
+        wiped_then_reset(o, ol, &mut written);
         let rc = mkc_sakke_encapsulate(p, i, il, v, vl, null_mut(), ol, &mut written);
         assert_eq!(rc, mkc_result::NullParameter, "NULL sed_out");
         let rc = mkc_sakke_encapsulate(p, i, il, v, vl, o, ol, null_mut());
@@ -526,7 +543,10 @@ fn encapsulate_rejects_ssv_of_wrong_length() {
             )
         };
         assert_eq!(rc, mkc_result::InvalidLength, "ssv_len {len}");
-        assert!(untouched(&sed), "ssv_len {len}: sed_out touched");
+        assert!(
+            zeroed(&sed[..MKC_SAKKE_SED_BYTES]),
+            "ssv_len {len}: sed_out not zeroed"
+        );
         assert_eq!(written, 0, "ssv_len {len}: *written is 0 on failure");
     }
 }
@@ -725,7 +745,10 @@ fn encapsulate_and_issue_refuse_b_equal_minus_z() {
         )
     };
     assert_eq!(rc, mkc_result::InvalidKey);
-    assert!(untouched(&sed), "sed_out touched on failure");
+    assert!(
+        zeroed(&sed[..MKC_SAKKE_SED_BYTES]),
+        "sed_out not zeroed on failure"
+    );
     assert_eq!(written, 0, "*written is 0 on failure");
 
     // mkc_kms_issue_sakke: INVALID_KEY with the buffer zeroed.
@@ -786,8 +809,10 @@ fn decapsulate_null_parameters() {
     unsafe {
         let rc = mkc_sakke_decapsulate(null(), e, el, o, ol, &mut written);
         assert_eq!(rc, mkc_result::NullParameter, "NULL receiver");
+        wiped_then_reset(o, ol, &mut written);
         let rc = mkc_sakke_decapsulate(r, null(), el, o, ol, &mut written);
         assert_eq!(rc, mkc_result::NullParameter, "NULL sed");
+        wiped_then_reset(o, ol, &mut written);
         let rc = mkc_sakke_decapsulate(r, e, el, null_mut(), ol, &mut written);
         assert_eq!(rc, mkc_result::NullParameter, "NULL ssv_out");
         let rc = mkc_sakke_decapsulate(r, e, el, o, ol, null_mut());
@@ -838,7 +863,7 @@ fn decapsulate_buffer_too_small_and_size_query() {
 }
 
 #[test]
-fn decapsulate_failures_write_nothing_and_zero_written() {
+fn decapsulate_failures_zero_the_output_and_written() {
     let s = &*SHARED;
     let sed = &s.sed[..];
     let flip = |i: usize, mask: u8| {
@@ -865,7 +890,7 @@ fn decapsulate_failures_write_nothing_and_zero_written() {
         let (rc, written, out) = decapsulate_into(s.receiver(), &bad, 16);
         assert_eq!(rc, mkc_result::DecapsulationFailed, "{name}");
         assert_eq!(written, 0, "{name}: *written");
-        assert!(untouched(&out), "{name}: ssv_out touched");
+        assert!(zeroed(&out[..16]), "{name}: ssv_out not zeroed");
     }
     // (NULL, 0) is an empty SED: a decapsulation failure, not a NULL parameter.
     let mut out = [CANARY; 24];
@@ -875,7 +900,7 @@ fn decapsulate_failures_write_nothing_and_zero_written() {
     };
     assert_eq!(rc, mkc_result::DecapsulationFailed, "(NULL, 0) SED");
     assert_eq!(written, 0);
-    assert!(untouched(&out));
+    assert!(zeroed(&out[..16]) && untouched(&out[16..]));
     // A SED of another identity under the same Z_T.
     let other = encapsulate(s.public(), b"2024-05\0tel:+15559999999\0", &SSV);
     let (rc, written, out) = decapsulate_into(s.receiver(), &other, 16);
@@ -884,7 +909,7 @@ fn decapsulate_failures_write_nothing_and_zero_written() {
         (mkc_result::DecapsulationFailed, 0),
         "other identity"
     );
-    assert!(untouched(&out));
+    assert!(zeroed(&out[..16]));
 }
 
 #[test]
@@ -1010,6 +1035,7 @@ fn kms_z_t_contract() {
     unsafe {
         let rc = mkc_kms_z_t(null(), buf.as_mut_ptr(), buf.len(), &mut written);
         assert_eq!(rc, mkc_result::NullParameter, "NULL kms");
+        wiped_then_reset(buf.as_mut_ptr(), buf.len(), &mut written);
         let rc = mkc_kms_z_t(s.kms(), null_mut(), buf.len(), &mut written);
         assert_eq!(rc, mkc_result::NullParameter, "NULL out");
         let rc = mkc_kms_z_t(s.kms(), buf.as_mut_ptr(), buf.len(), null_mut());
@@ -1075,6 +1101,9 @@ fn kms_issue_sakke_contract() {
         assert_eq!(rc, mkc_result::NullParameter, "NULL kms");
         let rc = mkc_kms_issue_sakke(k, null(), il, o, MKC_SAKKE_RSK_BYTES);
         assert_eq!(rc, mkc_result::NullParameter, "NULL id");
+        // Both failed after the output's checks: zeroed (the header's rule 4).
+        assert!(zeroed(&rsk[..MKC_SAKKE_RSK_BYTES]) && untouched(&rsk[MKC_SAKKE_RSK_BYTES..]));
+        rsk[..MKC_SAKKE_RSK_BYTES].fill(CANARY);
         let rc = mkc_kms_issue_sakke(k, i, il, null_mut(), MKC_SAKKE_RSK_BYTES);
         assert_eq!(rc, mkc_result::NullParameter, "NULL rsk_out");
         for len in [HUGE, usize::MAX] {

@@ -75,7 +75,12 @@ impl ClientConfig {
         }
         let identities = std::iter::once(&self.user_uri).chain(&self.extra_identities);
         for (i, identity) in identities.clone().enumerate() {
-            if identity.is_empty() || identity.len() > usize::from(u16::MAX) {
+            // A control character (NUL, ESC, CR, ...) cannot travel in the KMS's XML as
+            // written: a request carrying it would be refused, and retried, forever.
+            if identity.is_empty()
+                || identity.len() > usize::from(u16::MAX)
+                || identity.chars().any(char::is_control)
+            {
                 return Err(ConfigError::BadIdentity);
             }
             if identities
@@ -89,7 +94,7 @@ impl ClientConfig {
         if self
             .expected_kms_uri
             .as_ref()
-            .is_some_and(|k| k.is_empty() || k.len() > 65_535)
+            .is_some_and(|k| k.is_empty() || k.len() > 65_535 || k.chars().any(char::is_control))
         {
             return Err(ConfigError::BadKmsUri);
         }
@@ -124,13 +129,13 @@ pub enum ConfigError {
     /// The KMS URL is `http://` and insecure HTTP was not allowed.
     #[error("the KMS URL is http:// and insecure HTTP is not allowed")]
     InsecureUrl,
-    /// An identity is empty or longer than 65535 octets.
-    #[error("an identity is empty or longer than 65535 octets")]
+    /// An identity is empty, longer than 65535 octets, or holds a control character.
+    #[error("an identity is empty, longer than 65535 octets, or holds a control character")]
     BadIdentity,
     /// The same identity is given twice.
     #[error("the same identity is given twice")]
     DuplicateIdentity,
-    /// The expected KMS URI is empty or longer than 65535 octets.
+    /// The expected KMS URI is empty, longer than 65535 octets, or holds a control character.
     #[error("the expected KMS URI is empty or too long")]
     BadKmsUri,
     /// Zero attempts, a zero first delay, or a cap below the first delay.
@@ -171,6 +176,12 @@ mod tests {
         assert_eq!(c.validate(), Err(ConfigError::DuplicateIdentity));
         c.extra_identities = vec![String::new()];
         assert_eq!(c.validate(), Err(ConfigError::BadIdentity));
+        for bad in ["sip:a\0b", "sip:\u{1b}[2J", "sip:a\r\nb", "sip:a\u{85}"] {
+            c.extra_identities.clear();
+            c.user_uri = bad.into();
+            assert_eq!(c.validate(), Err(ConfigError::BadIdentity), "{bad:?}");
+        }
+        c.user_uri = "sip:a@b".into();
         c.extra_identities.clear();
         c.max_attempts = 0;
         assert_eq!(c.validate(), Err(ConfigError::BadRetry));

@@ -8,11 +8,9 @@
 use zeroize::Zeroizing;
 
 use super::{Certificate, Client, ClientError};
-use crate::eccsi::Verifier;
 use crate::mikey::{
-    self, CreateParams, KeyKind, KmsParams, PeerDirectory, ProcessParams, ReceivedKey,
+    self, CreateParams, KeyKind, KmsParams, OneKmsDirectory, ProcessParams, ReceivedKey,
 };
-use crate::sakke::SakkeReceiver;
 use crate::time;
 
 /// What [`Client::mikey_create_imessage`] distributes and how.
@@ -27,26 +25,6 @@ pub struct ImessageOptions<'a> {
     pub hide_identities: bool,
     /// Add the SAKKE-to-self extension for our other devices (TS 33.180 E.5).
     pub sakke_to_self: bool,
-}
-
-/// The responder's view of the client: our KMS as the initiator's, our RSKs by period.
-struct Directory<'a> {
-    client: &'a Client,
-    identity: &'a str,
-    cert: &'a Certificate,
-    params: KmsParams<'a>,
-}
-
-impl PeerDirectory for Directory<'_> {
-    fn initiator_kms(&self, kms_uri: Option<&[u8]>) -> Option<(KmsParams<'_>, &Verifier)> {
-        let ours = kms_uri.is_none_or(|k| k == self.cert.kms_uri().as_bytes());
-        ours.then_some((self.params, &self.cert.verifier))
-    }
-
-    fn receiver(&self, period: u64) -> Option<&SakkeReceiver> {
-        let key = (self.identity.to_owned(), period);
-        self.client.materials.get(&key)?.receiver.as_ref()
-    }
 }
 
 impl Client {
@@ -121,11 +99,14 @@ impl Client {
     ) -> Result<ReceivedKey, ClientError> {
         let (cert, params) = self.kms_params()?;
         let now_ntp = time::unix_to_ntp(now).ok_or(ClientError::InvalidTime)?;
-        let directory = Directory {
-            client: self,
-            identity,
-            cert,
-            params,
+        // The responder's view of the client: our KMS as the initiator's, our RSKs by period.
+        let directory = OneKmsDirectory {
+            initiator: params,
+            verifier: &cert.verifier,
+            receivers: |period| {
+                let key = (identity.to_owned(), period);
+                self.materials.get(&key)?.receiver.as_ref()
+            },
         };
         let process = ProcessParams {
             now_ntp,

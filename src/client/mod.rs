@@ -181,6 +181,13 @@ pub enum ClientError {
     /// The time is outside what key periods can express.
     #[error("time out of range")]
     InvalidTime,
+    /// An access token that is empty or holds a control character (CR or LF would split the
+    /// Authorization header).
+    #[error("empty access token, or one with a control character")]
+    InvalidToken,
+    /// An HTTP status above 999 (RFC 9110 15: three digits).
+    #[error("HTTP status out of range")]
+    InvalidStatus,
     /// A cryptographic operation failed.
     #[error(transparent)]
     Crypto(#[from] Error),
@@ -281,7 +288,14 @@ impl Client {
 
     /// Sets or replaces the OAuth access token sent as `Authorization: Bearer`. Requests
     /// waiting for a token, or parked, become ready.
-    pub fn set_access_token(&mut self, token: &str) {
+    ///
+    /// # Errors
+    /// [`ClientError::InvalidToken`] for an empty token or one with a control character
+    /// (it goes into an HTTP header line); the current token is then kept.
+    pub fn set_access_token(&mut self, token: &str) -> Result<(), ClientError> {
+        if token.is_empty() || token.chars().any(char::is_control) {
+            return Err(ClientError::InvalidToken);
+        }
         self.token = Some(Zeroizing::new(token.to_owned()));
         self.token_generation += 1;
         self.token_event_sent = false;
@@ -291,6 +305,7 @@ impl Client {
                 job.attempts = 0;
             }
         }
+        Ok(())
     }
 
     /// Makes parked requests ready again (after [`Event::RetriesExhausted`]).
@@ -363,6 +378,7 @@ impl Client {
     /// the outcome shows as events.
     ///
     /// # Errors
+    /// [`ClientError::InvalidStatus`] for a status above 999;
     /// [`ClientError::UnknownRequest`] when no request with that id is in flight.
     pub fn handle_response(
         &mut self,
@@ -371,6 +387,9 @@ impl Client {
         http_status: u16,
         body: &[u8],
     ) -> Result<(), ClientError> {
+        if http_status > 999 {
+            return Err(ClientError::InvalidStatus);
+        }
         let index = self.in_flight(request_id)?;
         match http_status {
             401 | 403 => {

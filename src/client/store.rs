@@ -757,7 +757,7 @@ mod tests {
         let kms = Kms::from_secrets(&ksak, &z).unwrap();
         let domain = domain();
         let mut client = Client::new(config(ALICE)).unwrap();
-        client.set_access_token("token");
+        client.set_access_token("token").unwrap();
         for _ in 0..100 {
             match client.poll_output(T0) {
                 Output::Request(request) => {

@@ -7,21 +7,15 @@ use std::ffi::c_char;
 
 use zeroize::{Zeroize, Zeroizing};
 
+use super::out::{OutBuf, OutVal};
 use super::panic::{guard, guard_value};
 use super::result::mkc_result;
-use super::{check_disjoint, check_written_disjoint, emit, input, out_ptr, output, written_region};
-use crate::client::{Client, ClientConfig, ClientError, Event, Output, Rejection, StoreError};
+use super::slice::{array, c_string, input, region, text, utf8, value};
+use super::{Handle, borrow, borrow_mut, out_ptr, publish_mut, release};
+use crate::client::{Client, ClientConfig, ClientError, Event, Output, Rejection};
 use crate::uid::IdEncoding;
 
-/// A (pointer, length) string: UTF-8 octets, no NUL terminator needed. `(NULL, 0)` is empty.
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct mkc_str {
-    /// The octets.
-    pub ptr: *const u8,
-    /// Their number.
-    pub len: usize,
-}
+pub use super::slice::mkc_str;
 
 /// Identifier encodings for `mkc_client_config.id_encoding`.
 #[repr(u32)]
@@ -271,57 +265,17 @@ pub(super) struct View {
     body: Vec<u8>,
     identity: Vec<u8>,
     text: Vec<u8>,
-    /// The initiator URI and RAND of the last processed I_MESSAGE.
-    pub(super) mikey_initiator: Vec<u8>,
-    pub(super) mikey_rand: Vec<u8>,
 }
 
-impl super::Handle for mkc_client {
+// SAFETY: the raw pointers in `headers` point into `header_text` of the same `View`; they are
+// plain addresses handed to C, read by no Rust code, and the `View` changes only through
+// `&mut` (the client's mutating calls). Sending or sharing it shares nothing else.
+unsafe impl Send for View {}
+// SAFETY: as for `Send`: `&View` gives no access through the pointers.
+unsafe impl Sync for View {}
+
+impl Handle for mkc_client {
     type Inner = ClientHandle;
-}
-
-pub(super) fn c_string(s: &[u8]) -> Vec<u8> {
-    let mut v = Vec::with_capacity(s.len() + 1);
-    v.extend_from_slice(s);
-    v.push(0);
-    v
-}
-
-/// Reads `(ptr, len)` as UTF-8 text.
-///
-/// # Safety
-/// `ptr` must be readable for `len` octets.
-pub(super) unsafe fn text<'a>(ptr: *const u8, len: usize) -> Result<&'a str, mkc_result> {
-    // SAFETY: forwarded caller guarantee.
-    unsafe { utf8(mkc_str { ptr, len }) }
-}
-
-/// Reads an `mkc_str` as UTF-8.
-///
-/// # Safety
-/// `s.ptr` must be readable for `s.len` octets.
-pub(super) unsafe fn utf8<'a>(s: mkc_str) -> Result<&'a str, mkc_result> {
-    // SAFETY: forwarded caller guarantee.
-    let bytes = unsafe { input(s.ptr, s.len) }?;
-    std::str::from_utf8(bytes).map_err(|_| mkc_result::InvalidParameter)
-}
-
-impl From<ClientError> for mkc_result {
-    fn from(error: ClientError) -> Self {
-        match error {
-            ClientError::Config(_) => Self::InvalidConfig,
-            ClientError::UnknownRequest => Self::UnknownRequest,
-            ClientError::NoCertificate => Self::NoCertificate,
-            ClientError::NoKeyMaterial => Self::NoKeyMaterial,
-            ClientError::InvalidTime => Self::InvalidParameter,
-            ClientError::Crypto(e) => e.into(),
-            ClientError::Store(StoreError::BadKeyLength) => Self::InvalidLength,
-            ClientError::Store(StoreError::Rng) => Self::RngFailure,
-            ClientError::Store(StoreError::AuthenticationFailed) => Self::StoreAuthenticationFailed,
-            ClientError::Store(_) => Self::InvalidStore,
-            ClientError::Mikey(e) => e.into(),
-        }
-    }
 }
 
 fn rejection_code(r: Rejection) -> mkc_rejection {
@@ -393,8 +347,6 @@ impl View {
         self.body.clear();
         self.identity.clear();
         self.text.clear();
-        self.mikey_initiator.clear();
-        self.mikey_rand.clear();
     }
 
     fn set_identity(&mut self, event: &mut mkc_event, identity: Option<&str>) {
@@ -499,7 +451,8 @@ impl View {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mkc_client_config_init(config: *mut mkc_client_config) -> mkc_result {
     guard(|| {
-        let config = out_ptr(config)?;
+        // SAFETY: forwarded caller guarantee.
+        let config = unsafe { OutVal::new(config, &[]) }?;
         let d = ClientConfig::new("", "");
         let empty = mkc_str {
             ptr: std::ptr::null(),
@@ -519,8 +472,7 @@ pub unsafe extern "C" fn mkc_client_config_init(config: *mut mkc_client_config) 
             id_encoding: mkc_id_encoding::RawUid as u32,
             allow_insecure_http: 0,
         };
-        // SAFETY: non-NULL and writable by the caller's guarantee.
-        unsafe { config.write(value) };
+        config.set(value);
         Ok(())
     })
 }
@@ -545,24 +497,15 @@ pub unsafe extern "C" fn mkc_client_new(
     guard(|| {
         let out = out_ptr(out)?;
         // SAFETY: forwarded caller guarantee.
-        let c = unsafe { config.as_ref() }.ok_or(mkc_result::NullParameter)?;
+        let c = unsafe { value(config) }?;
         // SAFETY: forwarded caller guarantees on the strings.
         let (url, user) = unsafe { (utf8(c.kms_url)?, utf8(c.user_uri)?) };
         let mut rust = ClientConfig::new(url, user);
-        if c.extra_identity_count > 0 {
-            if c.extra_identities.is_null() {
-                return Err(mkc_result::NullParameter);
-            }
-            if c.extra_identity_count > 1 << 16 {
-                return Err(mkc_result::InvalidParameter);
-            }
-            // SAFETY: non-NULL, readable for the count by the caller's guarantee.
-            let extra =
-                unsafe { std::slice::from_raw_parts(c.extra_identities, c.extra_identity_count) };
-            for s in extra {
-                // SAFETY: forwarded caller guarantee.
-                rust.extra_identities.push(unsafe { utf8(*s) }?.to_owned());
-            }
+        // SAFETY: forwarded caller guarantee.
+        let extra = unsafe { array(c.extra_identities, c.extra_identity_count) }?;
+        for s in extra {
+            // SAFETY: forwarded caller guarantee.
+            rust.extra_identities.push(unsafe { utf8(*s) }?.to_owned());
         }
         // SAFETY: forwarded caller guarantee.
         let expected = unsafe { utf8(c.expected_kms_uri) }?;
@@ -579,12 +522,12 @@ pub unsafe extern "C" fn mkc_client_new(
             _ => return Err(mkc_result::InvalidConfig),
         };
         let client = Client::new(rust)?;
-        let handle = Box::into_raw(Box::new(ClientHandle {
+        let handle = ClientHandle {
             client,
             view: View::default(),
-        }));
-        // SAFETY: `out` is non-NULL and writable.
-        unsafe { out.write(handle.cast()) };
+        };
+        // SAFETY: `out` is non-NULL and writable by the caller's guarantee.
+        unsafe { publish_mut(out, handle) };
         Ok(())
     })
 }
@@ -595,34 +538,8 @@ pub unsafe extern "C" fn mkc_client_new(
 /// `client` must be NULL or a live handle from `mkc_client_new`, not used again.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mkc_client_free(client: *mut mkc_client) {
-    guard_value((), || {
-        if !client.is_null() {
-            // SAFETY: the handle came from Box::into_raw in mkc_client_new and is freed once.
-            drop(unsafe { Box::from_raw(client.cast::<ClientHandle>()) });
-        }
-    })
-}
-
-/// Borrows a client mutably.
-///
-/// # Safety
-/// `client` must be NULL or a live handle used by no other thread now.
-pub(super) unsafe fn client_mut<'a>(
-    client: *mut mkc_client,
-) -> Result<&'a mut ClientHandle, mkc_result> {
     // SAFETY: forwarded caller guarantee.
-    unsafe { client.cast::<ClientHandle>().as_mut() }.ok_or(mkc_result::NullParameter)
-}
-
-/// Borrows a client.
-///
-/// # Safety
-/// `client` must be NULL or a live handle not mutated by another thread now.
-pub(super) unsafe fn client_ref<'a>(
-    client: *const mkc_client,
-) -> Result<&'a ClientHandle, mkc_result> {
-    // SAFETY: forwarded caller guarantee.
-    unsafe { client.cast::<ClientHandle>().as_ref() }.ok_or(mkc_result::NullParameter)
+    guard_value((), || unsafe { release(client.cast_const()) })
 }
 
 /// Sets or replaces the OAuth 2.0 access token sent as `Authorization: Bearer <token>` (RFC
@@ -642,14 +559,10 @@ pub unsafe extern "C" fn mkc_client_set_access_token(
 ) -> mkc_result {
     guard(|| {
         // SAFETY: forwarded caller guarantees.
-        let handle = unsafe { client_mut(client) }?;
+        let handle = unsafe { borrow_mut(client) }?;
         let token = unsafe { text(token, token_len) }?;
-        if token.is_empty() || token.chars().any(char::is_control) {
-            return Err(mkc_result::InvalidParameter);
-        }
         handle.view.clear();
-        handle.client.set_access_token(token);
-        Ok(())
+        Ok(handle.client.set_access_token(token)?)
     })
 }
 
@@ -663,7 +576,7 @@ pub unsafe extern "C" fn mkc_client_set_access_token(
 pub unsafe extern "C" fn mkc_client_refresh(client: *mut mkc_client) -> mkc_result {
     guard(|| {
         // SAFETY: forwarded caller guarantee.
-        let handle = unsafe { client_mut(client) }?;
+        let handle = unsafe { borrow_mut(client) }?;
         handle.view.clear();
         handle.client.refresh();
         Ok(())
@@ -687,9 +600,9 @@ pub unsafe extern "C" fn mkc_client_poll_output(
     output: *mut mkc_output,
 ) -> mkc_result {
     guard(|| {
-        let output = out_ptr(output)?;
-        // SAFETY: forwarded caller guarantee.
-        let handle = unsafe { client_mut(client) }?;
+        // SAFETY: forwarded caller guarantees.
+        let output = unsafe { OutVal::new(output, &[]) }?;
+        let handle = unsafe { borrow_mut(client) }?;
         handle.view.clear();
         let mut out = mkc_output {
             kind: mkc_output_kind::None as u32,
@@ -738,8 +651,7 @@ pub unsafe extern "C" fn mkc_client_poll_output(
             }
             Output::None => {}
         }
-        // SAFETY: non-NULL and writable by the caller's guarantee.
-        unsafe { output.write(out) };
+        output.set(out);
         Ok(())
     })
 }
@@ -765,12 +677,10 @@ pub unsafe extern "C" fn mkc_client_handle_response(
 ) -> mkc_result {
     guard(|| {
         // SAFETY: forwarded caller guarantees.
-        let handle = unsafe { client_mut(client) }?;
+        let handle = unsafe { borrow_mut(client) }?;
         let body = unsafe { input(body, body_len) }?;
-        let status = u16::try_from(http_status)
-            .ok()
-            .filter(|s| *s <= 999)
-            .ok_or(mkc_result::InvalidParameter)?;
+        // A status beyond u16 is as out of range as one above 999: the core refuses both.
+        let status = u16::try_from(http_status).unwrap_or(u16::MAX);
         handle.view.clear();
         Ok(handle
             .client
@@ -793,7 +703,7 @@ pub unsafe extern "C" fn mkc_client_handle_failure(
 ) -> mkc_result {
     guard(|| {
         // SAFETY: forwarded caller guarantee.
-        let handle = unsafe { client_mut(client) }?;
+        let handle = unsafe { borrow_mut(client) }?;
         handle.view.clear();
         Ok(handle.client.handle_failure(now, request_id)?)
     })
@@ -817,15 +727,20 @@ pub unsafe extern "C" fn mkc_client_key_period(
     end_out: *mut u64,
 ) -> mkc_result {
     guard(|| {
-        // SAFETY: forwarded caller guarantee.
-        let handle = unsafe { client_ref(client) }?;
+        let regions = [period_out, start_out, end_out].map(|p| region(p, size_of::<u64>()));
+        // SAFETY: forwarded caller guarantees.
+        let (period_out, start_out, end_out) = unsafe {
+            (
+                OutVal::optional(period_out, &[regions[1], regions[2]])?,
+                OutVal::optional(start_out, &[regions[0], regions[2]])?,
+                OutVal::optional(end_out, &[regions[0], regions[1]])?,
+            )
+        };
+        let handle = unsafe { borrow(client) }?;
         let (n, start, end) = handle.client.key_period(now)?;
-        for (ptr, value) in [(period_out, n), (start_out, start), (end_out, end)] {
-            if !ptr.is_null() {
-                // SAFETY: non-NULL and writable by the caller's guarantee.
-                unsafe { ptr.write(value) };
-            }
-        }
+        period_out.set(n);
+        start_out.set(start);
+        end_out.set(end);
         Ok(())
     })
 }
@@ -850,16 +765,12 @@ pub unsafe extern "C" fn mkc_client_uid(
     uid_cap: usize,
 ) -> mkc_result {
     guard(|| {
-        check_disjoint(uid_out, uid_cap, &[(uri, uri_len)])?;
         // SAFETY: forwarded caller guarantees.
-        let handle = unsafe { client_ref(client) }?;
+        let mut out = unsafe { OutBuf::fixed(uid_out, uid_cap, &[region(uri, uri_len)]) }?;
+        let handle = unsafe { borrow(client) }?;
         let uri = unsafe { text(uri, uri_len) }?;
-        let out = unsafe { output(uid_out, uid_cap) }?;
-        let dest = out
-            .get_mut(..crate::uid::UID_BYTES)
-            .ok_or(mkc_result::BufferTooSmall)?;
-        dest.copy_from_slice(&handle.client.uid_of(uri, now)?);
-        Ok(())
+        out.need(crate::uid::UID_BYTES)?;
+        out.deliver(handle.client.uid_of(uri, now))
     })
 }
 
@@ -883,23 +794,14 @@ unsafe fn fixed_output<R: AsRef<[u8]>>(
     size: usize,
     op: impl FnOnce(&Client, &str, &[u8]) -> Result<R, ClientError>,
 ) -> Result<(), mkc_result> {
-    let written = out_ptr(written)?;
-    let inputs = [(uri, uri_len), (data, data_len)];
-    check_disjoint(out, cap, &[inputs[0], inputs[1], written_region(written)])?;
-    check_written_disjoint(written, &inputs)?;
+    let inputs = [region(uri, uri_len), region(data, data_len)];
     // SAFETY: forwarded caller guarantees.
-    let handle = unsafe { client_ref(client) }?;
+    let mut out = unsafe { OutBuf::new(out, cap, written, &inputs) }?;
+    let handle = unsafe { borrow(client) }?;
     let uri = unsafe { text(uri, uri_len) }?;
     let data = unsafe { input(data, data_len) }?;
-    let out = unsafe { output(out, cap) }?;
-    if out.len() < size {
-        // SAFETY: non-NULL and writable.
-        unsafe { written.write(size) };
-        return Err(mkc_result::BufferTooSmall);
-    }
-    let result = op(&handle.client, uri, data)?;
-    // SAFETY: non-NULL and writable.
-    unsafe { emit(out, written, result.as_ref()) }
+    out.need(size)?;
+    out.deliver(op(&handle.client, uri, data))
 }
 
 /// Signs `msg` with ECCSI (RFC 6507 5.2.1) as our `identity` with the SSK of the key period of
@@ -908,7 +810,7 @@ unsafe fn fixed_output<R: AsRef<[u8]>>(
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = 129);
 /// `MKC_RESULT_NO_CERTIFICATE`; `MKC_RESULT_NO_KEY_MATERIAL` (no valid SSK for that identity
 /// and period); `MKC_RESULT_RNG_FAILURE`; `MKC_RESULT_INVALID_PARAMETER`; or
-/// `MKC_RESULT_NULL_PARAMETER`. On failure `sig_out` is untouched.
+/// `MKC_RESULT_NULL_PARAMETER`. Outputs as the header's preamble says.
 ///
 /// # Safety
 /// `client` must be a live handle; inputs readable for their lengths; `sig_out` writable for
@@ -968,7 +870,7 @@ pub unsafe extern "C" fn mkc_client_verify(
 ) -> mkc_result {
     guard(|| {
         // SAFETY: forwarded caller guarantees.
-        let handle = unsafe { client_ref(client) }?;
+        let handle = unsafe { borrow(client) }?;
         let peer = unsafe { text(peer_uri, peer_uri_len) }?;
         let (msg, sig) = unsafe { (input(msg, msg_len)?, input(sig, sig_len)?) };
         Ok(handle.client.verify(peer, now, msg, sig)?)
@@ -999,9 +901,6 @@ pub unsafe extern "C" fn mkc_client_encapsulate(
     written: *mut usize,
 ) -> mkc_result {
     guard(|| {
-        if ssv_len != crate::sakke::SSV_BYTES {
-            return Err(mkc_result::InvalidLength);
-        }
         // SAFETY: forwarded caller guarantees.
         unsafe {
             fixed_output(
@@ -1026,8 +925,8 @@ pub unsafe extern "C" fn mkc_client_encapsulate(
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = 16);
 /// `MKC_RESULT_DECAPSULATION_FAILED`; `MKC_RESULT_NO_CERTIFICATE`;
 /// `MKC_RESULT_NO_KEY_MATERIAL` (no valid RSK for that identity and period);
-/// `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`. On failure `ssv_out` is
-/// untouched.
+/// `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`. Outputs as the header's
+/// preamble says: on failure `ssv_out` is zeroed.
 ///
 /// # Safety
 /// `client` must be a live handle; inputs readable for their lengths; `ssv_out` writable for
@@ -1086,17 +985,12 @@ pub unsafe extern "C" fn mkc_client_export(
     written: *mut usize,
 ) -> mkc_result {
     guard(|| {
-        let written = out_ptr(written)?;
-        let key_region = (storage_key, storage_key_len);
-        check_disjoint(blob_out, blob_cap, &[key_region, written_region(written)])?;
-        check_written_disjoint(written, &[key_region])?;
+        let key_region = region(storage_key, storage_key_len);
         // SAFETY: forwarded caller guarantees.
-        let handle = unsafe { client_ref(client) }?;
+        let out = unsafe { OutBuf::new(blob_out, blob_cap, written, &[key_region]) }?;
+        let handle = unsafe { borrow(client) }?;
         let key = unsafe { input(storage_key, storage_key_len) }?;
-        let out = unsafe { output(blob_out, blob_cap) }?;
-        let blob = handle.client.export(key)?;
-        // SAFETY: non-NULL and writable.
-        unsafe { emit(out, written, &blob) }
+        out.deliver(handle.client.export(key))
     })
 }
 
@@ -1107,7 +1001,7 @@ pub unsafe extern "C" fn mkc_client_export(
 /// nothing: `*installed` (when not NULL) receives the number of (identity, period) key sets
 /// installed. The next polls report `MKC_EVENT_KIND_CERTIFICATE_INSTALLED` and one
 /// `MKC_EVENT_KIND_KEY_MATERIAL_READY` per key set, as provisioning does. On any error the
-/// client and `*installed` are unchanged.
+/// client is unchanged and `*installed` (when not NULL) is 0.
 ///
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_STORE_AUTHENTICATION_FAILED` (wrong key, another
 /// user's blob, tampered or truncated); `MKC_RESULT_INVALID_STORE` (not a key store, unknown
@@ -1129,22 +1023,14 @@ pub unsafe extern "C" fn mkc_client_import(
     installed: *mut usize,
 ) -> mkc_result {
     guard(|| {
-        if !installed.is_null() {
-            check_written_disjoint(
-                installed,
-                &[(storage_key, storage_key_len), (blob, blob_len)],
-            )?;
-        }
+        let inputs = [region(storage_key, storage_key_len), region(blob, blob_len)];
         // SAFETY: forwarded caller guarantees.
-        let handle = unsafe { client_mut(client) }?;
+        let installed = unsafe { OutVal::optional(installed, &inputs) }?;
+        let handle = unsafe { borrow_mut(client) }?;
         let key = unsafe { input(storage_key, storage_key_len) }?;
         let blob = unsafe { input(blob, blob_len) }?;
         handle.view.clear();
-        let count = handle.client.import(now, key, blob)?;
-        if !installed.is_null() {
-            // SAFETY: non-NULL and writable by the caller's guarantee.
-            unsafe { installed.write(count) };
-        }
+        installed.set(handle.client.import(now, key, blob)?);
         Ok(())
     })
 }

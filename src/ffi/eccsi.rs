@@ -2,12 +2,11 @@
 //! `mkc_eccsi_signer` (signing with a validated SSK/PVT). Both handles are immutable once made
 //! and may be shared between threads.
 
+use super::out::OutBuf;
 use super::panic::{guard, guard_value};
 use super::result::mkc_result;
-use super::{
-    Handle, borrow, check_disjoint, check_written_disjoint, emit, input, out_ptr, output, publish,
-    release, written_region,
-};
+use super::slice::{input, region};
+use super::{Handle, borrow, out_ptr, publish, release};
 use crate::eccsi::{self, Signer, Verifier};
 
 /// Octets of an ECCSI signature: r (32) || s (32) || PVT (65) (RFC 6507 3.3).
@@ -200,8 +199,8 @@ pub unsafe extern "C" fn mkc_eccsi_signer_free(signer: *const mkc_eccsi_signer) 
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` when `sig_cap` < 129, with `*written`
 /// = 129 and `sig_out` untouched (`sig_out` may then be NULL with `sig_cap` 0 to ask the size);
 /// `MKC_RESULT_INVALID_PARAMETER` when `sig_out` overlaps `msg` or `written`;
-/// `MKC_RESULT_NULL_PARAMETER`; or `MKC_RESULT_RNG_FAILURE`, with all `sig_cap` octets of
-/// `sig_out` zeroed and `*written` = 0.
+/// `MKC_RESULT_NULL_PARAMETER`; or `MKC_RESULT_RNG_FAILURE`. On any failure but
+/// BUFFER_TOO_SMALL all `sig_cap` octets of `sig_out` are zeroed and `*written` = 0.
 ///
 /// # Safety
 /// `signer` must be a live handle; `msg` readable for `msg_len` octets; `sig_out` writable for
@@ -217,26 +216,10 @@ pub unsafe extern "C" fn mkc_eccsi_sign(
 ) -> mkc_result {
     guard(|| {
         // SAFETY: forwarded caller guarantees.
+        let mut out = unsafe { OutBuf::new(sig_out, sig_cap, written, &[region(msg, msg_len)]) }?;
         let signer = unsafe { borrow(signer) }?;
-        let written = out_ptr(written)?;
-        check_disjoint(sig_out, sig_cap, &[(msg, msg_len), written_region(written)])?;
-        check_written_disjoint(written, &[(msg, msg_len)])?;
         let msg = unsafe { input(msg, msg_len) }?;
-        let sig_out = unsafe { output(sig_out, sig_cap) }?;
-        if sig_out.len() < MKC_ECCSI_SIGNATURE_BYTES {
-            // SAFETY: `written` is non-NULL and writable.
-            unsafe { written.write(MKC_ECCSI_SIGNATURE_BYTES) };
-            return Err(mkc_result::BufferTooSmall);
-        }
-        match signer.sign(msg) {
-            // SAFETY: `written` is non-NULL and writable.
-            Ok(signature) => unsafe { emit(sig_out, written, &signature) },
-            Err(error) => {
-                sig_out.fill(0);
-                // SAFETY: `written` is non-NULL and writable.
-                unsafe { written.write(0) };
-                Err(error.into())
-            }
-        }
+        out.need(MKC_ECCSI_SIGNATURE_BYTES)?;
+        out.deliver(signer.sign(msg))
     })
 }

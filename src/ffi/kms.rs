@@ -2,14 +2,13 @@
 //! issues user key material. For tests, demos and KMS builders. Immutable once made; may be
 //! shared between threads.
 
-use super::client::{mkc_str, utf8};
 use super::eccsi::{MKC_ECCSI_PVT_BYTES, MKC_ECCSI_SSK_BYTES};
+use super::out::OutBuf;
 use super::panic::{guard, guard_value};
 use super::result::mkc_result;
 use super::sakke::MKC_SAKKE_RSK_BYTES;
-use super::{
-    Handle, borrow, check_disjoint, emit, input, out_ptr, output, publish, release, written_region,
-};
+use super::slice::{EMPTY, input, mkc_str, region, str_region, utf8, value_region};
+use super::{Handle, borrow, out_ptr, publish, release};
 use crate::kms::issue::KmsDomain;
 use crate::kms::message::{KmsPayload, KmsResponse};
 use crate::kms::{self, Kms, xml};
@@ -120,12 +119,9 @@ pub unsafe extern "C" fn mkc_kms_kpak(
 ) -> mkc_result {
     guard(|| {
         // SAFETY: forwarded caller guarantees.
+        let out = unsafe { OutBuf::new(out, out_cap, written, &[]) }?;
         let kms = unsafe { borrow(kms) }?;
-        let written = out_ptr(written)?;
-        check_disjoint(out, out_cap, &[written_region(written)])?;
-        let out = unsafe { output(out, out_cap) }?;
-        // SAFETY: `written` is non-NULL and writable.
-        unsafe { emit(out, written, &kms.kpak().to_bytes()) }
+        out.put(&kms.kpak().to_bytes())
     })
 }
 
@@ -137,7 +133,8 @@ pub unsafe extern "C" fn mkc_kms_kpak(
 /// with neither buffer touched (this function has no `written`: the sizes are
 /// `MKC_ECCSI_SSK_BYTES` and `MKC_ECCSI_PVT_BYTES`); `MKC_RESULT_INVALID_PARAMETER` when the
 /// buffers overlap each other or `id`; `MKC_RESULT_NULL_PARAMETER`; or
-/// `MKC_RESULT_RNG_FAILURE`, with both buffers zeroed over their whole capacity.
+/// `MKC_RESULT_RNG_FAILURE`. On a failure other than BUFFER_TOO_SMALL both buffers are
+/// zeroed over their whole capacity.
 ///
 /// # Safety
 /// `kms` must be a live handle; `id` readable for `id_len` octets; `ssk_out` and `pvt_out`
@@ -154,31 +151,20 @@ pub unsafe extern "C" fn mkc_kms_issue_eccsi(
 ) -> mkc_result {
     guard(|| {
         // SAFETY: forwarded caller guarantees.
+        let id_region = region(id, id_len);
+        let (ssk_region, pvt_region) = (region(ssk_out, ssk_cap), region(pvt_out, pvt_cap));
+        let mut ssk_out = unsafe { OutBuf::fixed(ssk_out, ssk_cap, &[id_region, pvt_region]) }?;
+        let mut pvt_out = unsafe { OutBuf::fixed(pvt_out, pvt_cap, &[id_region, ssk_region]) }?;
         let kms = unsafe { borrow(kms) }?;
-        check_disjoint(
-            ssk_out,
-            ssk_cap,
-            &[(id, id_len), (pvt_out.cast_const(), pvt_cap)],
-        )?;
-        check_disjoint(pvt_out, pvt_cap, &[(id, id_len)])?;
         let id = unsafe { input(id, id_len) }?;
-        let ssk_out = unsafe { output(ssk_out, ssk_cap) }?;
-        let pvt_out = unsafe { output(pvt_out, pvt_cap) }?;
-        if ssk_out.len() < MKC_ECCSI_SSK_BYTES || pvt_out.len() < MKC_ECCSI_PVT_BYTES {
+        if ssk_out.cap() < MKC_ECCSI_SSK_BYTES || pvt_out.cap() < MKC_ECCSI_PVT_BYTES {
+            ssk_out.too_small(MKC_ECCSI_SSK_BYTES);
+            pvt_out.too_small(MKC_ECCSI_PVT_BYTES);
             return Err(mkc_result::BufferTooSmall);
         }
-        match kms.issue_eccsi(id) {
-            Ok(issued) => {
-                ssk_out[..MKC_ECCSI_SSK_BYTES].copy_from_slice(issued.ssk());
-                pvt_out[..MKC_ECCSI_PVT_BYTES].copy_from_slice(issued.pvt());
-                Ok(())
-            }
-            Err(error) => {
-                ssk_out.fill(0);
-                pvt_out.fill(0);
-                Err(error.into())
-            }
-        }
+        let issued = kms.issue_eccsi(id)?;
+        ssk_out.put(issued.ssk())?;
+        pvt_out.put(issued.pvt())
     })
 }
 
@@ -199,12 +185,9 @@ pub unsafe extern "C" fn mkc_kms_z_t(
 ) -> mkc_result {
     guard(|| {
         // SAFETY: forwarded caller guarantees.
+        let out = unsafe { OutBuf::new(out, out_cap, written, &[]) }?;
         let kms = unsafe { borrow(kms) }?;
-        let written = out_ptr(written)?;
-        check_disjoint(out, out_cap, &[written_region(written)])?;
-        let out = unsafe { output(out, out_cap) }?;
-        // SAFETY: `written` is non-NULL and writable.
-        unsafe { emit(out, written, &kms.z_t()) }
+        out.put(&kms.z_t())
     })
 }
 
@@ -234,23 +217,11 @@ pub unsafe extern "C" fn mkc_kms_issue_sakke(
 ) -> mkc_result {
     guard(|| {
         // SAFETY: forwarded caller guarantees.
+        let mut out = unsafe { OutBuf::fixed(rsk_out, rsk_cap, &[region(id, id_len)]) }?;
         let kms = unsafe { borrow(kms) }?;
-        check_disjoint(rsk_out, rsk_cap, &[(id, id_len)])?;
         let id = unsafe { input(id, id_len) }?;
-        let rsk_out = unsafe { output(rsk_out, rsk_cap) }?;
-        if rsk_out.len() < MKC_SAKKE_RSK_BYTES {
-            return Err(mkc_result::BufferTooSmall);
-        }
-        match kms.issue_sakke(id) {
-            Ok(rsk) => {
-                rsk_out[..MKC_SAKKE_RSK_BYTES].copy_from_slice(&rsk[..]);
-                Ok(())
-            }
-            Err(error) => {
-                rsk_out.fill(0);
-                Err(error.into())
-            }
-        }
+        out.need(MKC_SAKKE_RSK_BYTES)?;
+        out.deliver(kms.issue_sakke(id))
     })
 }
 
@@ -307,31 +278,19 @@ unsafe fn response_xml(
     written: *mut usize,
     payload: impl FnOnce(&Kms, &KmsDomain, &str) -> Result<KmsPayload, mkc_result>,
 ) -> Result<(), mkc_result> {
-    let written = out_ptr(written)?;
     // SAFETY: forwarded caller guarantees.
-    let p = unsafe { params.as_ref() }.ok_or(mkc_result::NullParameter)?;
+    let p = unsafe { params.as_ref() };
     let inputs = [
-        (params.cast::<u8>(), size_of::<mkc_kms_params>()),
-        (p.kms_uri.ptr, p.kms_uri.len),
-        (user_uri.ptr, user_uri.len),
-        (client_req_url.ptr, client_req_url.len),
+        value_region(params),
+        p.map_or(EMPTY, |p| str_region(p.kms_uri)),
+        str_region(user_uri),
+        str_region(client_req_url),
     ];
-    check_disjoint(
-        out,
-        cap,
-        &[
-            inputs[0],
-            inputs[1],
-            inputs[2],
-            inputs[3],
-            written_region(written),
-        ],
-    )?;
-    super::check_written_disjoint(written, &inputs)?;
+    let out = unsafe { OutBuf::new(out, cap, written, &inputs) }?;
+    let p = p.ok_or(mkc_result::NullParameter)?;
     let kms = unsafe { borrow(kms) }?;
     let (kms_uri, period, offset, encoding) = unsafe { read_kms_params(p) }?;
     let (user, url) = unsafe { (utf8(user_uri)?, utf8(client_req_url)?) };
-    let out = unsafe { output(out, cap) }?;
     let mut domain = KmsDomain::new(kms_uri, period, offset);
     domain.id_encoding = encoding;
     let response = KmsResponse {
@@ -342,12 +301,8 @@ unsafe fn response_xml(
         client_req_url: url.to_owned(),
         payload: payload(kms, &domain, user)?,
     };
-    let text = xml::emit_response(&response);
-    // Never hand out a document a client would refuse (times past year 9999, a period number
-    // beyond 2^32 - 1, ...): read it back first.
-    xml::parse_response(text.as_bytes()).map_err(|_| mkc_result::InvalidParameter)?;
-    // SAFETY: non-NULL and writable.
-    unsafe { emit(out, written, text.as_bytes()) }
+    let text = xml::emit_response_checked(&response).map_err(|_| mkc_result::InvalidParameter)?;
+    out.put(text.as_bytes())
 }
 
 /// Writes this KMS's answer to an `init` request (TS 33.180 D.3.2): a KmsResponse for

@@ -4,25 +4,37 @@
 use std::ffi::c_char;
 
 use super::borrow;
-use super::client::{c_string, client_mut, client_ref, mkc_client, mkc_str, text, utf8};
+use super::client::mkc_client;
 use super::eccsi::{mkc_eccsi_public, mkc_eccsi_signer};
 use super::kms::{mkc_kms_params, read_kms_params};
+use super::out::{OutBuf, OutVal};
 use super::panic::guard;
 use super::result::mkc_result;
 use super::sakke::{mkc_sakke_public, mkc_sakke_receiver};
-use super::{check_disjoint, check_written_disjoint, emit, input, out_ptr, output, written_region};
+use super::slice::{EMPTY, array, input, mkc_str, region, str_region, text, utf8, value_region};
 use crate::client::{ImessageOptions, new_key};
-use crate::eccsi::Verifier;
 use crate::mikey::{
-    CreateParams, KeyKind, KmsParams, MikeyError, PeerDirectory, ProcessParams, ReceivedKey,
-    Recipient, create_imessage, process_imessage, sdp,
+    CreateParams, KeyKind, KmsParams, OneKmsDirectory, ProcessParams, ReceivedKey, Recipient,
+    create_imessage, process_imessage, sdp,
 };
-use crate::sakke::SakkeReceiver;
 
 /// Octets of a GMK, PCK or CSK.
 pub const MKC_MIKEY_KEY_BYTES: usize = 16;
 
 const _: () = assert!(MKC_MIKEY_KEY_BYTES == crate::mikey::kdf::KEY_BYTES);
+
+/// The longest I_MESSAGE made or processed, in octets (a real one is under 2 KB). A longer
+/// message is refused with `MKC_RESULT_MIKEY_MALFORMED` before it is parsed, and its SDP form
+/// (longer than 4 * ceil(8192 / 3) base64 characters) before it is decoded.
+pub const MKC_MIKEY_MAX_IMESSAGE_BYTES: usize = 8192;
+
+const _: () = assert!(MKC_MIKEY_MAX_IMESSAGE_BYTES == crate::mikey::message::MAX_IMESSAGE_BYTES);
+
+/// Returns `MKC_MIKEY_MAX_IMESSAGE_BYTES` (8192).
+#[unsafe(no_mangle)]
+pub extern "C" fn mkc_mikey_max_imessage_bytes() -> usize {
+    MKC_MIKEY_MAX_IMESSAGE_BYTES
+}
 
 /// Returns `MKC_MIKEY_KEY_BYTES` (16).
 #[unsafe(no_mangle)]
@@ -88,33 +100,21 @@ pub struct mkc_mikey_key {
     pub rand_len: usize,
 }
 
-impl From<MikeyError> for mkc_result {
-    fn from(error: MikeyError) -> Self {
-        match error {
-            MikeyError::TimeOutsideWindow => Self::MikeyTimeOutsideWindow,
-            MikeyError::NotForUs => Self::MikeyNotForUs,
-            MikeyError::SignatureInvalid => Self::VerifyFailed,
-            MikeyError::DecapsulationFailed => Self::DecapsulationFailed,
-            MikeyError::NoReceiverKey => Self::NoKeyMaterial,
-            MikeyError::UnknownInitiatorKms
-            | MikeyError::InitiatorMismatch
-            | MikeyError::KeyIdMismatch => Self::MikeyAuthenticationFailed,
-            MikeyError::InvalidParams(_) | MikeyError::TooLong(_) | MikeyError::NoKeyPeriod => {
-                Self::InvalidParameter
-            }
-            MikeyError::Crypto(e) => e.into(),
-            _ => Self::MikeyMalformed,
-        }
-    }
-}
-
-/// The C view of a received key; `initiator_uri` and `rand` are (pointer, length) views the
-/// caller keeps alive.
-fn key_view(
-    received: &ReceivedKey,
-    initiator_uri: (*const c_char, usize),
-    rand: (*const u8, usize),
-) -> mkc_mikey_key {
+/// The C view of a received key from message `msg`: `rand` and a sent initiator URI point
+/// into `msg` at the offsets the core found them; a URI only the caller knew points into
+/// `named`.
+fn key_view(received: &ReceivedKey, msg: &[u8], named: &str) -> mkc_mikey_key {
+    let at = |offset: usize, len: usize| match msg.get(offset..offset.saturating_add(len)) {
+        Some(part) => (part.as_ptr(), len),
+        None => (std::ptr::null(), 0),
+    };
+    let uri_len = received.initiator_uri.as_ref().map_or(0, String::len);
+    let initiator_uri = match received.initiator_uri_offset {
+        Some(offset) => at(offset, uri_len),
+        None if uri_len != 0 => (named.as_ptr(), named.len()),
+        None => (std::ptr::null(), 0),
+    };
+    let rand = at(received.rand_offset, received.rand.len());
     mkc_mikey_key {
         kind: match received.kind {
             KeyKind::Gmk => mkc_mikey_key_kind::Gmk as u32,
@@ -129,7 +129,7 @@ fn key_view(
         period: received.period,
         time: crate::time::ntp_to_unix(received.time_ntp).unwrap_or(0),
         initiator_uid: received.initiator_uid,
-        initiator_uri: initiator_uri.0,
+        initiator_uri: initiator_uri.0.cast::<c_char>(),
         initiator_uri_len: initiator_uri.1,
         via_sakke_to_self: (received.recipient == Recipient::SakkeToSelf).into(),
         rand: rand.0,
@@ -149,7 +149,8 @@ fn kind_of(kind: u32) -> Result<KeyKind, mkc_result> {
 /// Draws a fresh random key of `kind` (16 octets) and its key ID (random, with the kind's
 /// purpose tag in the top 4 bits) from the OS RNG.
 ///
-/// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`key_cap` < 16, nothing written);
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`key_cap` < 16, neither output
+/// touched);
 /// `MKC_RESULT_INVALID_PARAMETER` (unknown kind, or `key_out` overlapping `key_id_out`);
 /// `MKC_RESULT_RNG_FAILURE`; or `MKC_RESULT_NULL_PARAMETER`.
 ///
@@ -163,19 +164,19 @@ pub unsafe extern "C" fn mkc_mikey_new_key(
     key_id_out: *mut u32,
 ) -> mkc_result {
     guard(|| {
-        let key_id_out = out_ptr(key_id_out)?;
-        let id_region = (key_id_out.cast::<u8>().cast_const(), size_of::<u32>());
-        check_disjoint(key_out, key_cap, &[id_region])?;
+        let id_region = value_region(key_id_out.cast_const());
+        // SAFETY: forwarded caller guarantees.
+        let mut out = unsafe { OutBuf::fixed(key_out, key_cap, &[id_region]) }?;
+        let id_out = unsafe { OutVal::new(key_id_out, &[region(key_out, key_cap)]) }?;
         let kind = kind_of(kind)?;
-        // SAFETY: forwarded caller guarantee.
-        let out = unsafe { output(key_out, key_cap) }?;
-        let dest = out
-            .get_mut(..MKC_MIKEY_KEY_BYTES)
-            .ok_or(mkc_result::BufferTooSmall)?;
+        if out.cap() < MKC_MIKEY_KEY_BYTES {
+            out.too_small(MKC_MIKEY_KEY_BYTES);
+            id_out.untouched();
+            return Err(mkc_result::BufferTooSmall);
+        }
         let (id, key) = new_key(kind)?;
-        dest.copy_from_slice(&key[..]);
-        // SAFETY: non-NULL and writable by the caller's guarantee.
-        unsafe { key_id_out.write(id) };
+        out.put(&key[..])?;
+        id_out.set(id);
         Ok(())
     })
 }
@@ -215,28 +216,22 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage(
     written: *mut usize,
 ) -> mkc_result {
     guard(|| {
-        let written = out_ptr(written)?;
         let inputs = [
-            (identity, identity_len),
-            (responder_uri, responder_uri_len),
-            (key, key_len),
+            region(identity, identity_len),
+            region(responder_uri, responder_uri_len),
+            region(key, key_len),
         ];
-        check_disjoint(
-            msg_out,
-            msg_cap,
-            &[inputs[0], inputs[1], inputs[2], written_region(written)],
-        )?;
-        check_written_disjoint(written, &inputs)?;
+        // SAFETY: forwarded caller guarantees.
+        let out = unsafe { OutBuf::new(msg_out, msg_cap, written, &inputs) }?;
         if flags & !(MKC_MIKEY_HIDE_IDENTITIES | MKC_MIKEY_SAKKE_TO_SELF) != 0 {
             return Err(mkc_result::InvalidParameter);
         }
         let kind = kind_of(kind)?;
         // SAFETY: forwarded caller guarantees.
-        let handle = unsafe { client_ref(client) }?;
+        let handle = unsafe { borrow(client) }?;
         let identity = unsafe { text(identity, identity_len) }?;
         let responder = unsafe { text(responder_uri, responder_uri_len) }?;
         let key = unsafe { input(key, key_len) }?;
-        let out = unsafe { output(msg_out, msg_cap) }?;
         let key: &[u8; MKC_MIKEY_KEY_BYTES] =
             key.try_into().map_err(|_| mkc_result::InvalidLength)?;
         let options = ImessageOptions {
@@ -246,11 +241,11 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage(
             hide_identities: flags & MKC_MIKEY_HIDE_IDENTITIES != 0,
             sakke_to_self: flags & MKC_MIKEY_SAKKE_TO_SELF != 0,
         };
-        let message = handle
-            .client
-            .mikey_create_imessage(identity, responder, now, &options)?;
-        // SAFETY: non-NULL and writable.
-        unsafe { emit(out, written, &message) }
+        out.deliver(
+            handle
+                .client
+                .mikey_create_imessage(identity, responder, now, &options),
+        )
     })
 }
 
@@ -260,8 +255,11 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage(
 /// message; the ECCSI signature is verified; the key is decapsulated with our RSK of T's key
 /// period (or, when T is within `replay_window_s` of a boundary, the neighbouring one's); the
 /// key identifiers are checked. On success `*key_out` is
-/// filled (wipe its `key` when done); on failure it is untouched. The app keeps the replay
-/// cache (T and RAND are given).
+/// filled (wipe its `key` when done); on failure it is zeroed. Its `rand` and
+/// `initiator_uri` point into `msg` (or, for a URI only the caller gave, into
+/// `initiator_uri`): keep those alive while using them. The app keeps the replay cache (T
+/// and RAND are given). An I_MESSAGE longer than `MKC_MIKEY_MAX_IMESSAGE_BYTES` is refused
+/// before it is parsed.
 ///
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_MIKEY_MALFORMED`; `MKC_RESULT_MIKEY_TIME_OUTSIDE_WINDOW`;
 /// `MKC_RESULT_MIKEY_NOT_FOR_US`; `MKC_RESULT_VERIFY_FAILED`;
@@ -275,7 +273,7 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage(
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn mkc_client_mikey_process_imessage(
-    client: *mut mkc_client,
+    client: *const mkc_client,
     identity: *const u8,
     identity_len: usize,
     now: u64,
@@ -287,37 +285,23 @@ pub unsafe extern "C" fn mkc_client_mikey_process_imessage(
     key_out: *mut mkc_mikey_key,
 ) -> mkc_result {
     guard(|| {
-        let key_out = out_ptr(key_out)?;
         let inputs = [
-            (identity, identity_len),
-            (initiator_uri, initiator_uri_len),
-            (msg, msg_len),
+            region(identity, identity_len),
+            region(initiator_uri, initiator_uri_len),
+            region(msg, msg_len),
         ];
-        check_disjoint(key_out.cast(), size_of::<mkc_mikey_key>(), &inputs)?;
         // SAFETY: forwarded caller guarantees.
-        let handle = unsafe { client_mut(client) }?;
+        let key_out = unsafe { OutVal::new(key_out, &inputs) }?;
+        let handle = unsafe { borrow(client) }?;
         let identity = unsafe { text(identity, identity_len) }?;
-        let initiator = unsafe { text(initiator_uri, initiator_uri_len) }?;
+        let named = unsafe { text(initiator_uri, initiator_uri_len) }?;
         let msg = unsafe { input(msg, msg_len) }?;
-        let initiator = (!initiator.is_empty()).then_some(initiator);
-        handle.view.clear();
+        let initiator = (!named.is_empty()).then_some(named);
         let received =
             handle
                 .client
                 .mikey_process_imessage(identity, now, replay_window_s, initiator, msg)?;
-        let view = &mut handle.view;
-        let (uri_ptr, uri_len) = match &received.initiator_uri {
-            Some(uri) => {
-                view.mikey_initiator = c_string(uri.as_bytes());
-                (view.mikey_initiator.as_ptr().cast(), uri.len())
-            }
-            None => (std::ptr::null(), 0),
-        };
-        view.mikey_rand = received.rand.clone();
-        let rand = (view.mikey_rand.as_ptr(), view.mikey_rand.len());
-        let value = key_view(&received, (uri_ptr, uri_len), rand);
-        // SAFETY: non-NULL and writable by the caller's guarantee.
-        unsafe { key_out.write(value) };
+        key_out.set(key_view(&received, msg, named));
         Ok(())
     })
 }
@@ -339,20 +323,11 @@ pub unsafe extern "C" fn mkc_mikey_to_sdp(
     written: *mut usize,
 ) -> mkc_result {
     guard(|| {
-        let written = out_ptr(written)?;
-        let out_ptr_u8 = text_out.cast::<u8>();
-        check_disjoint(
-            out_ptr_u8,
-            text_cap,
-            &[(msg, msg_len), written_region(written)],
-        )?;
-        check_written_disjoint(written, &[(msg, msg_len)])?;
         // SAFETY: forwarded caller guarantees.
+        let out =
+            unsafe { OutBuf::new(text_out.cast(), text_cap, written, &[region(msg, msg_len)]) }?;
         let msg = unsafe { input(msg, msg_len) }?;
-        let out = unsafe { output(out_ptr_u8, text_cap) }?;
-        let text = sdp::to_key_mgmt(msg);
-        // SAFETY: non-NULL and writable.
-        unsafe { emit(out, written, text.as_bytes()) }
+        out.put(sdp::to_key_mgmt(msg).as_bytes())
     })
 }
 
@@ -377,21 +352,12 @@ pub unsafe extern "C" fn mkc_mikey_from_sdp(
     written: *mut usize,
 ) -> mkc_result {
     guard(|| {
-        let written = out_ptr(written)?;
         let text = text.cast::<u8>();
-        check_disjoint(
-            msg_out,
-            msg_cap,
-            &[(text, text_len), written_region(written)],
-        )?;
-        check_written_disjoint(written, &[(text, text_len)])?;
         // SAFETY: forwarded caller guarantees.
+        let out = unsafe { OutBuf::new(msg_out, msg_cap, written, &[region(text, text_len)]) }?;
         let text = unsafe { input(text, text_len) }?;
         let text = std::str::from_utf8(text).map_err(|_| mkc_result::MikeyMalformed)?;
-        let out = unsafe { output(msg_out, msg_cap) }?;
-        let message = sdp::from_key_mgmt(text)?;
-        // SAFETY: non-NULL and writable.
-        unsafe { emit(out, written, &message) }
+        out.deliver(sdp::from_key_mgmt(text))
     })
 }
 
@@ -460,21 +426,18 @@ pub unsafe extern "C" fn mkc_mikey_create_imessage(
     written: *mut usize,
 ) -> mkc_result {
     guard(|| {
-        let written = out_ptr(written)?;
         // SAFETY: forwarded caller guarantees.
-        let p = unsafe { params.as_ref() }.ok_or(mkc_result::NullParameter)?;
+        let p = unsafe { params.as_ref() };
         let inputs = [
-            (params.cast::<u8>(), size_of::<mkc_mikey_create_params>()),
-            (p.key, p.key_len),
-            (p.initiator_uri.ptr, p.initiator_uri.len),
-            (p.responder_uri.ptr, p.responder_uri.len),
-            (p.initiator_kms.kms_uri.ptr, p.initiator_kms.kms_uri.len),
-            (p.responder_kms.kms_uri.ptr, p.responder_kms.kms_uri.len),
+            value_region(params),
+            p.map_or(EMPTY, |p| region(p.key, p.key_len)),
+            p.map_or(EMPTY, |p| str_region(p.initiator_uri)),
+            p.map_or(EMPTY, |p| str_region(p.responder_uri)),
+            p.map_or(EMPTY, |p| str_region(p.initiator_kms.kms_uri)),
+            p.map_or(EMPTY, |p| str_region(p.responder_kms.kms_uri)),
         ];
-        let mut regions = inputs.to_vec();
-        regions.push(written_region(written));
-        check_disjoint(msg_out, msg_cap, &regions)?;
-        check_written_disjoint(written, &inputs)?;
+        let out = unsafe { OutBuf::new(msg_out, msg_cap, written, &inputs) }?;
+        let p = p.ok_or(mkc_result::NullParameter)?;
         if p.flags & !(MKC_MIKEY_HIDE_IDENTITIES | MKC_MIKEY_SAKKE_TO_SELF) != 0 {
             return Err(mkc_result::InvalidParameter);
         }
@@ -493,7 +456,6 @@ pub unsafe extern "C" fn mkc_mikey_create_imessage(
             unsafe { (utf8(p.initiator_uri)?, utf8(p.responder_uri)?) };
         let (i_kms, r_kms) =
             unsafe { (kms_params(&p.initiator_kms)?, kms_params(&p.responder_kms)?) };
-        let out = unsafe { output(msg_out, msg_cap) }?;
         let time_ntp = crate::time::unix_to_ntp(p.now).ok_or(mkc_result::InvalidParameter)?;
         let mut create = CreateParams::new(
             kind,
@@ -507,43 +469,8 @@ pub unsafe extern "C" fn mkc_mikey_create_imessage(
         );
         create.hide_identities = p.flags & MKC_MIKEY_HIDE_IDENTITIES != 0;
         create.sakke_to_self = p.flags & MKC_MIKEY_SAKKE_TO_SELF != 0;
-        let message = create_imessage(&create, signer, responder, initiator)?;
-        // SAFETY: non-NULL and writable.
-        unsafe { emit(out, written, &message) }
+        out.deliver(create_imessage(&create, signer, responder, initiator))
     })
-}
-
-/// The byte-level responder: one initiator KMS and our receivers by key period.
-struct Directory<'a> {
-    initiator: KmsParams<'a>,
-    verifier: &'a Verifier,
-    receivers: Vec<(u64, &'a SakkeReceiver)>,
-}
-
-impl PeerDirectory for Directory<'_> {
-    fn initiator_kms(&self, kms_uri: Option<&[u8]>) -> Option<(KmsParams<'_>, &Verifier)> {
-        let known = kms_uri.is_none_or(|k| k == self.initiator.kms_uri.as_bytes());
-        known.then_some((self.initiator, self.verifier))
-    }
-
-    fn receiver(&self, period: u64) -> Option<&SakkeReceiver> {
-        self.receivers
-            .iter()
-            .find(|(p, _)| *p == period)
-            .map(|(_, r)| *r)
-    }
-}
-
-/// A view of `part` inside `whole`: `part`'s octets are a copy of some octets of `whole`
-/// (the MIKEY parser copies them out of the message), so any occurrence is the same value.
-fn view_in(whole: &[u8], part: &[u8]) -> (*const u8, usize) {
-    if part.is_empty() {
-        return (whole.as_ptr(), 0);
-    }
-    whole
-        .windows(part.len())
-        .position(|w| w == part)
-        .map_or((std::ptr::null(), 0), |i| (whole[i..].as_ptr(), part.len()))
 }
 
 /// Processes an I_MESSAGE with keys the app holds itself (RFC 6509; TS 33.180 5.2, E.7): T
@@ -555,7 +482,7 @@ fn view_in(whole: &[u8], part: &[u8]) -> (*const u8, usize) {
 /// (NTP-based) of `receivers[i]`, at most 64; T's period is tried and, within
 /// `replay_window_s` of a boundary, the neighbouring one. On success
 /// `*key_out` is filled; its `initiator_uri` and `rand` point into `msg` or `initiator_uri`
-/// (not NUL-terminated: use the lengths). On failure it is untouched.
+/// (not NUL-terminated: use the lengths). On failure it is zeroed.
 ///
 /// Returns as `mkc_client_mikey_process_imessage`, with `MKC_RESULT_NO_KEY_MATERIAL` when no
 /// receiver is given for the period.
@@ -582,54 +509,42 @@ pub unsafe extern "C" fn mkc_mikey_process_imessage(
     key_out: *mut mkc_mikey_key,
 ) -> mkc_result {
     guard(|| {
-        let key_out = out_ptr(key_out)?;
-        if initiator_kms.is_null() || own_kms.is_null() {
-            return Err(mkc_result::NullParameter);
-        }
-        // SAFETY: non-NULL and readable by the caller's guarantee.
-        let (i_uri, o_uri) = unsafe { ((*initiator_kms).kms_uri, (*own_kms).kms_uri) };
-        let params_size = size_of::<mkc_kms_params>();
+        // SAFETY: forwarded caller guarantees.
+        let (i_kms, o_kms) = unsafe { (initiator_kms.as_ref(), own_kms.as_ref()) };
         let array_size = receiver_count.saturating_mul(size_of::<u64>());
         let inputs = [
-            (msg, msg_len),
-            (own_uri.ptr, own_uri.len),
-            (initiator_uri.ptr, initiator_uri.len),
-            (initiator_kms.cast(), params_size),
-            (own_kms.cast(), params_size),
-            (i_uri.ptr, i_uri.len),
-            (o_uri.ptr, o_uri.len),
-            (receivers.cast(), array_size),
-            (receiver_periods.cast(), array_size),
+            region(msg, msg_len),
+            str_region(own_uri),
+            str_region(initiator_uri),
+            value_region(initiator_kms),
+            value_region(own_kms),
+            i_kms.map_or(EMPTY, |k| str_region(k.kms_uri)),
+            o_kms.map_or(EMPTY, |k| str_region(k.kms_uri)),
+            region(receivers, array_size),
+            region(receiver_periods, array_size),
         ];
-        check_disjoint(key_out.cast(), size_of::<mkc_mikey_key>(), &inputs)?;
-        // SAFETY: forwarded caller guarantees.
+        let key_out = unsafe { OutVal::new(key_out, &inputs) }?;
         let verifier = unsafe { borrow(initiator_kpak) }?;
-        let i_kms = unsafe { initiator_kms.as_ref() }.ok_or(mkc_result::NullParameter)?;
-        let o_kms = unsafe { own_kms.as_ref() }.ok_or(mkc_result::NullParameter)?;
+        let i_kms = i_kms.ok_or(mkc_result::NullParameter)?;
+        let o_kms = o_kms.ok_or(mkc_result::NullParameter)?;
         let (i_kms, o_kms) = unsafe { (kms_params(i_kms)?, kms_params(o_kms)?) };
         if receiver_count > 64 {
             return Err(mkc_result::InvalidParameter);
         }
+        let handles = unsafe { array(receivers, receiver_count) }?;
+        let periods = unsafe { array(receiver_periods, receiver_count) }?;
         let mut table = Vec::with_capacity(receiver_count);
-        if receiver_count > 0 {
-            if receivers.is_null() || receiver_periods.is_null() {
-                return Err(mkc_result::NullParameter);
-            }
-            // SAFETY: non-NULL, readable for the count by the caller's guarantee.
-            let handles = unsafe { std::slice::from_raw_parts(receivers, receiver_count) };
-            let periods = unsafe { std::slice::from_raw_parts(receiver_periods, receiver_count) };
-            for (&h, &p) in handles.iter().zip(periods) {
-                table.push((p, unsafe { borrow::<mkc_sakke_receiver>(h) }?));
-            }
+        for (&h, &p) in handles.iter().zip(periods) {
+            table.push((p, unsafe { borrow::<mkc_sakke_receiver>(h) }?));
         }
         let own = unsafe { utf8(own_uri) }?;
         let named = unsafe { utf8(initiator_uri) }?;
         let msg = unsafe { input(msg, msg_len) }?;
         let now_ntp = crate::time::unix_to_ntp(now).ok_or(mkc_result::InvalidParameter)?;
-        let directory = Directory {
+        let directory = OneKmsDirectory {
             initiator: i_kms,
             verifier,
-            receivers: table,
+            receivers: |period| table.iter().find(|(p, _)| *p == period).map(|(_, r)| *r),
         };
         let process = ProcessParams {
             now_ntp,
@@ -639,17 +554,7 @@ pub unsafe extern "C" fn mkc_mikey_process_imessage(
             initiator_uri: (!named.is_empty()).then_some(named),
         };
         let received = process_imessage(msg, &process, &directory)?;
-        let uri = match &received.initiator_uri {
-            Some(_) if !named.is_empty() => (named.as_ptr().cast(), named.len()),
-            Some(uri) => {
-                let (ptr, len) = view_in(msg, uri.as_bytes());
-                (ptr.cast(), len)
-            }
-            None => (std::ptr::null(), 0),
-        };
-        let value = key_view(&received, uri, view_in(msg, &received.rand));
-        // SAFETY: non-NULL and writable by the caller's guarantee.
-        unsafe { key_out.write(value) };
+        key_out.set(key_view(&received, msg, named));
         Ok(())
     })
 }

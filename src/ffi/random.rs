@@ -1,7 +1,7 @@
 //! `mkc_random`: octets from the operating system's RNG, for apps that need key material (SSVs,
 //! GMKs) without their own RNG.
 
-use super::output;
+use super::out::OutBuf;
 use super::panic::guard;
 use super::result::mkc_result;
 use crate::rng;
@@ -18,10 +18,7 @@ use crate::rng;
 pub unsafe extern "C" fn mkc_random(buf: *mut u8, len: usize) -> mkc_result {
     guard(|| {
         // SAFETY: forwarded caller guarantee.
-        let buf = unsafe { output(buf, len) }?;
-        rng::fill(buf).map_err(|error| {
-            buf.fill(0);
-            error.into()
-        })
+        let out = unsafe { OutBuf::fixed(buf, len, &[]) }?;
+        out.fill_with(rng::fill)
     })
 }

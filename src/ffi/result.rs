@@ -1,6 +1,8 @@
 //! `mkc_result`: the one result type of the C API, and the mapping from core errors.
 
 use crate::Error;
+use crate::client::{ClientError, StoreError};
+use crate::mikey::MikeyError;
 use std::ffi::c_char;
 
 /// Result of every fallible C function. Values are stable: a value is never reused for another
@@ -69,6 +71,46 @@ impl From<Error> for mkc_result {
             Error::Rng => Self::RngFailure,
             Error::InvalidLength => Self::InvalidLength,
             Error::DecapsulationFailed => Self::DecapsulationFailed,
+        }
+    }
+}
+
+impl From<ClientError> for mkc_result {
+    fn from(error: ClientError) -> Self {
+        match error {
+            ClientError::Config(_) => Self::InvalidConfig,
+            ClientError::UnknownRequest => Self::UnknownRequest,
+            ClientError::NoCertificate => Self::NoCertificate,
+            ClientError::NoKeyMaterial => Self::NoKeyMaterial,
+            ClientError::InvalidTime | ClientError::InvalidToken | ClientError::InvalidStatus => {
+                Self::InvalidParameter
+            }
+            ClientError::Crypto(e) => e.into(),
+            ClientError::Store(StoreError::BadKeyLength) => Self::InvalidLength,
+            ClientError::Store(StoreError::Rng) => Self::RngFailure,
+            ClientError::Store(StoreError::AuthenticationFailed) => Self::StoreAuthenticationFailed,
+            ClientError::Store(_) => Self::InvalidStore,
+            ClientError::Mikey(e) => e.into(),
+        }
+    }
+}
+
+impl From<MikeyError> for mkc_result {
+    fn from(error: MikeyError) -> Self {
+        match error {
+            MikeyError::TimeOutsideWindow => Self::MikeyTimeOutsideWindow,
+            MikeyError::NotForUs => Self::MikeyNotForUs,
+            MikeyError::SignatureInvalid => Self::VerifyFailed,
+            MikeyError::DecapsulationFailed => Self::DecapsulationFailed,
+            MikeyError::NoReceiverKey => Self::NoKeyMaterial,
+            MikeyError::UnknownInitiatorKms
+            | MikeyError::InitiatorMismatch
+            | MikeyError::KeyIdMismatch => Self::MikeyAuthenticationFailed,
+            MikeyError::InvalidParams(_) | MikeyError::TooLong(_) | MikeyError::NoKeyPeriod => {
+                Self::InvalidParameter
+            }
+            MikeyError::Crypto(e) => e.into(),
+            _ => Self::MikeyMalformed,
         }
     }
 }

@@ -2,12 +2,11 @@
 //! identifiers under one Z_T) and `mkc_sakke_receiver` (decapsulation with a validated RSK). Both
 //! handles are immutable once made and may be shared between threads.
 
+use super::out::OutBuf;
 use super::panic::{guard, guard_value};
 use super::result::mkc_result;
-use super::{
-    Handle, borrow, check_disjoint, check_written_disjoint, emit, input, out_ptr, output, publish,
-    release, written_region,
-};
+use super::slice::{input, region};
+use super::{Handle, borrow, out_ptr, publish, release};
 use crate::sakke::{self, SakkePublic, SakkeReceiver};
 
 /// Octets of Z_T, the KMS's SAKKE public key: `0x04 || x || y`, coordinates of 128 octets.
@@ -110,11 +109,11 @@ pub unsafe extern "C" fn mkc_sakke_public_free(public_key: *const mkc_sakke_publ
 /// octets) as in RFC 6508 6.2.1, writing the SED R (257) || H (16) = 273 octets to `sed_out`
 /// and 273 to `*written`. Deterministic: the same SSV and identifier give the same SED.
 ///
-/// Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_LENGTH` when `ssv_len` is not 16, with
-/// `*written` = 0 and `sed_out` untouched;
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_LENGTH` when `ssv_len` is not 16;
 /// `MKC_RESULT_BUFFER_TOO_SMALL` when `sed_cap` < 273, with `*written` = 273 and `sed_out`
 /// untouched; `MKC_RESULT_INVALID_KEY` when no RSK can exist for `id` under this Z_T (b = -z
-/// mod q), with `*written` = 0 and `sed_out` untouched; or `MKC_RESULT_NULL_PARAMETER`.
+/// mod q); or `MKC_RESULT_NULL_PARAMETER`. On a failure other than BUFFER_TOO_SMALL,
+/// `sed_out` is zeroed and `*written` = 0.
 ///
 /// # Safety
 /// `public_key` must be a live handle; `id` and `ssv` readable for their lengths; `sed_out`
@@ -131,36 +130,16 @@ pub unsafe extern "C" fn mkc_sakke_encapsulate(
     written: *mut usize,
 ) -> mkc_result {
     guard(|| {
+        let inputs = [region(id, id_len), region(ssv, ssv_len)];
         // SAFETY: forwarded caller guarantees.
+        let mut out = unsafe { OutBuf::new(sed_out, sed_cap, written, &inputs) }?;
         let public = unsafe { borrow(public_key) }?;
-        let written = out_ptr(written)?;
-        check_disjoint(
-            sed_out,
-            sed_cap,
-            &[(id, id_len), (ssv, ssv_len), written_region(written)],
-        )?;
-        check_written_disjoint(written, &[(id, id_len), (ssv, ssv_len)])?;
         let (id, ssv) = unsafe { (input(id, id_len)?, input(ssv, ssv_len)?) };
-        let sed_out = unsafe { output(sed_out, sed_cap) }?;
         if ssv.len() != MKC_SAKKE_SSV_BYTES {
-            // SAFETY: `written` is non-NULL and writable.
-            unsafe { written.write(0) };
             return Err(mkc_result::InvalidLength);
         }
-        if sed_out.len() < MKC_SAKKE_SED_BYTES {
-            // SAFETY: `written` is non-NULL and writable.
-            unsafe { written.write(MKC_SAKKE_SED_BYTES) };
-            return Err(mkc_result::BufferTooSmall);
-        }
-        match public.encapsulate(id, ssv) {
-            // SAFETY: `written` is non-NULL and writable.
-            Ok(sed) => unsafe { emit(sed_out, written, &sed) },
-            Err(error) => {
-                // SAFETY: `written` is non-NULL and writable.
-                unsafe { written.write(0) };
-                Err(error.into())
-            }
-        }
+        out.need(MKC_SAKKE_SED_BYTES)?;
+        out.deliver(public.encapsulate(id, ssv))
     })
 }
 
@@ -251,7 +230,7 @@ pub unsafe extern "C" fn mkc_sakke_receiver_free(receiver: *const mkc_sakke_rece
 /// `[r]`(`[b]`P + Z_T) = R.
 ///
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_DECAPSULATION_FAILED` for any bad SED (wrong length,
-/// R not a point of order q, failed check), with nothing written and `*written` = 0;
+/// R not a point of order q, failed check), with `ssv_out` zeroed and `*written` = 0;
 /// `MKC_RESULT_BUFFER_TOO_SMALL` when `ssv_cap` < 16, with `*written` = 16 and nothing
 /// else done; or `MKC_RESULT_NULL_PARAMETER`.
 ///
@@ -269,25 +248,10 @@ pub unsafe extern "C" fn mkc_sakke_decapsulate(
 ) -> mkc_result {
     guard(|| {
         // SAFETY: forwarded caller guarantees.
+        let mut out = unsafe { OutBuf::new(ssv_out, ssv_cap, written, &[region(sed, sed_len)]) }?;
         let receiver = unsafe { borrow(receiver) }?;
-        let written = out_ptr(written)?;
-        check_disjoint(ssv_out, ssv_cap, &[(sed, sed_len), written_region(written)])?;
-        check_written_disjoint(written, &[(sed, sed_len)])?;
         let sed = unsafe { input(sed, sed_len) }?;
-        let ssv_out = unsafe { output(ssv_out, ssv_cap) }?;
-        if ssv_out.len() < MKC_SAKKE_SSV_BYTES {
-            // SAFETY: `written` is non-NULL and writable.
-            unsafe { written.write(MKC_SAKKE_SSV_BYTES) };
-            return Err(mkc_result::BufferTooSmall);
-        }
-        match receiver.decapsulate(sed) {
-            // SAFETY: `written` is non-NULL and writable.
-            Ok(ssv) => unsafe { emit(ssv_out, written, &ssv[..]) },
-            Err(error) => {
-                // SAFETY: `written` is non-NULL and writable.
-                unsafe { written.write(0) };
-                Err(error.into())
-            }
-        }
+        out.need(MKC_SAKKE_SSV_BYTES)?;
+        out.deliver(receiver.decapsulate(sed))
     })
 }

@@ -2,9 +2,10 @@
 //! from any thread. Times are Unix seconds at this API and NTP seconds inside (DESIGN section 4
 //! rule 10).
 
+use super::out::{OutBuf, OutVal};
 use super::panic::guard;
 use super::result::mkc_result;
-use super::{check_disjoint, input, out_ptr, output};
+use super::slice::{input, region};
 use crate::{time, uid};
 
 /// Octets of a TS 33.180 UID: a SHA-256 output (Annex F.2.1).
@@ -29,7 +30,8 @@ pub extern "C" fn mkc_uid_bytes() -> usize {
 /// - P5 = `period_no`: the key period number (`KeyPeriodNo`; see `mkc_key_period_number`).
 ///
 /// P3..P5 are encoded big-endian in the fewest octets (zero as one 0x00 octet). On success the
-/// 32 UID octets are written to `uid_out`; on any failure `uid_out` is untouched.
+/// 32 UID octets are written to `uid_out`; on a failure other than BUFFER_TOO_SMALL
+/// `uid_out` is zeroed.
 ///
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` when `uid_cap` < `MKC_UID_BYTES`;
 /// `MKC_RESULT_INVALID_LENGTH` when a URI is longer than 65535 octets;
@@ -54,22 +56,19 @@ pub unsafe extern "C" fn mkc_uid_derive(
     uid_cap: usize,
 ) -> mkc_result {
     guard(|| {
-        check_disjoint(
-            uid_out,
-            uid_cap,
-            &[(user_uri, user_uri_len), (kms_uri, kms_uri_len)],
-        )?;
+        let inputs = [region(user_uri, user_uri_len), region(kms_uri, kms_uri_len)];
         // SAFETY: forwarded caller guarantees.
+        let mut out = unsafe { OutBuf::fixed(uid_out, uid_cap, &inputs) }?;
         let (user_uri, kms_uri) =
             unsafe { (input(user_uri, user_uri_len)?, input(kms_uri, kms_uri_len)?) };
-        // SAFETY: forwarded caller guarantee.
-        let uid_out = unsafe { output(uid_out, uid_cap) }?;
-        let dest = uid_out
-            .get_mut(..MKC_UID_BYTES)
-            .ok_or(mkc_result::BufferTooSmall)?;
-        let uid = uid::derive_uid(user_uri, kms_uri, key_period_s, key_offset_s, period_no)?;
-        dest.copy_from_slice(&uid);
-        Ok(())
+        out.need(MKC_UID_BYTES)?;
+        out.deliver(uid::derive_uid(
+            user_uri,
+            kms_uri,
+            key_period_s,
+            key_offset_s,
+            period_no,
+        ))
     })
 }
 
@@ -77,17 +76,16 @@ pub unsafe extern "C" fn mkc_uid_derive(
 /// 1900-01-01 00:00 UTC): `unix_s + 2208988800`, written to `*ntp_out`.
 ///
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_PARAMETER` when the result does not fit 64 bits
-/// (`*ntp_out` untouched); or `MKC_RESULT_NULL_PARAMETER` (`ntp_out` NULL).
+/// (`*ntp_out` zeroed); or `MKC_RESULT_NULL_PARAMETER` (`ntp_out` NULL).
 ///
 /// # Safety
 /// `ntp_out` must be writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mkc_time_unix_to_ntp(unix_s: u64, ntp_out: *mut u64) -> mkc_result {
     guard(|| {
-        let ntp_out = out_ptr(ntp_out)?;
-        let ntp = time::unix_to_ntp(unix_s).ok_or(mkc_result::InvalidParameter)?;
-        // SAFETY: `ntp_out` is non-NULL and writable by the caller's guarantee.
-        unsafe { ntp_out.write(ntp) };
+        // SAFETY: forwarded caller guarantee.
+        let out = unsafe { OutVal::new(ntp_out, &[]) }?;
+        out.set(time::unix_to_ntp(unix_s).ok_or(mkc_result::InvalidParameter)?);
         Ok(())
     })
 }
@@ -104,7 +102,7 @@ pub unsafe extern "C" fn mkc_time_unix_to_ntp(unix_s: u64, ntp_out: *mut u64) ->
 ///
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_PARAMETER` when `key_period_s` is 0, when the
 /// time in NTP seconds is before `key_offset_s`, or when the NTP time does not fit 64 bits
-/// (`*period_no_out` untouched in each case); or `MKC_RESULT_NULL_PARAMETER` (`period_no_out`
+/// (`*period_no_out` zeroed in each case); or `MKC_RESULT_NULL_PARAMETER` (`period_no_out`
 /// NULL).
 ///
 /// # Safety
@@ -117,12 +115,12 @@ pub unsafe extern "C" fn mkc_key_period_number(
     period_no_out: *mut u64,
 ) -> mkc_result {
     guard(|| {
-        let period_no_out = out_ptr(period_no_out)?;
+        // SAFETY: forwarded caller guarantee.
+        let out = unsafe { OutVal::new(period_no_out, &[]) }?;
         let n = time::unix_to_ntp(unix_s)
             .and_then(|ntp| time::period_number(ntp, key_period_s, key_offset_s))
             .ok_or(mkc_result::InvalidParameter)?;
-        // SAFETY: `period_no_out` is non-NULL and writable by the caller's guarantee.
-        unsafe { period_no_out.write(n) };
+        out.set(n);
         Ok(())
     })
 }

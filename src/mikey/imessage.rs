@@ -31,7 +31,7 @@ use super::header::{
     CommonHeader, CsIdMap, DATA_TYPE_SAKKE, GenericSession, PRF_HMAC_SHA_256, PROT_SRTP,
 };
 use super::kdf::{KEY_BYTES, KeyKind, purpose_tag, user_salt};
-use super::message::{IMessage, parse};
+use super::message::{IMessage, parse_with_offsets};
 use super::payload::{
     GeneralExtension, ID_SCHEME_3GPP_UID, ID_TYPE_URI, IdRole, Idr, SAKKE_PARAMS_SET_1,
     SIGN_TYPE_ECCSI, SakkePayload, SecurityPolicy, Signature, Timestamp,
@@ -357,6 +357,10 @@ pub fn create_imessage(
         signed_len: 0,
     };
     let mut bytes = message.signed_part(SIGN_TYPE_ECCSI, SIGNATURE_BYTES)?;
+    // Never make a message that no responder of this library would read.
+    if bytes.len() + SIGNATURE_BYTES > super::message::MAX_IMESSAGE_BYTES {
+        return Err(MikeyError::TooLarge);
+    }
     let signature = signer.sign(&bytes).map_err(MikeyError::Crypto)?;
     bytes.extend_from_slice(&signature);
     Ok(bytes)
@@ -376,6 +380,29 @@ pub trait PeerDirectory {
     /// Our own SAKKE receiver (RSK for our identifier) in key period `period` of our KMS, or
     /// `None` when we hold no key for that period.
     fn receiver(&self, period: u64) -> Option<&SakkeReceiver>;
+}
+
+/// The directory of a responder whose initiators all belong to one KMS: that KMS's
+/// parameters and KPAK, and our receivers found by `receivers` (key period to RSK). The client
+/// and the C API both answer [`process_imessage`] with it.
+pub struct OneKmsDirectory<'a, R> {
+    /// The initiator's KMS (whose KmsUri an IDRkmsi payload, when present, must name).
+    pub initiator: KmsParams<'a>,
+    /// Its ECCSI verifier (KPAK).
+    pub verifier: &'a Verifier,
+    /// Our SAKKE receiver of a key period, if we hold one.
+    pub receivers: R,
+}
+
+impl<'a, R: Fn(u64) -> Option<&'a SakkeReceiver>> PeerDirectory for OneKmsDirectory<'a, R> {
+    fn initiator_kms(&self, kms_uri: Option<&[u8]>) -> Option<(KmsParams<'_>, &Verifier)> {
+        let known = kms_uri.is_none_or(|k| k == self.initiator.kms_uri.as_bytes());
+        known.then_some((self.initiator, self.verifier))
+    }
+
+    fn receiver(&self, period: u64) -> Option<&SakkeReceiver> {
+        (self.receivers)(period)
+    }
 }
 
 /// What [`process_imessage`] checks the message against.
@@ -435,6 +462,11 @@ pub struct ReceivedKey {
     pub time_ntp: u64,
     /// The RAND value (for the MIKEY PRF of the SRTP keys and for a replay cache).
     pub rand: Vec<u8>,
+    /// Offset of the RAND value in the message octets.
+    pub rand_offset: usize,
+    /// Offset of the initiator's URI in the message octets when the message carries it (IDRi);
+    /// `None` when it came only from [`ProcessParams::initiator_uri`] or is unknown.
+    pub initiator_uri_offset: Option<usize>,
     /// How close to a period boundary T had to be for keys of the neighbouring period to
     /// count (the replay window of [`ProcessParams`]).
     pub boundary_tolerance_s: u64,
@@ -554,7 +586,7 @@ pub fn process_imessage<D: PeerDirectory + ?Sized>(
     params: &ProcessParams<'_>,
     directory: &D,
 ) -> Result<ReceivedKey, MikeyError> {
-    let message = parse(bytes)?;
+    let (message, offsets) = parse_with_offsets(bytes)?;
     let signed = bytes
         .get(..message.signed_len)
         .ok_or(MikeyError::Truncated(Part::Sign))?;
@@ -766,6 +798,7 @@ pub fn process_imessage<D: PeerDirectory + ?Sized>(
         }
     };
 
+    let initiator_uri_offset = idr_uri.and(offsets.identity(IdRole::Initiator));
     Ok(ReceivedKey {
         kind,
         key,
@@ -780,6 +813,8 @@ pub fn process_imessage<D: PeerDirectory + ?Sized>(
         timestamp,
         time_ntp,
         rand: message.rand,
+        rand_offset: offsets.rand,
+        initiator_uri_offset,
         boundary_tolerance_s: params.replay_window_s,
     })
 }

@@ -24,11 +24,11 @@ pub mod sdp;
 
 pub use header::{CommonHeader, CsIdMap, GenericSession, SrtpSession};
 pub use imessage::{
-    CreateParams, KmsParams, PeerDirectory, ProcessParams, RAND_BYTES, ReceivedKey, Recipient,
-    create_imessage, process_imessage,
+    CreateParams, KmsParams, OneKmsDirectory, PeerDirectory, ProcessParams, RAND_BYTES,
+    ReceivedKey, Recipient, create_imessage, process_imessage,
 };
 pub use kdf::{KeyKind, guk_id, user_salt};
-pub use message::{IMessage, parse};
+pub use message::{IMessage, Offsets, parse, parse_with_offsets};
 pub use payload::{
     GeneralExtension, IdRole, Idr, PolicyParam, SakkePayload, SecurityPolicy, Signature, Timestamp,
 };
@@ -85,6 +85,9 @@ impl fmt::Display for Part {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MikeyError {
+    /// The message is longer than [`message::MAX_IMESSAGE_BYTES`]: refused before parsing.
+    #[error("I_MESSAGE longer than {} octets", message::MAX_IMESSAGE_BYTES)]
+    TooLarge,
     /// A fixed-size field of the part runs past the end of the message.
     #[error("{0} is truncated")]
     Truncated(Part),

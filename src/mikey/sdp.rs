@@ -36,6 +36,10 @@ pub fn from_key_mgmt(text: &str) -> Result<Vec<u8>, MikeyError> {
     if rest.is_empty() || rest.contains(char::is_whitespace) {
         return Err(MikeyError::BadBase64);
     }
+    // The base64 of the longest I_MESSAGE: refuse more before decoding anything.
+    if rest.len() > super::message::MAX_IMESSAGE_BYTES.div_ceil(3) * 4 {
+        return Err(MikeyError::TooLarge);
+    }
     // Three octets per four characters, rounded up: room for any valid input.
     let mut out = vec![0u8; rest.len().div_ceil(4) * 3];
     let len = match Base64::decode(rest, &mut out) {
@@ -51,6 +55,15 @@ pub fn from_key_mgmt(text: &str) -> Result<Vec<u8>, MikeyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn oversized_text_is_refused_before_decoding() {
+        let max = super::super::message::MAX_IMESSAGE_BYTES;
+        let at_cap = to_key_mgmt(&vec![0u8; max]);
+        assert_eq!(from_key_mgmt(&at_cap).unwrap().len(), max);
+        let over = to_key_mgmt(&vec![0u8; max + 3]);
+        assert_eq!(from_key_mgmt(&over), Err(MikeyError::TooLarge));
+    }
 
     #[test]
     fn round_trip_and_prefixes() {

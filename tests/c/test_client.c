@@ -439,7 +439,8 @@ static void test_contract_offline(void) {
     CHECK_RC(mkc_client_sign(c, u8(ALICE), strlen(ALICE), g_now, u8("m"), 1, buf, sizeof buf,
                              &written),
              MKC_RESULT_NO_CERTIFICATE, "sign");
-    CHECK(all_equal(buf, sizeof buf, CANARY), "signature buffer untouched");
+    CHECK(all_equal(buf, sizeof buf, 0), "signature buffer zeroed on failure");
+    CHECK_SIZE(written, 0, "*written 0 on failure");
     CHECK_RC(mkc_client_uid(c, u8(ALICE), strlen(ALICE), g_now, buf, 32),
              MKC_RESULT_NO_CERTIFICATE, "uid");
     CHECK_RC(mkc_client_verify(c, u8(BOB), strlen(BOB), g_now, u8("m"), 1, buf, 129),

@@ -518,6 +518,11 @@ static void test_kms_random_and_kpak(void) {
     memset(kpak, CANARY, sizeof kpak);
     written = 777;
     CHECK_RC(mkc_kms_kpak(NULL, kpak, PT_BYTES, &written), MKC_RESULT_NULL_PARAMETER, "kms NULL");
+    CHECK(all_equal(kpak, PT_BYTES, 0), "a NULL handle zeroes the output");
+    CHECK(all_equal(kpak + PT_BYTES, sizeof kpak - PT_BYTES, CANARY), "only its capacity");
+    CHECK_SIZE(written, 0, "and sets *written to 0");
+    memset(kpak, CANARY, sizeof kpak);
+    written = 777;
     CHECK_RC(mkc_kms_kpak(kms_a, kpak, PT_BYTES, NULL), MKC_RESULT_NULL_PARAMETER,
              "written NULL");
     CHECK_RC(mkc_kms_kpak(kms_a, NULL, PT_BYTES, &written), MKC_RESULT_NULL_PARAMETER,
@@ -622,6 +627,11 @@ static void test_issue_buffers(void) {
              MKC_RESULT_NULL_PARAMETER, "kms NULL");
     CHECK_RC(mkc_kms_issue_eccsi(kms_a, NULL, 3, ssk, SC_BYTES, pvt, PT_BYTES),
              MKC_RESULT_NULL_PARAMETER, "id NULL with length 3");
+    /* The outputs passed their checks: a NULL handle or input zeroes them (rule 4). */
+    CHECK(all_equal(ssk, SC_BYTES, 0) && all_equal(pvt, PT_BYTES, 0),
+          "a NULL handle or input zeroes both outputs");
+    memset(ssk, CANARY, sizeof ssk);
+    memset(pvt, CANARY, sizeof pvt);
     CHECK_RC(mkc_kms_issue_eccsi(kms_a, ID_A, ID_A_LEN, NULL, SC_BYTES, pvt, PT_BYTES),
              MKC_RESULT_NULL_PARAMETER, "ssk_out NULL with cap 32");
     CHECK_RC(mkc_kms_issue_eccsi(kms_a, ID_A, ID_A_LEN, ssk, SC_BYTES, NULL, PT_BYTES),
@@ -1046,6 +1056,11 @@ static void test_sign_buffers(void) {
              MKC_RESULT_NULL_PARAMETER, "signer NULL");
     CHECK_RC(mkc_eccsi_sign(signer_a, NULL, 5, buf, SIG_BYTES, &written),
              MKC_RESULT_NULL_PARAMETER, "msg NULL with length 5");
+    /* The output passed its checks: a NULL handle or input zeroes it (rule 4). */
+    CHECK(all_equal(buf, SIG_BYTES, 0), "a NULL handle or input zeroes the output");
+    CHECK_SIZE(written, 0, "and sets *written to 0");
+    memset(buf, CANARY, sizeof buf);
+    written = 777;
     CHECK_RC(mkc_eccsi_sign(signer_a, msg, sizeof msg, NULL, SIG_BYTES, &written),
              MKC_RESULT_NULL_PARAMETER, "sig_out NULL with cap 129");
     CHECK_RC(mkc_eccsi_sign(signer_a, msg, sizeof msg, buf, SIG_BYTES, NULL),

@@ -11,7 +11,7 @@ use quick_xml::{NsReader, XmlVersion};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::value::{is_xml_char, is_xml_whitespace, trim_xml};
-use super::{MAX_DEPTH, XmlError};
+use super::{MAX_DEPTH, MAX_NAMESPACES_IN_SCOPE, XmlError};
 use crate::kms::message::KMS_NAMESPACE;
 
 /// The XML Schema instance namespace (`xsi:type`).
@@ -151,6 +151,10 @@ pub(super) struct Cursor<'i> {
     pending_empty: bool,
     /// No event was read yet (an XML declaration is allowed only then).
     at_start: bool,
+    /// Namespace declarations of each open element, and their sum (the declarations in
+    /// scope), bounded by [`MAX_NAMESPACES_IN_SCOPE`].
+    declarations: Vec<usize>,
+    in_scope: usize,
 }
 
 impl<'i> Cursor<'i> {
@@ -168,6 +172,8 @@ impl<'i> Cursor<'i> {
             depth: 0,
             pending_empty: false,
             at_start: true,
+            declarations: Vec::new(),
+            in_scope: 0,
         }
     }
 
@@ -236,6 +242,7 @@ impl<'i> Cursor<'i> {
                 Event::Empty(start) => return self.open(resolved, &start, true),
                 Event::End(_) => {
                     self.depth = self.depth.saturating_sub(1);
+                    self.in_scope -= self.declarations.pop().unwrap_or(0);
                     return Ok(Step::Close);
                 }
                 Event::Text(text) => {
@@ -279,10 +286,20 @@ impl<'i> Cursor<'i> {
         if self.depth >= MAX_DEPTH {
             return Err(XmlError::TooDeep);
         }
+        let declared = start
+            .attributes()
+            .flatten()
+            .filter(|a| a.key.as_namespace_binding().is_some())
+            .count();
+        if self.in_scope + declared > MAX_NAMESPACES_IN_SCOPE {
+            return Err(self.malformed("too many namespace declarations in scope"));
+        }
         let ns = ns.ok_or_else(|| self.malformed("undeclared namespace prefix"))?;
         let element = self.element(start)?;
         if !empty {
             self.depth += 1;
+            self.in_scope += declared;
+            self.declarations.push(declared);
         }
         Ok(Step::Open { ns, element, empty })
     }

@@ -11,18 +11,35 @@ const UNIX_EPOCH_DAYS: i64 = 719_468;
 /// Days in 400 Gregorian years.
 const DAYS_PER_ERA: i64 = 146_097;
 
-/// Formats Unix seconds as `xsd:dateTime` in UTC with a `Z`, whole seconds:
-/// `2021-05-17T13:25:16Z`.
+/// 1900-01-01T00:00:00Z and 10000-01-01T00:00:00Z in Unix seconds: the UTC instants whose
+/// year [`parse_datetime`] reads with a `Z`.
+const FIRST_OF_1900: i64 = -2_208_988_800;
+const FIRST_OF_10000: i64 = 253_402_300_800;
+/// The largest time zone offset of `xsd:dateTime`, 14:00.
+const MAX_OFFSET_S: i64 = 14 * 3600;
+
+/// Formats Unix seconds as `xsd:dateTime`, whole seconds: in UTC with a `Z`
+/// (`2021-05-17T13:25:16Z`) for years 1900..=9999; just outside them, the same instant with
+/// the offset (+14:00 before 1900, -14:00 after 9999) that brings its date into those years.
+/// So every time [`parse_datetime`] returns is written as text it reads back to the same
+/// time (`1900-01-01T00:00:00+14:00`, `9999-12-31T24:00:00Z` included).
 ///
-/// Any `i64` is accepted. Years outside 0..=9999 are written with a sign or more digits, as
-/// `xsd:dateTime` allows; [`parse_datetime`] only reads years 1900..=9999.
+/// Any `i64` is accepted. Times no offset brings into 1900..=9999 are written with a sign or
+/// more digits, as `xsd:dateTime` allows; [`parse_datetime`] refuses them.
 pub fn format_datetime(unix_s: i64) -> String {
-    let days = unix_s.div_euclid(SECONDS_PER_DAY);
-    let seconds = unix_s.rem_euclid(SECONDS_PER_DAY);
+    let (local, zone) = if (FIRST_OF_1900 - MAX_OFFSET_S..FIRST_OF_1900).contains(&unix_s) {
+        (unix_s + MAX_OFFSET_S, "+14:00")
+    } else if (FIRST_OF_10000..FIRST_OF_10000 + MAX_OFFSET_S).contains(&unix_s) {
+        (unix_s - MAX_OFFSET_S, "-14:00")
+    } else {
+        (unix_s, "Z")
+    };
+    let days = local.div_euclid(SECONDS_PER_DAY);
+    let seconds = local.rem_euclid(SECONDS_PER_DAY);
     let (year, month, day) = civil_from_days(days);
     let sign = if year < 0 { "-" } else { "" };
     format!(
-        "{sign}{:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        "{sign}{:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}{zone}",
         year.unsigned_abs(),
         seconds / 3600,
         seconds / 60 % 60,
@@ -194,6 +211,40 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whatever the parser reads, the formatter writes so that the parser reads it back: the
+    /// extremes (`1900-01-01T00:00:00+14:00` was written as year 1899, `9999-12-31T24:00:00`
+    /// as year 10000, both refused) and a sweep across the range.
+    #[test]
+    fn emitted_times_parse_back() {
+        let extremes = [
+            "1900-01-01T00:00:00+14:00",
+            "1900-01-01T00:00:00Z",
+            "1900-01-01T13:59:59+14:00",
+            "9999-12-31T24:00:00",
+            "9999-12-31T23:59:59-14:00",
+            "9999-12-31T23:59:59Z",
+            "1970-01-01T00:00:00Z",
+        ];
+        for text in extremes {
+            let t = parse_datetime(text).unwrap();
+            let written = format_datetime(t);
+            assert_eq!(
+                parse_datetime(&written),
+                Ok(t),
+                "{text} written as {written}"
+            );
+        }
+        let first = parse_datetime("1900-01-01T00:00:00+14:00").unwrap();
+        let last = parse_datetime("9999-12-31T23:59:59-14:00").unwrap();
+        for t in (first..=last).step_by(7_777_777).chain([first, last]) {
+            let written = format_datetime(t);
+            assert_eq!(parse_datetime(&written), Ok(t), "{t} written as {written}");
+        }
+        // Just outside what the parser reads, the text is refused, as before.
+        assert!(parse_datetime(&format_datetime(first - 1)).is_err());
+        assert!(parse_datetime(&format_datetime(last + 1)).is_err());
+    }
 
     #[test]
     fn civil_round_trip() {

@@ -30,7 +30,8 @@ const VERSION_1_1_0: &str = "1.1.0";
 /// - `KmsCertCache` carries `CacheNum`; every `KmsCertificate` carries `Role`.
 /// - Optional elements are written when present; `Revoked` only when true;
 ///   `KmsDomainList` only when there are domains.
-/// - Keys and `UserID` as upper-case hex; times as [`super::format_datetime`] (UTC, `Z`).
+/// - Keys and `UserID` as upper-case hex; times as [`super::format_datetime`] (UTC, `Z`, or
+///   the ±14:00 zone just outside years 1900..=9999).
 ///
 /// The result holds the secret keys of a key provisioning response in hex, so it is built in
 /// zeroizing storage: the document is written once to measure it, then into a buffer allocated

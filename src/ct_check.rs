@@ -1,5 +1,6 @@
-//! Hooks of the constant-time check: with the cargo feature `ct-check` they call the valgrind
-//! client requests in ct-check/shim.c (built by build.rs); otherwise they compile to nothing.
+//! Hooks of the constant-time check, a test instrument (not part of the C API): with the cargo
+//! feature `ct-check` they call the valgrind client requests in ct-check/shim.c (built by
+//! build.rs); otherwise they compile to nothing.
 //!
 //! `classify` marks a secret as undefined for memcheck, so that any branch or memory index that
 //! depends on it is reported. `declassify` marks a value the algorithm makes public (a point
