@@ -176,7 +176,10 @@ pub struct KeyMaterial {
     /// Our key period number (NTP-based) this material serves.
     pub(crate) period: u64,
     pub(crate) uid: [u8; UID_BYTES],
-    pub(crate) signer: Option<Signer>,
+    /// Boxed: the SSK lies inline in a `Signer`, and a `KeyMaterial` is moved by plain copy
+    /// (out of a `Vec` of outcomes, out of a map's node) leaving the old bytes unwiped in
+    /// freed or still-live memory; behind a box, a move copies only the pointer.
+    pub(crate) signer: Option<Box<Signer>>,
     pub(crate) receiver: Option<SakkeReceiver>,
 }
 
@@ -233,6 +236,7 @@ impl KeyMaterial {
         let id = encoding.identifier(&uid);
         let mut rejections = Vec::new();
         let signer = Signer::new(&cert.xml.pub_auth_key, &id, &set.ssk, &set.pvt)
+            .map(Box::new)
             .map_err(|_| rejections.push(Rejection::InvalidSsk))
             .ok();
         let receiver = SakkeReceiver::with_public(&cert.sakke, &id, &set.rsk)
