@@ -3,7 +3,9 @@
 //! branch or memory index that depends on a secret (`--error-exitcode=1` turns a report into a
 //! failure). Built only with the `ct-check` feature. Covered: RSK issuance (z), receiver
 //! creation with RSK validation (RSK), encapsulation (SSV, hence r), decapsulation (RSK, the
-//! recovered SSV, r, w).
+//! recovered SSV, r, w); ECCSI's KPAK generation and issuance (KSAK, v: the fixed-base
+//! tables of G, SSK = KSAK + HS * v), SSK validation (SSK: [SSK]G, and the refusal of a wrong
+//! SSK) and signing (SSK, j: [j]G, the affine conversion of J, the scalar inversion).
 
 use mcptt_kmc::eccsi::{Signer, Verifier};
 use mcptt_kmc::ffi::ct_check::{classify, declassify};
@@ -78,14 +80,21 @@ fn main() {
     let mut ssk = *issued.ssk();
     classify(&ssk[..]);
     let signer = Signer::new(&kpak, id, &ssk, issued.pvt()).expect("valid SSK");
+    // A wrong SSK must be refused without a secret-dependent branch before the final check.
+    ssk[31] ^= 1;
+    classify(&ssk[..]);
+    assert!(
+        Signer::new(&kpak, id, &ssk, issued.pvt()).is_err(),
+        "wrong SSK refused"
+    );
     ssk.fill(0);
-    let signature = signer.sign(b"message").expect("signed");
-    declassify(&signature[..]);
-    Verifier::new(&kpak)
-        .expect("KPAK")
-        .verify(id, b"message", &signature)
-        .expect("valid");
+    let verifier = Verifier::new(&kpak).expect("KPAK");
+    for msg in [&b"message"[..], b"", &[0xa5; 200]] {
+        let signature = signer.sign(msg).expect("signed");
+        declassify(&signature[..]);
+        verifier.verify(id, msg, &signature).expect("valid");
+    }
     println!(
-        "ct-check: SAKKE issuance, RSK validation, encapsulation, decapsulation; ECCSI SSK validation, signing: ran"
+        "ct-check: SAKKE issuance, RSK validation, encapsulation, decapsulation; ECCSI KPAK generation, issuance, SSK validation, signing: ran"
     );
 }
