@@ -144,6 +144,17 @@ test-jni: jni-classes
 	if grep -n "WARNING" $(JNI_OUT)/test.log; then echo "test-jni: -Xcheck:jni warned"; exit 1; fi; \
 	exit $$status
 
+# The Java demo (bindings/jni/demo): alice and bob provision from the reference KMS over HTTPS
+# with java.net.http, trusting only its certificate, then sign/verify, send a key with SAKKE and
+# with a MIKEY-SAKKE I_MESSAGE, and restore a sealed key store.
+demo-java: jni-classes kms
+	rm -rf $(JNI_OUT)/demo-classes && mkdir -p $(JNI_OUT)/demo-classes
+	javac -Xlint:all -Werror -cp $(JNI_OUT)/classes -d $(JNI_OUT)/demo-classes \
+	  $(shell find bindings/jni/demo -name '*.java')
+	$(WITH_KMS) sh -c '$(JAVA_RUN) -cp $(JNI_OUT)/classes:$(JNI_OUT)/demo-classes \
+	  org.mcptt.kmc.demo.ProvisioningDemo \
+	  "$$KMS_URL" "$$KMS_CA" "$$KMS_TOKEN_ALICE" "$$KMS_TOKEN_BOB"'
+
 # The C examples, built as C99 and also checked as C++17.
 EXAMPLES := provisioning_demo group_key_demo eccsi_sign_verify sakke_roundtrip
 $(BUILD)/%: examples/c/%.c include/mcptt_kmc.h lib | $(BUILD)

@@ -15,13 +15,16 @@
 //! - secrets (SSK, RSK, SSV, keys, storage keys, tokens) are copied out of Java arrays into
 //!   zeroizing buffers, so the native copies are wiped when dropped; the caller wipes its own.
 
+mod client;
 mod crypto;
+mod kms;
+mod mikey;
 
 use std::ffi::CStr;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use jni::JNIEnv;
-use jni::objects::{JByteArray, JString, JThrowable, JValue};
+use jni::objects::{JByteArray, JObject, JString, JThrowable, JValue};
 use jni::sys::{jbyteArray, jlong};
 use mcptt_kmc::ffi::result::{mkc_result, mkc_result_str};
 use zeroize::Zeroizing;
@@ -190,6 +193,31 @@ pub(crate) fn string(env: &mut JNIEnv<'_>, s: &JString<'_>, name: &'static str) 
 /// A new Java byte array holding `data` (the JVM's copy; the caller wipes its own).
 pub(crate) fn new_bytes(env: &JNIEnv<'_>, data: &[u8]) -> Res<jbyteArray> {
     Ok(env.byte_array_from_slice(data)?.into_raw())
+}
+
+/// Borrows the value behind a handle mutably.
+///
+/// # Safety
+/// As [`borrow`], and no other borrow exists meanwhile (the Java object's exclusive lock).
+pub(crate) unsafe fn borrow_mut<'a, T>(handle: jlong) -> Res<&'a mut T> {
+    // SAFETY: by the caller's guarantee a non-zero handle points to a live, unshared `T`.
+    unsafe { (handle as *mut T).as_mut() }.ok_or(Fail::Closed)
+}
+
+/// A Java string that may be null.
+pub(crate) fn optional_string(env: &mut JNIEnv<'_>, s: &JString<'_>) -> Res<Option<String>> {
+    if s.is_null() {
+        return Ok(None);
+    }
+    Ok(Some(env.get_string(s)?.into()))
+}
+
+/// A new Java string, or null for `None`.
+pub(crate) fn new_string<'l>(env: &JNIEnv<'l>, s: Option<&str>) -> Res<JObject<'l>> {
+    Ok(match s {
+        Some(s) => env.new_string(s)?.into(),
+        None => JObject::null(),
+    })
 }
 
 /// A Java `long` that must not be negative (times, periods, ids are unsigned in the core).

@@ -40,6 +40,86 @@ final class Native {
     static native void sakkeReceiverFree(long handle);
     static native byte[] sakkeDecapsulate(long handle, byte[] sed);
 
+    // The provisioning client
+    static native long clientNew(
+            String kmsUrl,
+            String userUri,
+            String[] extraIdentities,
+            String expectedKmsUri,
+            long prefetchS,
+            long graceS,
+            long retryInitialS,
+            long retryMaxS,
+            int maxAttempts,
+            int idEncoding,
+            boolean allowInsecureHttp);
+    static native void clientFree(long handle);
+    static native void clientSetAccessToken(long handle, byte[] token);
+    static native void clientRefresh(long handle);
+    static native Output clientPollOutput(long handle, long now);
+    static native void clientHandleResponse(
+            long handle, long now, long requestId, int httpStatus, byte[] body);
+    static native void clientHandleFailure(long handle, long now, long requestId);
+    static native long[] clientKeyPeriod(long handle, long now);
+    static native byte[] clientUid(long handle, String uri, long now);
+    static native byte[] clientSign(long handle, String identity, long now, byte[] msg);
+    static native void clientVerify(
+            long handle, String peerUri, long now, byte[] msg, byte[] signature);
+    static native byte[] clientEncapsulate(long handle, String peerUri, long now, byte[] ssv);
+    static native byte[] clientDecapsulate(long handle, String identity, long now, byte[] sed);
+    static native byte[] clientExport(long handle, byte[] storageKey);
+    static native int clientImport(long handle, long now, byte[] storageKey, byte[] blob);
+
+    // MIKEY-SAKKE (RFC 6509, TS 33.180 Annex E)
+    static native byte[] clientMikeyCreate(
+            long handle,
+            String identity,
+            String responderUri,
+            long now,
+            int kind,
+            byte[] key,
+            int keyId,
+            boolean hideIdentities,
+            boolean sakkeToSelf);
+    static native ReceivedKey clientMikeyProcess(
+            long handle,
+            String identity,
+            long now,
+            long replayWindowS,
+            String initiatorUri,
+            byte[] message);
+    static native GeneratedKey mikeyNewKey(int kind);
+    static native String mikeyToSdp(byte[] message);
+    static native byte[] mikeyFromSdp(String text);
+
+    // The KMS side
+    static native long kmsGenerate();
+    static native long kmsFromSecrets(byte[] ksak, byte[] z);
+    static native void kmsFree(long handle);
+    static native byte[] kmsKpak(long handle);
+    static native byte[] kmsZt(long handle);
+    static native byte[][] kmsIssueEccsi(long handle, byte[] id);
+    static native byte[] kmsIssueSakke(long handle, byte[] id);
+    static native byte[] kmsInitResponse(
+            long handle,
+            String kmsUri,
+            long periodS,
+            long offsetS,
+            int idEncoding,
+            String userUri,
+            String clientReqUrl,
+            long now);
+    static native byte[] kmsKeyProvResponse(
+            long handle,
+            String kmsUri,
+            long periodS,
+            long offsetS,
+            int idEncoding,
+            String userUri,
+            String clientReqUrl,
+            long now,
+            long periodNo);
+
     // Stateless helpers
     static native byte[] deriveUid(
             String userUri, String kmsUri, long keyPeriodS, long keyOffsetS, long periodNo);
