@@ -106,18 +106,18 @@
 /**
  * Largest `tgk_len` of `mkc_mikey_derive_key`, in octets.
  */
-#define MKC_MIKEY_KDF_MAX_TGK_BYTES 1024
+#define MKC_MIKEY_KDF_MAX_TGK_LEN 1024
 
 /**
  * Largest `rand_len` of `mkc_mikey_derive_key`, in octets (the RAND payload's one-octet
  * length).
  */
-#define MKC_MIKEY_KDF_MAX_RAND_BYTES 255
+#define MKC_MIKEY_KDF_MAX_RAND_LEN 255
 
 /**
  * Largest `out_len` of `mkc_mikey_derive_key`, in octets.
  */
-#define MKC_MIKEY_KDF_MAX_OUT_BYTES 1024
+#define MKC_MIKEY_KDF_MAX_OUT_LEN 1024
 
 /**
  * `flags` of `mkc_client_mikey_create_imessage`.
@@ -1525,8 +1525,8 @@ mkc_result mkc_mikey_new_key(uint32_t kind,
  * value is accepted). For the SRTP keys of TS 33.180 7.4 see `mkc_srtp_derive`, which picks
  * the CS ID, CSB ID and MKI itself.
  *
- * Limits: `tgk_len` 1 to `MKC_MIKEY_KDF_MAX_TGK_BYTES` (1024); `rand_len` 1 to
- * `MKC_MIKEY_KDF_MAX_RAND_BYTES` (255); `out_len` 1 to `MKC_MIKEY_KDF_MAX_OUT_BYTES` (1024).
+ * Limits: `tgk_len` 1 to `MKC_MIKEY_KDF_MAX_TGK_LEN` (1024); `rand_len` 1 to
+ * `MKC_MIKEY_KDF_MAX_RAND_LEN` (255); `out_len` 1 to `MKC_MIKEY_KDF_MAX_OUT_LEN` (1024).
  * `out` must not overlap `tgk` or `rand`. The output is a secret: wipe it when done.
  *
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_LENGTH` (a length outside its limits);

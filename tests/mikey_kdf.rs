@@ -153,8 +153,8 @@ fn refusals_leave_the_output_untouched() {
     let tgk = [7u8; 16];
     let rand = [9u8; 16];
     let mut out = [0x5au8; 16];
-    let long_tgk = vec![1u8; MKC_MIKEY_KDF_MAX_TGK_BYTES + 1];
-    let long_rand = vec![1u8; MKC_MIKEY_KDF_MAX_RAND_BYTES + 1];
+    let long_tgk = vec![1u8; MKC_MIKEY_KDF_MAX_TGK_LEN + 1];
+    let long_rand = vec![1u8; MKC_MIKEY_KDF_MAX_RAND_LEN + 1];
     for (t, r, code) in [
         (&tgk[..0], &rand[..], mkc_result::InvalidLength),
         (&long_tgk[..], &rand[..], mkc_result::InvalidLength),
@@ -164,14 +164,14 @@ fn refusals_leave_the_output_untouched() {
         assert_eq!(c_derive(t, 1, 0, r, MKC_MIKEY_KDF_TEK, &mut out), code);
         assert_eq!(out, [0x5a; 16]);
     }
-    let mut big = vec![0x5au8; MKC_MIKEY_KDF_MAX_OUT_BYTES + 1];
+    let mut big = vec![0x5au8; MKC_MIKEY_KDF_MAX_OUT_LEN + 1];
     assert_eq!(
         c_derive(&tgk, 1, 0, &rand, MKC_MIKEY_KDF_TEK, &mut big),
         mkc_result::InvalidLength
     );
     assert!(big.iter().all(|&b| b == 0x5a));
-    let maximal = vec![3u8; MKC_MIKEY_KDF_MAX_OUT_BYTES];
-    let mut max_out = vec![0u8; MKC_MIKEY_KDF_MAX_OUT_BYTES];
+    let maximal = vec![3u8; MKC_MIKEY_KDF_MAX_OUT_LEN];
+    let mut max_out = vec![0u8; MKC_MIKEY_KDF_MAX_OUT_LEN];
     assert_eq!(
         c_derive(
             &maximal,

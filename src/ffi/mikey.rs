@@ -53,12 +53,12 @@ pub const MKC_MIKEY_KDF_AUTHENTICATION: u32 = 0x1B5C_7973;
 /// 4.1.3).
 pub const MKC_MIKEY_KDF_SALT: u32 = 0x39A2_C14B;
 /// Largest `tgk_len` of `mkc_mikey_derive_key`, in octets.
-pub const MKC_MIKEY_KDF_MAX_TGK_BYTES: usize = 1024;
+pub const MKC_MIKEY_KDF_MAX_TGK_LEN: usize = 1024;
 /// Largest `rand_len` of `mkc_mikey_derive_key`, in octets (the RAND payload's one-octet
 /// length).
-pub const MKC_MIKEY_KDF_MAX_RAND_BYTES: usize = 255;
+pub const MKC_MIKEY_KDF_MAX_RAND_LEN: usize = 255;
 /// Largest `out_len` of `mkc_mikey_derive_key`, in octets.
-pub const MKC_MIKEY_KDF_MAX_OUT_BYTES: usize = 1024;
+pub const MKC_MIKEY_KDF_MAX_OUT_LEN: usize = 1024;
 
 const _: () = {
     use crate::mikey::prf;
@@ -66,9 +66,9 @@ const _: () = {
     assert!(MKC_MIKEY_KDF_ENCRYPTION == prf::CONSTANT_ENCRYPTION);
     assert!(MKC_MIKEY_KDF_AUTHENTICATION == prf::CONSTANT_AUTHENTICATION);
     assert!(MKC_MIKEY_KDF_SALT == prf::CONSTANT_SALT);
-    assert!(MKC_MIKEY_KDF_MAX_TGK_BYTES == prf::MAX_TGK_BYTES);
-    assert!(MKC_MIKEY_KDF_MAX_RAND_BYTES == prf::MAX_RAND_BYTES);
-    assert!(MKC_MIKEY_KDF_MAX_OUT_BYTES == prf::MAX_OUT_BYTES);
+    assert!(MKC_MIKEY_KDF_MAX_TGK_LEN == prf::MAX_TGK_BYTES);
+    assert!(MKC_MIKEY_KDF_MAX_RAND_LEN == prf::MAX_RAND_BYTES);
+    assert!(MKC_MIKEY_KDF_MAX_OUT_LEN == prf::MAX_OUT_BYTES);
 };
 
 /// `flags` of `mkc_client_mikey_create_imessage`.
@@ -216,8 +216,8 @@ pub unsafe extern "C" fn mkc_mikey_new_key(
 /// value is accepted). For the SRTP keys of TS 33.180 7.4 see `mkc_srtp_derive`, which picks
 /// the CS ID, CSB ID and MKI itself.
 ///
-/// Limits: `tgk_len` 1 to `MKC_MIKEY_KDF_MAX_TGK_BYTES` (1024); `rand_len` 1 to
-/// `MKC_MIKEY_KDF_MAX_RAND_BYTES` (255); `out_len` 1 to `MKC_MIKEY_KDF_MAX_OUT_BYTES` (1024).
+/// Limits: `tgk_len` 1 to `MKC_MIKEY_KDF_MAX_TGK_LEN` (1024); `rand_len` 1 to
+/// `MKC_MIKEY_KDF_MAX_RAND_LEN` (255); `out_len` 1 to `MKC_MIKEY_KDF_MAX_OUT_LEN` (1024).
 /// `out` must not overlap `tgk` or `rand`. The output is a secret: wipe it when done.
 ///
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_LENGTH` (a length outside its limits);
