@@ -396,6 +396,35 @@ public class ClientTest {
         pck.wipe();
     }
 
+    /** Shared calls (sign, verify) run on several threads while exclusive ones (poll) go on. */
+    @Test
+    public void threadsShareTheClient() throws Exception {
+        byte[] msg = {7, 7, 7};
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            Thread thread =
+                    new Thread(
+                            () -> {
+                                try {
+                                    for (int i = 0; i < 5; i++) {
+                                        bob.verify(ALICE, T0, msg, alice.sign(ALICE, T0, msg));
+                                        assertEquals(Output.Kind.WAKE_UP, alice.pollOutput(T0).kind());
+                                    }
+                                } catch (Throwable e) {
+                                    failure.set(e);
+                                }
+                            });
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertNull(failure.get());
+    }
+
     @Test
     public void aClosedClientThrows() {
         Client c = new Client(config(ALICE));
