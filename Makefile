@@ -122,8 +122,9 @@ test-ct: setup
 	else echo "ct-check: the control branch on a secret was reported, as it must be"; fi
 
 # The Java API (bindings/jni): the JNI library (crate mcptt-kmc-jni), the Java sources compiled
-# with javac, and the JUnit 4 tests (Debian's junit4) on the host JVM under -Xcheck:jni; any
-# JNI warning fails the run. No Maven or Gradle: everything is on the command line.
+# with javac (their Javadoc checked by javadoc -Xdoclint), and the JUnit 4 tests (Debian's
+# junit4) on the host JVM under -Xcheck:jni; any JNI warning fails the run. No Maven or Gradle:
+# everything is on the command line.
 JNI_LIB     := target/debug/libmcptt_kmc_jni.so
 JNI_OUT     := $(BUILD)/jni
 JUNIT_CP    := /usr/share/java/junit4.jar:/usr/share/java/hamcrest-core.jar
@@ -135,6 +136,7 @@ jni-classes: setup
 	$(CARGO) build -p mcptt-kmc-jni
 	rm -rf $(JNI_OUT)/classes && mkdir -p $(JNI_OUT)/classes
 	javac -Xlint:all -Werror -d $(JNI_OUT)/classes $(JAVA_SRC)
+	javadoc -quiet -Xdoclint:all -Werror -d $(JNI_OUT)/javadoc $(JAVA_SRC) >/dev/null
 
 test-jni: jni-classes
 	rm -rf $(JNI_OUT)/test-classes && mkdir -p $(JNI_OUT)/test-classes
