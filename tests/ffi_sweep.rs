@@ -93,6 +93,10 @@ enum Sweep<'a> {
     Infallible(Box<dyn Fn() + 'a>),
 }
 
+/// Exports whose capacity is the length asked for: any capacity in range is filled, so
+/// there is no too-small buffer. Each with the largest capacity it takes.
+const FILLS: [(&str, usize); 2] = [("mkc_random", ROOM), ("mkc_mikey_derive_key", 1024)];
+
 fn check_buffer(
     name: &str,
     call: &dyn Fn(Args) -> mkc_result,
@@ -108,12 +112,15 @@ fn check_buffer(
         fail: false,
         alias: None,
     };
+    let fill = FILLS.iter().find(|(n, _)| *n == name).map(|(_, cap)| *cap);
+    let room = fill.unwrap_or(ROOM);
     // Step 2: success.
     let mut buf = vec![CANARY; ROOM];
     let mut written = SENTINEL;
-    let rc = call(args(&mut buf, ROOM, &mut written));
+    let rc = call(args(&mut buf, room, &mut written));
     assert_eq!(rc, mkc_result::Ok, "{name}: success");
     let size = match fixed {
+        Some(_) if fill.is_some() => room,
         Some(size) => size,
         None => written,
     };
@@ -127,7 +134,7 @@ fn check_buffer(
     );
 
     // Step 3: one octet too small, and the size query.
-    if name != "mkc_random" {
+    if fill.is_none() {
         let mut buf = vec![CANARY; size];
         let mut written = SENTINEL;
         let rc = call(args(&mut buf, size - 1, &mut written));
@@ -153,7 +160,7 @@ fn check_buffer(
     let mut written = SENTINEL;
     let rc = call(Args {
         out: null_mut(),
-        cap: ROOM,
+        cap: room,
         written: &mut written,
         fail: false,
         alias: None,
@@ -163,7 +170,7 @@ fn check_buffer(
     if written_arg {
         let rc = call(Args {
             written: null_mut(),
-            ..args(&mut buf, ROOM, &mut written)
+            ..args(&mut buf, room, &mut written)
         });
         assert_eq!(rc, mkc_result::NullParameter, "{name}: NULL written");
         assert!(
@@ -173,7 +180,7 @@ fn check_buffer(
         let inside = buf[64..].as_mut_ptr().cast::<usize>();
         let rc = call(Args {
             written: inside,
-            ..args(&mut buf, ROOM, &mut written)
+            ..args(&mut buf, room, &mut written)
         });
         assert_eq!(rc, mkc_result::InvalidParameter, "{name}: written in out");
         assert!(buf.iter().all(|&b| b == CANARY), "{name}: overlap wrote");
@@ -182,7 +189,7 @@ fn check_buffer(
         let inside = buf[100..].as_ptr();
         let rc = call(Args {
             alias: Some(inside),
-            ..args(&mut buf, ROOM, &mut written)
+            ..args(&mut buf, room, &mut written)
         });
         assert_eq!(rc, mkc_result::InvalidParameter, "{name}: input in out");
         assert!(buf.iter().all(|&b| b == CANARY), "{name}: overlap wrote");
@@ -193,13 +200,20 @@ fn check_buffer(
     if can_fail {
         let rc = call(Args {
             fail: true,
-            ..args(&mut buf, ROOM, &mut written)
+            ..args(&mut buf, room, &mut written)
         });
         assert!(
             !matches!(rc, mkc_result::Ok | mkc_result::BufferTooSmall),
             "{name}: failing input gave {rc:?}"
         );
-        assert!(buf.iter().all(|&b| b == 0), "{name}: output not zeroed");
+        assert!(
+            buf[..room].iter().all(|&b| b == 0),
+            "{name}: output not zeroed"
+        );
+        assert!(
+            buf[room..].iter().all(|&b| b == CANARY),
+            "{name}: past the capacity"
+        );
         if written_arg {
             assert_eq!(written, 0, "{name}: *written not 0 on failure");
         }
@@ -951,6 +965,19 @@ fn sweeps(f: &Fixture) -> Vec<(&'static str, Sweep<'_>)> {
             can_fail: false,
             aliasable: false,
         },
+    ));
+    let tgk = [0x42u8; 32];
+    v.push((
+        "mkc_mikey_derive_key",
+        buffer(
+            false,
+            Some(1024),
+            Box::new(move |a: Args| unsafe {
+                let tgk = or_null(input(&tgk, a.alias), a.fail);
+                let rand = [1u8; 16];
+                mkc_mikey_derive_key(tgk, 32, 7, 0, rand.as_ptr(), 16, 0x2AD0_1C64, a.out, a.cap)
+            }),
+        ),
     ));
     v.push((
         "mkc_mikey_new_key",
