@@ -149,7 +149,7 @@ fn streamwide_srtp_vectors() {
 }
 
 #[test]
-fn refusals_leave_the_output_untouched() {
+fn refusals_zero_the_output() {
     let tgk = [7u8; 16];
     let rand = [9u8; 16];
     let mut out = [0x5au8; 16];
@@ -162,14 +162,16 @@ fn refusals_leave_the_output_untouched() {
         (&tgk[..], &long_rand[..], mkc_result::InvalidLength),
     ] {
         assert_eq!(c_derive(t, 1, 0, r, MKC_MIKEY_KDF_TEK, &mut out), code);
-        assert_eq!(out, [0x5a; 16]);
+        // A refusal after the output's checks zeroes it (the header's output rule).
+        assert_eq!(out, [0; 16]);
+        out = [0x5a; 16];
     }
     let mut big = vec![0x5au8; MKC_MIKEY_KDF_MAX_OUT_LEN + 1];
     assert_eq!(
         c_derive(&tgk, 1, 0, &rand, MKC_MIKEY_KDF_TEK, &mut big),
         mkc_result::InvalidLength
     );
-    assert!(big.iter().all(|&b| b == 0x5a));
+    assert!(big.iter().all(|&b| b == 0));
     let maximal = vec![3u8; MKC_MIKEY_KDF_MAX_OUT_LEN];
     let mut max_out = vec![0u8; MKC_MIKEY_KDF_MAX_OUT_LEN];
     assert_eq!(
@@ -218,5 +220,6 @@ fn refusals_leave_the_output_untouched() {
             mkc_result::InvalidParameter
         );
     }
-    assert_eq!(out, [0x5a; 16]);
+    // The NULL TGK and RAND came after the output's checks: it was zeroed.
+    assert_eq!(out, [0; 16]);
 }

@@ -166,7 +166,8 @@ fn uri_length_limit() {
         c_derive(b"sip:a", &over, 1, 0, 0, &mut out),
         mkc_result::InvalidLength
     );
-    assert_eq!(out, [0xA5; MKC_UID_BYTES], "untouched on failure");
+    // A failure after the output's checks zeroes it (the header's output rule).
+    assert_eq!(out, [0; MKC_UID_BYTES], "zeroed on failure");
     assert_eq!(c_derive(&max, b"kms", 1, 0, 0, &mut out), mkc_result::Ok);
     assert_eq!(out, derive_uid(&max, b"kms", 1, 0, 0).unwrap());
 }
@@ -202,7 +203,8 @@ fn c_null_parameters() {
     assert_eq!(rc, mkc_result::NullParameter);
     let rc = unsafe { mkc_uid_derive(uri.as_ptr(), 3, uri.as_ptr(), 3, 1, 0, 0, null_mut(), 32) };
     assert_eq!(rc, mkc_result::NullParameter);
-    assert_eq!(out, [0xA5; MKC_UID_BYTES]);
+    // NULL inputs come after the output's checks: they zero it (the header's output rule).
+    assert_eq!(out, [0; MKC_UID_BYTES]);
     // (NULL, 0) URIs are the empty string.
     let rc = unsafe { mkc_uid_derive(null(), 0, null(), 0, 1, 0, 0, out.as_mut_ptr(), 32) };
     assert_eq!(rc, mkc_result::Ok);
@@ -315,7 +317,7 @@ fn ntp_unix_edges() {
         unsafe { mkc_time_unix_to_ntp(u64::MAX - NTP_UNIX_OFFSET + 1, &mut ntp) },
         mkc_result::InvalidParameter
     );
-    assert_eq!(ntp, 7, "untouched on failure");
+    assert_eq!(ntp, 0, "zeroed on failure");
     assert_eq!(
         unsafe { mkc_time_unix_to_ntp(0, null_mut()) },
         mkc_result::NullParameter
@@ -422,7 +424,7 @@ fn c_key_period_number_boundaries() {
         mkc_result::InvalidParameter,
         "before the offset"
     );
-    assert_eq!(n, 7, "untouched on failure");
+    assert_eq!(n, 0, "zeroed on failure");
     assert_eq!(
         unsafe { mkc_key_period_number(1000, 10, offset, &mut n) },
         mkc_result::Ok
@@ -453,7 +455,8 @@ fn c_key_period_number_refusals() {
     ] {
         let rc = unsafe { mkc_key_period_number(unix, period, offset, &mut n) };
         assert_eq!(rc, mkc_result::InvalidParameter, "{why}");
-        assert_eq!(n, 7, "{why}: untouched");
+        assert_eq!(n, 0, "{why}: zeroed");
+        n = 7;
     }
     assert_eq!(
         unsafe { mkc_key_period_number(u64::MAX - NTP_UNIX_OFFSET, 1, 0, &mut n) },

@@ -728,6 +728,8 @@ pub unsafe extern "C" fn mkc_client_key_period(
 ) -> mkc_result {
     guard(|| {
         let regions = [period_out, start_out, end_out].map(|p| region(p, size_of::<u64>()));
+        OutVal::check(start_out, true, &[regions[0], regions[2]])?;
+        OutVal::check(end_out, true, &[regions[0], regions[1]])?;
         // SAFETY: forwarded caller guarantees.
         let (period_out, start_out, end_out) = unsafe {
             (

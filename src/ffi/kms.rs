@@ -153,6 +153,7 @@ pub unsafe extern "C" fn mkc_kms_issue_eccsi(
         // SAFETY: forwarded caller guarantees.
         let id_region = region(id, id_len);
         let (ssk_region, pvt_region) = (region(ssk_out, ssk_cap), region(pvt_out, pvt_cap));
+        OutBuf::check(pvt_out, pvt_cap, &[id_region, ssk_region])?;
         let mut ssk_out = unsafe { OutBuf::fixed(ssk_out, ssk_cap, &[id_region, pvt_region]) }?;
         let mut pvt_out = unsafe { OutBuf::fixed(pvt_out, pvt_cap, &[id_region, ssk_region]) }?;
         let kms = unsafe { borrow(kms) }?;

@@ -194,6 +194,7 @@ pub unsafe extern "C" fn mkc_mikey_new_key(
     guard(|| {
         let id_region = value_region(key_id_out.cast_const());
         // SAFETY: forwarded caller guarantees.
+        OutVal::check(key_id_out, false, &[region(key_out, key_cap)])?;
         let mut out = unsafe { OutBuf::fixed(key_out, key_cap, &[id_region]) }?;
         let id_out = unsafe { OutVal::new(key_id_out, &[region(key_out, key_cap)]) }?;
         let kind = kind_of(kind)?;

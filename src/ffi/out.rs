@@ -66,6 +66,22 @@ impl<'a> OutBuf<'a> {
         Ok(out)
     }
 
+    /// Step 1 alone for a buffer without `written`. A call with several outputs checks the
+    /// later ones first, so that a refused call writes nothing (an output already made would
+    /// zero itself when dropped).
+    pub(crate) fn check(ptr: *mut u8, cap: usize, others: &[Region]) -> Result<(), mkc_result> {
+        if cap == 0 {
+            return Ok(());
+        }
+        if ptr.is_null() {
+            return Err(mkc_result::NullParameter);
+        }
+        if isize::try_from(cap).is_err() {
+            return Err(mkc_result::InvalidParameter);
+        }
+        disjoint((ptr.cast_const(), cap), others)
+    }
+
     /// An output buffer without `written`: its size is fixed and documented.
     ///
     /// # Safety
@@ -75,14 +91,10 @@ impl<'a> OutBuf<'a> {
         cap: usize,
         others: &[Region],
     ) -> Result<Self, mkc_result> {
+        Self::check(ptr, cap, others)?;
         let buf: &'a mut [u8] = if cap == 0 {
             &mut []
-        } else if ptr.is_null() {
-            return Err(mkc_result::NullParameter);
-        } else if isize::try_from(cap).is_err() {
-            return Err(mkc_result::InvalidParameter);
         } else {
-            disjoint((ptr.cast_const(), cap), others)?;
             // SAFETY: non-NULL, within isize::MAX, not overlapping any other argument, writable
             // by the caller's guarantee.
             unsafe { std::slice::from_raw_parts_mut(ptr, cap) }
@@ -189,6 +201,18 @@ impl<T> OutVal<T> {
         }
         // SAFETY: forwarded caller guarantee.
         unsafe { Self::optional(ptr, others) }
+    }
+
+    /// Step 1 alone (see [`OutBuf::check`]); `optional`: NULL is accepted.
+    pub(crate) fn check(ptr: *mut T, optional: bool, others: &[Region]) -> Result<(), mkc_result> {
+        if ptr.is_null() {
+            return if optional {
+                Ok(())
+            } else {
+                Err(mkc_result::NullParameter)
+            };
+        }
+        disjoint(value_region(ptr.cast_const()), others)
     }
 
     /// An out-value the caller may leave NULL (then nothing is written).

@@ -195,7 +195,7 @@ static void decap_ok(const mkc_sakke_receiver *recv, const uint8_t *sed,
     memset(ssv, 0, sizeof ssv);
 }
 
-/* Decapsulation of `sed` (`sed_len` octets) must fail with nothing written and *written = 0. */
+/* Decapsulation of `sed` (`sed_len` octets) must fail with the output zeroed and *written = 0. */
 static void expect_decap_fails(const char *name, const mkc_sakke_receiver *recv,
                                const uint8_t *sed, size_t sed_len) {
     uint8_t ssv[SSV_BYTES + 8];
@@ -205,7 +205,7 @@ static void expect_decap_fails(const char *name, const mkc_sakke_receiver *recv,
     CHECK_RC(mkc_sakke_decapsulate(recv, sed_len ? sed : NULL, sed_len, ssv, sizeof ssv,
                                    &written),
              MKC_RESULT_DECAPSULATION_FAILED, "result");
-    CHECK(all_equal(ssv, sizeof ssv, CANARY), "output untouched");
+    CHECK(all_equal(ssv, sizeof ssv, 0), "output zeroed over its capacity");
     CHECK_SIZE(written, 0, "*written = 0");
 }
 
@@ -714,11 +714,11 @@ static void test_identifier_without_rsk(void) {
         CHECK_RC(mkc_sakke_encapsulate(pub, id5, sizeof id5, rfc_ssv, SSV_BYTES, sed, SED_BYTES,
                                        &written),
                  MKC_RESULT_INVALID_KEY, "encapsulate to b = 5");
-        CHECK(all_equal(sed, sizeof sed, CANARY), "sed_out untouched");
+        CHECK(all_equal(sed, SED_BYTES, 0), "sed_out zeroed");
         CHECK_RC(mkc_sakke_encapsulate(pub, id005, sizeof id005, rfc_ssv, SSV_BYTES, sed,
                                        SED_BYTES, &written),
                  MKC_RESULT_INVALID_KEY, "encapsulate to 0x000005");
-        CHECK(all_equal(sed, sizeof sed, CANARY), "sed_out untouched");
+        CHECK(all_equal(sed, SED_BYTES, 0), "sed_out zeroed");
         mkc_sakke_public_free(pub);
     }
     /* [b]P + Z_T is the identity: no RSK can validate (any point is refused, cheaply). */
@@ -825,7 +825,8 @@ static void test_kms_buffers(void) {
              "written NULL");
     CHECK_RC(mkc_kms_z_t(kms_a, NULL, PT_BYTES, &written), MKC_RESULT_NULL_PARAMETER,
              "out NULL with cap 257");
-    CHECK(all_equal(buf, sizeof buf, CANARY), "buffer untouched by the NULL cases");
+    CHECK(all_equal(buf, PT_BYTES, 0) && all_equal(buf + PT_BYTES, sizeof buf - PT_BYTES, CANARY),
+          "a NULL handle or input zeroed the capacity (rule 4); NULL outputs wrote nothing");
 
     set_ctx("mkc_kms_issue_sakke buffers", "");
     memset(buf, CANARY, sizeof buf);
@@ -850,7 +851,9 @@ static void test_kms_buffers(void) {
              "id NULL with length 3");
     CHECK_RC(mkc_kms_issue_sakke(kms_a, ID_A, ID_A_LEN, NULL, PT_BYTES),
              MKC_RESULT_NULL_PARAMETER, "rsk_out NULL with cap 257");
-    CHECK(all_equal(buf, sizeof buf, CANARY), "NULL cases leave the buffer untouched");
+    CHECK(all_equal(buf, PT_BYTES, 0) && all_equal(buf + PT_BYTES, sizeof buf - PT_BYTES, CANARY),
+          "a NULL handle or input zeroed the capacity (rule 4); NULL outputs wrote nothing");
+    memset(buf, CANARY, sizeof buf);
     CHECK_RC(mkc_kms_issue_sakke(kms_a, buf + 10, 20, buf, PT_BYTES),
              MKC_RESULT_INVALID_PARAMETER, "rsk_out overlapping id");
     CHECK(all_equal(buf, sizeof buf, CANARY), "overlap leaves the buffer untouched");
@@ -877,8 +880,10 @@ static void test_encapsulate_buffers(void) {
                                        bad_ssv_lens[i] ? big_ssv : NULL, bad_ssv_lens[i], buf,
                                        SED_BYTES, &written),
                  MKC_RESULT_INVALID_LENGTH, what);
-        snprintf(what, sizeof what, "ssv_len %zu leaves sed_out untouched", bad_ssv_lens[i]);
-        CHECK(all_equal(buf, sizeof buf, CANARY), what);
+        snprintf(what, sizeof what, "ssv_len %zu zeroes sed_out's capacity", bad_ssv_lens[i]);
+        CHECK(all_equal(buf, SED_BYTES, 0) &&
+                  all_equal(buf + SED_BYTES, sizeof buf - SED_BYTES, CANARY),
+              what);
         snprintf(what, sizeof what, "ssv_len %zu sets *written to 0", bad_ssv_lens[i]);
         CHECK_SIZE(written, 0, what);
     }
@@ -925,7 +930,9 @@ static void test_encapsulate_buffers(void) {
              MKC_RESULT_NULL_PARAMETER, "sed_out NULL with cap 273");
     CHECK_RC(mkc_sakke_encapsulate(pub_a, ID_A, ID_A_LEN, ssv, SSV_BYTES, buf, SED_BYTES, NULL),
              MKC_RESULT_NULL_PARAMETER, "written NULL");
-    CHECK(all_equal(buf, sizeof buf, CANARY), "NULL cases leave the buffer untouched");
+    CHECK(all_equal(buf, SED_BYTES, 0) && all_equal(buf + SED_BYTES, sizeof buf - SED_BYTES, CANARY),
+          "a NULL handle or input zeroed the capacity (rule 4); NULL outputs wrote nothing");
+    memset(buf, CANARY, sizeof buf);
 
     set_ctx("encapsulate overlap", "");
     /* The SSV inside the output buffer, at its start and at its end. */
@@ -1004,7 +1011,9 @@ static void test_decapsulate_buffers(void) {
              MKC_RESULT_NULL_PARAMETER, "ssv_out NULL with cap 16");
     CHECK_RC(mkc_sakke_decapsulate(recv_a, sed_a, SED_BYTES, ssv, SSV_BYTES, NULL),
              MKC_RESULT_NULL_PARAMETER, "written NULL");
-    CHECK(all_equal(ssv, sizeof ssv, CANARY), "NULL cases leave the buffer untouched");
+    CHECK(all_equal(ssv, SSV_BYTES, 0) && all_equal(ssv + SSV_BYTES, sizeof ssv - SSV_BYTES, CANARY),
+          "a NULL handle or input zeroed the capacity (rule 4); NULL outputs wrote nothing");
+    memset(ssv, CANARY, sizeof ssv);
 
     set_ctx("decapsulate overlap", "");
     memset(buf, CANARY, sizeof buf);

@@ -300,18 +300,9 @@ impl Server {
             }
             self.kms_request(req, local, &mut note).await
         };
-        let mut line = format!(
-            "reference-kms: {peer} {method} {path} -> {} ({} ms)",
-            response.status().as_u16(),
-            started.elapsed().as_millis()
-        );
-        if let Some(user) = &note.user {
-            line.push_str(&format!(" user={user}"));
-        }
-        if let Some(detail) = &note.detail {
-            line.push_str(&format!(" [{detail}]"));
-        }
-        eprintln!("{line}");
+        let status = response.status().as_u16();
+        let ms = started.elapsed().as_millis();
+        eprintln!("{}", log_line(peer, &method, &path, status, ms, &note));
         response
     }
 
@@ -658,6 +649,53 @@ fn issue(
     Ok(set)
 }
 
+/// The log line of one request. The path, the user and the detail come from the client (a
+/// percent-decoded path segment may hold any character): each is escaped and bounded by
+/// [`log_text`], so a request cannot forge or hide log lines.
+fn log_line(
+    peer: SocketAddr,
+    method: &hyper::Method,
+    path: &str,
+    status: u16,
+    ms: u128,
+    note: &Note,
+) -> String {
+    let mut line = format!(
+        "reference-kms: {peer} {method} {} -> {status} ({ms} ms)",
+        log_text(path)
+    );
+    if let Some(user) = &note.user {
+        line.push_str(&format!(" user={}", log_text(user)));
+    }
+    if let Some(detail) = &note.detail {
+        line.push_str(&format!(" [{}]", log_text(detail)));
+    }
+    line
+}
+
+/// Characters of client text written to the log at most.
+const MAX_LOG_TEXT_CHARS: usize = 200;
+
+/// `text` for the log: control characters (C0, DEL, C1 such as U+0085 and U+009B), bidi
+/// controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) and the backslash written
+/// as `\u{..}` escapes, at most [`MAX_LOG_TEXT_CHARS`] characters, then `...`.
+fn log_text(text: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == MAX_LOG_TEXT_CHARS {
+            out.push_str("...");
+            break;
+        }
+        let bidi = matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        if c.is_control() || bidi || c == '\\' {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Parses the path under `/keymanagement/identity/v1/`.
 fn parse_path(path: &str) -> Result<Resource, PathError> {
     let rest = path.strip_prefix(KMS_ROOT).ok_or(PathError::NotFound)?;
@@ -781,6 +819,34 @@ fn unauthorized(error: Option<&str>) -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A percent-decoded path segment reaches the log as the user or the detail: ESC and LF
+    /// in it forged log lines. Every client text is escaped and bounded.
+    #[test]
+    fn client_text_cannot_forge_log_lines() {
+        let forged =
+            "sip:a\n2026-01-01 reference-kms: 127.0.0.1 admin login \u{1b}[2J\u{85}\u{202e}x";
+        let note = Note {
+            user: Some(forged.into()),
+            detail: Some(format!("not allowed: {forged}")),
+        };
+        let peer: SocketAddr = "127.0.0.1:9".parse().unwrap();
+        let line = log_line(
+            peer,
+            &hyper::Method::POST,
+            "/keymanagement/a%0Ab",
+            403,
+            1,
+            &note,
+        );
+        assert!(!line.chars().any(|c| c.is_control()), "{line:?}");
+        assert!(!line.contains('\u{202e}'));
+        assert!(line.contains("sip:a\\u{a}2026"), "{line}");
+        assert!(line.contains("\\u{1b}[2J"), "{line}");
+        let long = "x".repeat(1000);
+        assert_eq!(log_text(&long).chars().count(), MAX_LOG_TEXT_CHARS + 3);
+        assert_eq!(log_text("a\\b"), "a\\u{5c}b");
+    }
 
     #[test]
     fn modes_round_trip() {
