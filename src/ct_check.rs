@@ -6,6 +6,9 @@
 //! depends on it is reported. `declassify` marks a value the algorithm makes public (a point
 //! sent on the wire, the result of a validity check) as defined again. The library calls
 //! `declassify` exactly where it turns a secret-derived value into a public decision.
+//!
+//! The one place outside `ffi` with `unsafe`: the calls into the valgrind shim.
+#![allow(unsafe_code)]
 
 #[cfg(feature = "ct-check")]
 unsafe extern "C" {
