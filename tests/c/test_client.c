@@ -591,7 +591,8 @@ static void test_provisioning(void) {
     CHECK_RC(mkc_client_decapsulate(bob, u8(BOB), strlen(BOB), g_now, sed, sed_len, ssv2,
                                     sizeof ssv2, &ssv2_len),
              MKC_RESULT_DECAPSULATION_FAILED, "a tampered SED");
-    CHECK(all_equal(ssv2, sizeof ssv2, CANARY), "nothing written");
+    CHECK(all_equal(ssv2, sizeof ssv2, 0), "output zeroed on failure");
+    CHECK_SIZE(ssv2_len, 0, "*written 0 on failure");
 
     set_ctx("provisioning", "prefetch of the next period");
     drive(alice, end - 86400, g_token_alice, 0, &run);

@@ -75,13 +75,13 @@ static uint32_t process(const struct kms_user *u, uint64_t now, const char *init
         initiator ? strlen(initiator) : 0, msg, msg_len, out);
 }
 
-/* A refusal: `want`, and *out untouched. */
+/* A refusal: `want`, and *out zeroed (the header's output rule 4). */
 static void refused(const struct kms_user *u, uint64_t now, const char *initiator,
                     const uint8_t *msg, size_t msg_len, uint32_t want, const char *what) {
     mkc_mikey_key out;
     memset(&out, CANARY, sizeof out);
     CHECK_RC(process(u, now, initiator, msg, msg_len, &out), want, what);
-    CHECK(all_equal((const uint8_t *)&out, sizeof out, CANARY), "key_out untouched");
+    CHECK(all_equal((const uint8_t *)&out, sizeof out, 0), "key_out zeroed");
 }
 
 static int uri_is(const mkc_mikey_key *k, const char *uri) {
@@ -327,7 +327,7 @@ static void test_refusals(void) {
                                               strlen(ALICE), g_now, MKC_MIKEY_KEY_KIND_GMK, key,
                                               sizeof key, key_id, 0, bad, MSG_CAP, &written),
              MKC_RESULT_NO_KEY_MATERIAL, "alice's client as bob");
-    CHECK(all_equal(bad, MSG_CAP, CANARY), "nothing written");
+    CHECK(all_equal(bad, MSG_CAP, 0), "output zeroed on failure");
     CHECK_RC(create(&g_gms, ALICE, g_now + 3 * (uint64_t)KMS_KEY_PERIOD_S,
                     MKC_MIKEY_KEY_KIND_GMK, key, key_id, 0, bad, &written),
              MKC_RESULT_NO_KEY_MATERIAL, "three periods ahead: no SSK");
@@ -434,7 +434,7 @@ static void test_new_key(void) {
              "kind 3");
     CHECK_RC(mkc_mikey_new_key(0xffffffffu, key, sizeof key, &id), MKC_RESULT_INVALID_PARAMETER,
              "kind 0xffffffff");
-    CHECK(all_equal(key, sizeof key, CANARY) && id == 0x12345678, "nothing written");
+    CHECK(all_equal(key, sizeof key, 0) && id == 0, "both outputs zeroed on failure");
     CHECK_RC(mkc_mikey_new_key(MKC_MIKEY_KEY_KIND_GMK, NULL, 16, &id),
              MKC_RESULT_NULL_PARAMETER, "key_out NULL");
     CHECK_RC(mkc_mikey_new_key(MKC_MIKEY_KEY_KIND_GMK, key, sizeof key, NULL),
@@ -548,7 +548,7 @@ static void test_create_contract(void) {
                                               key, sizeof key, key_id, 0, msg, MSG_CAP,
                                               &written),
              MKC_RESULT_INVALID_PARAMETER, "now beyond NTP time");
-    CHECK(all_equal(msg, sizeof msg, CANARY), "nothing written by any refusal");
+    CHECK(all_equal(msg, MSG_CAP, 0), "every refusal zeroes the output");
     CHECK_RC(mkc_client_mikey_create_imessage(alice, u8(ALICE), strlen(ALICE), u8(BOB),
                                               strlen(BOB), g_now, MKC_MIKEY_KEY_KIND_PCK, msg,
                                               sizeof key, key_id, 0, msg, MSG_CAP, &written),
@@ -606,7 +606,7 @@ static void test_process_contract(void) {
     CHECK_RC(mkc_client_mikey_process_imessage(g_alice.client, u8(BOB), strlen(BOB), g_now,
                                                WINDOW, NULL, 0, msg, len, &got),
              MKC_RESULT_NO_KEY_MATERIAL, "alice's client as bob: it holds no RSK of bob");
-    CHECK(all_equal((const uint8_t *)&got, sizeof got, CANARY), "key_out untouched");
+    CHECK(all_equal((const uint8_t *)&got, sizeof got, 0), "key_out zeroed on failure");
 
     set_ctx("process", "the views in key_out");
     CHECK_RC(process(&g_bob, g_now, NULL, msg, len, &got), MKC_RESULT_OK, "bob processes it");
@@ -644,7 +644,8 @@ static void sdp_refused(const char *text, const char *what) {
     memset(out, CANARY, sizeof out);
     CHECK_RC(mkc_mikey_from_sdp(text, strlen(text), out, sizeof out, &written),
              MKC_RESULT_MIKEY_MALFORMED, what);
-    CHECK(all_equal(out, sizeof out, CANARY), "nothing written");
+    CHECK(all_equal(out, sizeof out, 0), "output zeroed on failure");
+    CHECK_SIZE(written, 0, "*written 0 on failure");
 }
 
 static void sdp_accepted(const char *text, const uint8_t *want, size_t want_len,
@@ -704,9 +705,7 @@ static void test_sdp(void) {
              MKC_RESULT_BUFFER_TOO_SMALL, "one short");
     CHECK_SIZE(written, sizeof msg, "the needed size");
     CHECK(all_equal(out, sizeof out, CANARY), "nothing written");
-    /* The documented contract. (At the time of writing the library answers
-     * MKC_RESULT_MIKEY_MALFORMED here: src/ffi/mikey.rs maps every error of reading `text`,
-     * the NULL pointer included, to MALFORMED.) */
+    /* The documented contract: a NULL input is MKC_RESULT_NULL_PARAMETER. */
     CHECK_RC(mkc_mikey_from_sdp(NULL, 5, out, sizeof out, &written), MKC_RESULT_NULL_PARAMETER,
              "text NULL");
     CHECK_RC(mkc_mikey_from_sdp(want, strlen(want), NULL, sizeof out, &written),
