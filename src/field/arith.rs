@@ -24,6 +24,8 @@ pub(crate) trait FieldParams: 'static {
     const R2: [u64; N];
     /// m - 2, the Fermat inversion exponent.
     const MODULUS_MINUS_TWO: [u64; N];
+    /// R^3 mod m (brings an inverse computed on the Montgomery form back into it).
+    const R3: [u64; N] = compute_pow2_mod(&Self::MODULUS, 3072);
 }
 
 // ---------------------------------------------------------------------------------------------
