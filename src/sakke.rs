@@ -34,8 +34,10 @@ pub const SED_BYTES: usize = POINT_BYTES + SSV_BYTES;
 
 const HASH_BYTES: usize = 32;
 
-/// Constant-time fixed-base table of P, built on first use and shared by every handle.
-static P_TABLE: LazyLock<FixedBase> = LazyLock::new(|| FixedBase::new(&Point::generator()));
+/// Constant-time fixed-base table of P, built on first use and shared by every handle: windows
+/// of 6 bits (1.4 MB once per process, 171 additions per [k]P instead of 256).
+static P_TABLE: LazyLock<FixedBase<6>> =
+    LazyLock::new(|| FixedBase::<6>::build(&Point::generator()));
 
 /// Powers of 1 + i*g for g^r in encapsulation, built on first use and shared by every handle.
 static G_POW_TABLE: LazyLock<FixedPowTable> =
