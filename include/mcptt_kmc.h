@@ -83,6 +83,43 @@
 #define MKC_MIKEY_KEY_BYTES 16
 
 /**
+ * `constant` of `mkc_mikey_derive_key` for a TEK, e.g. the SRTP master key (RFC 3830 4.1.3).
+ */
+#define MKC_MIKEY_KDF_TEK 718281828
+
+/**
+ * `constant` of `mkc_mikey_derive_key` for an encryption key (RFC 3830 4.1.4).
+ */
+#define MKC_MIKEY_KDF_ENCRYPTION 360287471
+
+/**
+ * `constant` of `mkc_mikey_derive_key` for an authentication key (RFC 3830 4.1.4).
+ */
+#define MKC_MIKEY_KDF_AUTHENTICATION 459045235
+
+/**
+ * `constant` of `mkc_mikey_derive_key` for a salting key, e.g. the SRTP master salt (RFC 3830
+ * 4.1.3).
+ */
+#define MKC_MIKEY_KDF_SALT 966967627
+
+/**
+ * Largest `tgk_len` of `mkc_mikey_derive_key`, in octets.
+ */
+#define MKC_MIKEY_KDF_MAX_TGK_LEN 1024
+
+/**
+ * Largest `rand_len` of `mkc_mikey_derive_key`, in octets (the RAND payload's one-octet
+ * length).
+ */
+#define MKC_MIKEY_KDF_MAX_RAND_LEN 255
+
+/**
+ * Largest `out_len` of `mkc_mikey_derive_key`, in octets.
+ */
+#define MKC_MIKEY_KDF_MAX_OUT_LEN 1024
+
+/**
  * `flags` of `mkc_client_mikey_create_imessage`.
  */
 #define MKC_MIKEY_HIDE_IDENTITIES 1
@@ -1478,6 +1515,36 @@ mkc_result mkc_mikey_new_key(uint32_t kind,
                              uint8_t *key_out,
                              size_t key_cap,
                              uint32_t *key_id_out);
+
+/**
+ * The MIKEY key derivation (RFC 3830 4.1.2/4.1.3 with PRF-HMAC-SHA-256, RFC 6043 6.1):
+ * writes the first `out_len` octets of `PRF(tgk, constant || cs_id || csb_id || rand)` to
+ * `out` (constant and csb_id as 4 octets big-endian, cs_id as 1). The TGK is cut into 32-octet
+ * pieces whose PRF outputs are XORed; outputs longer than 32 octets take several HMAC blocks.
+ * `constant`: `MKC_MIKEY_KDF_TEK`, `_ENCRYPTION`, `_AUTHENTICATION`, `_SALT` (any 32-bit
+ * value is accepted). For the SRTP keys of TS 33.180 7.4 see `mkc_srtp_derive`, which picks
+ * the CS ID, CSB ID and MKI itself.
+ *
+ * Limits: `tgk_len` 1 to `MKC_MIKEY_KDF_MAX_TGK_LEN` (1024); `rand_len` 1 to
+ * `MKC_MIKEY_KDF_MAX_RAND_LEN` (255); `out_len` 1 to `MKC_MIKEY_KDF_MAX_OUT_LEN` (1024).
+ * `out` must not overlap `tgk` or `rand`. The output is a secret: wipe it when done.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_LENGTH` (a length outside its limits);
+ * `MKC_RESULT_INVALID_PARAMETER` (overlapping buffers); or `MKC_RESULT_NULL_PARAMETER`. On
+ * failure `out` is untouched.
+ *
+ * # Safety
+ * `tgk` readable for `tgk_len` octets, `rand` for `rand_len`, `out` writable for `out_len`.
+ */
+mkc_result mkc_mikey_derive_key(const uint8_t *tgk,
+                                size_t tgk_len,
+                                uint32_t csb_id,
+                                uint8_t cs_id,
+                                const uint8_t *rand,
+                                size_t rand_len,
+                                uint32_t constant,
+                                uint8_t *out,
+                                size_t out_len);
 
 /**
  * Builds an I_MESSAGE from our `identity` to `responder_uri` at Unix time `now` carrying

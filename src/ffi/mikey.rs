@@ -43,6 +43,34 @@ pub enum mkc_mikey_key_kind {
     Csk = 2,
 }
 
+/// `constant` of `mkc_mikey_derive_key` for a TEK, e.g. the SRTP master key (RFC 3830 4.1.3).
+pub const MKC_MIKEY_KDF_TEK: u32 = 0x2AD0_1C64;
+/// `constant` of `mkc_mikey_derive_key` for an encryption key (RFC 3830 4.1.4).
+pub const MKC_MIKEY_KDF_ENCRYPTION: u32 = 0x1579_8CEF;
+/// `constant` of `mkc_mikey_derive_key` for an authentication key (RFC 3830 4.1.4).
+pub const MKC_MIKEY_KDF_AUTHENTICATION: u32 = 0x1B5C_7973;
+/// `constant` of `mkc_mikey_derive_key` for a salting key, e.g. the SRTP master salt (RFC 3830
+/// 4.1.3).
+pub const MKC_MIKEY_KDF_SALT: u32 = 0x39A2_C14B;
+/// Largest `tgk_len` of `mkc_mikey_derive_key`, in octets.
+pub const MKC_MIKEY_KDF_MAX_TGK_LEN: usize = 1024;
+/// Largest `rand_len` of `mkc_mikey_derive_key`, in octets (the RAND payload's one-octet
+/// length).
+pub const MKC_MIKEY_KDF_MAX_RAND_LEN: usize = 255;
+/// Largest `out_len` of `mkc_mikey_derive_key`, in octets.
+pub const MKC_MIKEY_KDF_MAX_OUT_LEN: usize = 1024;
+
+const _: () = {
+    use crate::mikey::prf;
+    assert!(MKC_MIKEY_KDF_TEK == prf::CONSTANT_TEK);
+    assert!(MKC_MIKEY_KDF_ENCRYPTION == prf::CONSTANT_ENCRYPTION);
+    assert!(MKC_MIKEY_KDF_AUTHENTICATION == prf::CONSTANT_AUTHENTICATION);
+    assert!(MKC_MIKEY_KDF_SALT == prf::CONSTANT_SALT);
+    assert!(MKC_MIKEY_KDF_MAX_TGK_LEN == prf::MAX_TGK_BYTES);
+    assert!(MKC_MIKEY_KDF_MAX_RAND_LEN == prf::MAX_RAND_BYTES);
+    assert!(MKC_MIKEY_KDF_MAX_OUT_LEN == prf::MAX_OUT_BYTES);
+};
+
 /// `flags` of `mkc_client_mikey_create_imessage`.
 pub const MKC_MIKEY_HIDE_IDENTITIES: u32 = 1;
 /// `flags` of `mkc_client_mikey_create_imessage`: add SAKKE-to-self (TS 33.180 E.5).
@@ -176,6 +204,51 @@ pub unsafe extern "C" fn mkc_mikey_new_key(
         dest.copy_from_slice(&key[..]);
         // SAFETY: non-NULL and writable by the caller's guarantee.
         unsafe { key_id_out.write(id) };
+        Ok(())
+    })
+}
+
+/// The MIKEY key derivation (RFC 3830 4.1.2/4.1.3 with PRF-HMAC-SHA-256, RFC 6043 6.1):
+/// writes the first `out_len` octets of `PRF(tgk, constant || cs_id || csb_id || rand)` to
+/// `out` (constant and csb_id as 4 octets big-endian, cs_id as 1). The TGK is cut into 32-octet
+/// pieces whose PRF outputs are XORed; outputs longer than 32 octets take several HMAC blocks.
+/// `constant`: `MKC_MIKEY_KDF_TEK`, `_ENCRYPTION`, `_AUTHENTICATION`, `_SALT` (any 32-bit
+/// value is accepted). For the SRTP keys of TS 33.180 7.4 see `mkc_srtp_derive`, which picks
+/// the CS ID, CSB ID and MKI itself.
+///
+/// Limits: `tgk_len` 1 to `MKC_MIKEY_KDF_MAX_TGK_LEN` (1024); `rand_len` 1 to
+/// `MKC_MIKEY_KDF_MAX_RAND_LEN` (255); `out_len` 1 to `MKC_MIKEY_KDF_MAX_OUT_LEN` (1024).
+/// `out` must not overlap `tgk` or `rand`. The output is a secret: wipe it when done.
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_LENGTH` (a length outside its limits);
+/// `MKC_RESULT_INVALID_PARAMETER` (overlapping buffers); or `MKC_RESULT_NULL_PARAMETER`. On
+/// failure `out` is untouched.
+///
+/// # Safety
+/// `tgk` readable for `tgk_len` octets, `rand` for `rand_len`, `out` writable for `out_len`.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mkc_mikey_derive_key(
+    tgk: *const u8,
+    tgk_len: usize,
+    csb_id: u32,
+    cs_id: u8,
+    rand: *const u8,
+    rand_len: usize,
+    constant: u32,
+    out: *mut u8,
+    out_len: usize,
+) -> mkc_result {
+    guard(|| {
+        if out_len == 0 || tgk_len == 0 || rand_len == 0 {
+            return Err(mkc_result::InvalidLength);
+        }
+        check_disjoint(out, out_len, &[(tgk, tgk_len), (rand, rand_len)])?;
+        // SAFETY: forwarded caller guarantees.
+        let tgk = unsafe { input(tgk, tgk_len) }?;
+        let rand = unsafe { input(rand, rand_len) }?;
+        let out = unsafe { output(out, out_len) }?;
+        crate::mikey::prf::derive_key(tgk, constant, cs_id, csb_id, rand, out)?;
         Ok(())
     })
 }

@@ -9,6 +9,8 @@
 //!   periods, signature, decapsulation, key identifiers).
 //! - [`kdf`]: the TS 33.220 B.2 KDF, the F.1.3 user salt (GMK-ID -> GUK-ID) and key-ID
 //!   purpose tags ([`KeyKind`]).
+//! - [`prf`]: the MIKEY key derivation of RFC 3830 4.1.3 with PRF-HMAC-SHA-256 (RFC 6043
+//!   6.1), from which TS 33.180 7.4 takes the SRTP master key and salt.
 //! - [`sdp`]: the `mikey <base64>` form of SDP's `a=key-mgmt` attribute.
 //!
 //! Secrets (the distributed key) live only in zeroizing storage and never appear in errors or
@@ -20,6 +22,7 @@ pub mod imessage;
 pub mod kdf;
 pub mod message;
 pub mod payload;
+pub mod prf;
 pub mod sdp;
 
 pub use header::{CommonHeader, CsIdMap, GenericSession, SrtpSession};
