@@ -48,8 +48,8 @@ $(KMS_SESSION_PROGRAMS): $(KMS_SESSION)
 # tokens in its environment, and stops the server afterwards (scripts/run-with-kms.sh).
 WITH_KMS := ./scripts/run-with-kms.sh
 
-.PHONY: all setup lib kms test test-rust test-c test-ct demo bench clean install uninstall \
-        test-install
+.PHONY: all setup lib kms test test-rust test-c test-ct jni-classes test-jni demo demo-java bench \
+        clean install uninstall test-install
 .DELETE_ON_ERROR:
 
 all: lib
@@ -68,7 +68,7 @@ kms: setup
 	$(CARGO) build --release -p reference-kms
 
 # Every test, then the demo: it provisions from the real server and must succeed too.
-test: test-rust test-c test-ct test-install demo
+test: test-rust test-c test-ct test-jni test-install demo
 
 # The library's tests, then the reference KMS's (they start the server binary).
 test-rust: setup
@@ -113,12 +113,54 @@ test-c: $(C_TESTS) kms
 # feature links the valgrind shim into the library. The control run must be reported.
 CT_DIR   := target/ct-check
 CT_CHECK := $(CT_DIR)/release/examples/ct_check
+# SAKKE runs with each F_p multiplication path forced: the portable one, and the MULX/ADCX/ADOX
+# one where the CPU has BMI2 and ADX (valgrind's CPUID hides ADX but executes it).
+CT_ADX   := $(shell grep -qw adx /proc/cpuinfo 2>/dev/null && grep -qw bmi2 /proc/cpuinfo && echo --with-adx)
 test-ct: setup
 	CARGO_TARGET_DIR=$(CT_DIR) $(CARGO) build --release --features ct-check --example ct_check
-	valgrind -q --error-exitcode=1 $(CT_CHECK)
+	valgrind -q --error-exitcode=1 $(CT_CHECK) $(CT_ADX)
 	@if valgrind -q --error-exitcode=1 $(CT_CHECK) --leak-control >/dev/null 2>&1; then \
 	  echo "ct-check: the control branch on a secret was NOT reported"; exit 1; \
 	else echo "ct-check: the control branch on a secret was reported, as it must be"; fi
+
+# The Java API (bindings/jni): the JNI library (crate mcptt-kmc-jni), the Java sources compiled
+# with javac (their Javadoc checked by javadoc -Xdoclint), and the JUnit 4 tests (Debian's
+# junit4) on the host JVM under -Xcheck:jni; any JNI warning fails the run. No Maven or Gradle:
+# everything is on the command line.
+JNI_LIB     := target/debug/libmcptt_kmc_jni.so
+JNI_OUT     := $(BUILD)/jni
+JUNIT_CP    := /usr/share/java/junit4.jar:/usr/share/java/hamcrest-core.jar
+JAVA_SRC     = $(shell find bindings/jni/java -name '*.java')
+JAVA_TESTS   = $(shell find bindings/jni/test -name '*Test.java')
+JAVA_RUN    := java -Xcheck:jni -Dmcptt.kmc.library=$(abspath $(JNI_LIB))
+
+jni-classes: setup
+	$(CARGO) build -p mcptt-kmc-jni
+	rm -rf $(JNI_OUT)/classes && mkdir -p $(JNI_OUT)/classes
+	javac -Xlint:all -Werror -d $(JNI_OUT)/classes $(JAVA_SRC)
+	javadoc -quiet -Xdoclint:all -Werror -d $(JNI_OUT)/javadoc $(JAVA_SRC) >/dev/null
+
+test-jni: jni-classes
+	rm -rf $(JNI_OUT)/test-classes && mkdir -p $(JNI_OUT)/test-classes
+	javac -Xlint:all -Werror -cp $(JNI_OUT)/classes:$(JUNIT_CP) -d $(JNI_OUT)/test-classes \
+	  $(shell find bindings/jni/test -name '*.java')
+	@status=0; $(JAVA_RUN) -Dmcptt.kmc.vectors=tests/vectors \
+	  -cp $(JNI_OUT)/classes:$(JNI_OUT)/test-classes:$(JUNIT_CP) org.junit.runner.JUnitCore \
+	  $(subst /,.,$(patsubst bindings/jni/test/%.java,%,$(JAVA_TESTS))) \
+	  >$(JNI_OUT)/test.log 2>&1 || status=$$?; cat $(JNI_OUT)/test.log; \
+	if grep -n "WARNING" $(JNI_OUT)/test.log; then echo "test-jni: -Xcheck:jni warned"; exit 1; fi; \
+	exit $$status
+
+# The Java demo (bindings/jni/demo): alice and bob provision from the reference KMS over HTTPS
+# with java.net.http, trusting only its certificate, then sign/verify, send a key with SAKKE and
+# with a MIKEY-SAKKE I_MESSAGE, and restore a sealed key store.
+demo-java: jni-classes kms
+	rm -rf $(JNI_OUT)/demo-classes && mkdir -p $(JNI_OUT)/demo-classes
+	javac -Xlint:all -Werror -cp $(JNI_OUT)/classes -d $(JNI_OUT)/demo-classes \
+	  $(shell find bindings/jni/demo -name '*.java')
+	$(WITH_KMS) sh -c '$(JAVA_RUN) -cp $(JNI_OUT)/classes:$(JNI_OUT)/demo-classes \
+	  org.mcptt.kmc.demo.ProvisioningDemo \
+	  "$$KMS_URL" "$$KMS_CA" "$$KMS_TOKEN_ALICE" "$$KMS_TOKEN_BOB"'
 
 # The C examples, built as C99 and also checked as C++17.
 EXAMPLES := provisioning_demo group_key_demo eccsi_sign_verify sakke_roundtrip

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make test`, `make demo` and `make bench` need beyond Rust itself (C and C++
-# compilers, make, valgrind, the sanitizer runtimes, libcurl's headers, patchelf, pkg-config,
-# cmake), on Debian or Ubuntu through apt-get when it can; otherwise says exactly what to
-# install. Idempotent and quiet when everything is there.
+# compilers, make, valgrind, the sanitizer runtimes, libcurl's headers, a JDK and JUnit 4,
+# patchelf, pkg-config, cmake), on Debian or Ubuntu through apt-get when it can; otherwise says
+# exactly what to install. Idempotent and quiet when everything is there.
 set -euo pipefail
 
 need=()
@@ -33,6 +33,11 @@ if command -v "$cc" >/dev/null &&
     ! echo "$curl_probe" | "$cc" -x c -o /dev/null - -lcurl >/dev/null 2>&1; then
   need+=(libcurl4-openssl-dev)
 fi
+
+# The Java API's build and tests (make test-jni, make demo-java): a JDK (javac, java) and JUnit 4
+# with its hamcrest, as Debian packages them (no Maven repository is needed).
+command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
+[ -f /usr/share/java/junit4.jar ] && [ -f /usr/share/java/hamcrest-core.jar ] || need+=(junit4)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -403,8 +403,28 @@ pub(crate) fn mont_mul<P: FieldParams>(a: &[u64; N], b: &[u64; N]) -> [u64; N] {
 /// keeps the unrolled code in the instruction cache.
 #[inline(never)]
 fn mont_mul_core(a: &[u64; N], b: &[u64; N], m: &[u64; N], inv: u64) -> [u64; N] {
+    #[cfg(target_arch = "x86_64")]
+    if super::mulx::enabled() {
+        return mont_mul_adx(a, b, m, inv);
+    }
+    mont_mul_portable(a, b, m, inv)
+}
+
+/// The portable Montgomery product (any architecture; on aarch64 the u128 products become
+/// MUL/UMULH pairs).
+#[inline(always)]
+pub(crate) fn mont_mul_portable(a: &[u64; N], b: &[u64; N], m: &[u64; N], inv: u64) -> [u64; N] {
     let mut t = mul_full(a, b);
     redc(&mut t, m, inv)
+}
+
+/// The MULX/ADCX/ADOX Montgomery product ([`super::mulx`]), with the final subtraction.
+/// Only where that path is enabled (or forced).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) fn mont_mul_adx(a: &[u64; N], b: &[u64; N], m: &[u64; N], inv: u64) -> [u64; N] {
+    let (hi, over) = super::mulx::mont_mul_unreduced(a, b, m, inv);
+    reduce_once(&hi, over, m)
 }
 
 /// Montgomery square a^2 * R^-1 mod m for a < m.
@@ -414,8 +434,20 @@ pub(crate) fn mont_square<P: FieldParams>(a: &[u64; N]) -> [u64; N] {
 }
 
 /// [`mont_square`] for the modulus `m` (see [`mont_mul_core`]).
+/// On the MULX/ADCX/ADOX path a square is a product (a dedicated square would save a third of
+/// the product rows but not the reduction).
 #[inline(never)]
 fn mont_square_core(a: &[u64; N], m: &[u64; N], inv: u64) -> [u64; N] {
+    #[cfg(target_arch = "x86_64")]
+    if super::mulx::enabled() {
+        return mont_mul_adx(a, a, m, inv);
+    }
+    mont_square_portable(a, m, inv)
+}
+
+/// The portable Montgomery square.
+#[inline(always)]
+pub(crate) fn mont_square_portable(a: &[u64; N], m: &[u64; N], inv: u64) -> [u64; N] {
     let mut t = square_full(a);
     redc(&mut t, m, inv)
 }

@@ -19,6 +19,8 @@
 #[macro_use]
 mod macros;
 pub(crate) mod arith;
+#[cfg(target_arch = "x86_64")]
+mod mulx;
 
 pub mod fp;
 pub mod fp2;
@@ -119,6 +121,19 @@ pub(crate) fn pow_vartime<F: PowField>(base: &F, exp: &[u64]) -> F {
         i = low;
     }
     acc
+}
+
+/// For the constant-time check only (`make test-ct`): forces the F_p / F_q multiplication
+/// path, `true` for MULX/ADCX/ADOX (x86-64; faults on a CPU without BMI2 and ADX), `false` for
+/// the portable one. Valgrind hides ADX from CPUID (so detection alone would never run that
+/// path under it) but executes the instructions. A no-op on other architectures.
+#[cfg(feature = "ct-check")]
+#[doc(hidden)]
+pub fn force_multiplication_path(mulx_adx: bool) {
+    #[cfg(target_arch = "x86_64")]
+    mulx::force(mulx_adx);
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = mulx_adx;
 }
 
 /// Redacted `Debug` output for secret-bearing types.

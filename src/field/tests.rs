@@ -64,3 +64,111 @@ fn modulus_be_matches_limbs() {
         big(&FqParams::MODULUS)
     );
 }
+
+/// Limbs of a BigUint below 2^1024.
+fn limbs(n: &BigUint) -> [u64; LIMBS] {
+    let mut out = [0u64; LIMBS];
+    for (o, d) in out.iter_mut().zip(n.iter_u64_digits()) {
+        *o = d;
+    }
+    out
+}
+
+/// Inputs for the Montgomery products: the edges (0, 1, 2, m-1, m-2, and for the first operand,
+/// which may be any 1024-bit value, 2^1024-1, 2^1023 and words of all ones) and a fixed
+/// xorshift stream with runs of 0x00 and 0xff words.
+fn mont_inputs<P: FieldParams>() -> Vec<(BigUint, BigUint)> {
+    let m = big(&P::MODULUS);
+    let one = BigUint::from(1u8);
+    let top = (&one << 1024u32) - 1u8;
+    let firsts = [
+        BigUint::ZERO,
+        one.clone(),
+        BigUint::from(2u8),
+        &m - 1u8,
+        &m - 2u8,
+        top.clone(),
+        &one << 1023u32,
+        &top - (&one << 512u32),
+    ];
+    let seconds = [BigUint::ZERO, one.clone(), &m - 1u8, &m - 2u8, &m >> 1];
+    let mut out = Vec::new();
+    for a in &firsts {
+        for b in &seconds {
+            out.push((a.clone(), b.clone()));
+        }
+    }
+    let mut s = 0x9e37_79b9_7f4a_7c15u64;
+    let mut word = || {
+        s ^= s >> 12;
+        s ^= s << 25;
+        s ^= s >> 27;
+        let w = s.wrapping_mul(0x2545_f491_4f6c_dd1d);
+        match w % 8 {
+            0 => u64::MAX,
+            1 => 0,
+            _ => w.rotate_left(17) ^ w,
+        }
+    };
+    for _ in 0..400 {
+        let a: [u64; LIMBS] = core::array::from_fn(|_| word());
+        let b: [u64; LIMBS] = core::array::from_fn(|_| word());
+        out.push((big(&a), big(&b) % &m));
+    }
+    out
+}
+
+/// Both Montgomery multiplication paths (portable, and MULX/ADCX/ADOX where the CPU has it)
+/// against num-bigint: a * b * 2^-1024 mod m, fully reduced; the squares likewise.
+fn check_mont_paths<P: FieldParams>() {
+    use super::arith::{mont_mul_portable, mont_square_portable};
+    let m = big(&P::MODULUS);
+    let r_inv = (BigUint::from(1u8) << 1024u32).modinv(&m).unwrap();
+    #[cfg(target_arch = "x86_64")]
+    let adx = std::is_x86_feature_detected!("bmi2") && std::is_x86_feature_detected!("adx");
+    for (a, b) in mont_inputs::<P>() {
+        let expected = limbs(&(&a * &b * &r_inv % &m));
+        let (la, lb) = (limbs(&a), limbs(&b));
+        assert_eq!(
+            mont_mul_portable(&la, &lb, &P::MODULUS, P::INV),
+            expected,
+            "portable"
+        );
+        #[cfg(target_arch = "x86_64")]
+        if adx {
+            let got = super::arith::mont_mul_adx(&la, &lb, &P::MODULUS, P::INV);
+            assert_eq!(got, expected, "mulx/adcx/adox");
+        }
+        if a < m {
+            let square = limbs(&(&a * &a * &r_inv % &m));
+            assert_eq!(
+                mont_square_portable(&la, &P::MODULUS, P::INV),
+                square,
+                "square"
+            );
+            #[cfg(target_arch = "x86_64")]
+            if adx {
+                let got = super::arith::mont_mul_adx(&la, &la, &P::MODULUS, P::INV);
+                assert_eq!(got, square, "mulx/adcx/adox square");
+            }
+        }
+    }
+}
+
+#[test]
+fn fp_montgomery_paths_match_num_bigint() {
+    check_mont_paths::<FpParams>();
+}
+
+#[test]
+fn fq_montgomery_paths_match_num_bigint() {
+    check_mont_paths::<FqParams>();
+}
+
+/// The path chosen at run time is the MULX/ADCX/ADOX one exactly when the CPU has BMI2 and ADX.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn backend_follows_cpu_features() {
+    let adx = std::is_x86_feature_detected!("bmi2") && std::is_x86_feature_detected!("adx");
+    assert_eq!(super::mulx::enabled(), adx);
+}
