@@ -425,6 +425,15 @@ public class ClientTest {
         assertNull(failure.get());
     }
 
+    /** An event kind a newer native library reports comes as OTHER with its description. */
+    @Test
+    public void unknownEventKindsComeAsOther() {
+        Event e = Event.of(99, null, false, 0, 0, 0, 0, false, false, false, null, 0, "NewKind", 0, 0, 0);
+        assertEquals(Event.Kind.OTHER, e.kind());
+        assertEquals("NewKind", e.text());
+        assertEquals(Event.Kind.KMS_ERROR, Event.of(5, null, false, 0, 0, 0, 0, false, false, false, null, 7, "x", 0, 0, 0).kind());
+    }
+
     @Test
     public void aClosedClientThrows() {
         Client c = new Client(config(ALICE));
