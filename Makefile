@@ -137,8 +137,9 @@ JAVA_RUN    := java -Xcheck:jni -Dmcptt.kmc.library=$(abspath $(JNI_LIB))
 jni-classes: setup
 	$(CARGO) build -p mcptt-kmc-jni
 	rm -rf $(JNI_OUT)/classes && mkdir -p $(JNI_OUT)/classes
-	javac -Xlint:all -Werror -d $(JNI_OUT)/classes $(JAVA_SRC)
-	javadoc -quiet -Xdoclint:all -Werror -d $(JNI_OUT)/javadoc $(JAVA_SRC) >/dev/null
+	@echo "javac, javadoc -Xdoclint: bindings/jni/java"
+	@javac -Xlint:all -Werror -d $(JNI_OUT)/classes $(JAVA_SRC)
+	@javadoc -quiet -Xdoclint:all -Werror -d $(JNI_OUT)/javadoc $(JAVA_SRC) >/dev/null
 
 test-jni: jni-classes
 	rm -rf $(JNI_OUT)/test-classes && mkdir -p $(JNI_OUT)/test-classes
