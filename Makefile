@@ -48,7 +48,8 @@ $(KMS_SESSION_PROGRAMS): $(KMS_SESSION)
 # tokens in its environment, and stops the server afterwards (scripts/run-with-kms.sh).
 WITH_KMS := ./scripts/run-with-kms.sh
 
-.PHONY: all setup lib kms test test-rust test-c test-ct jni-classes test-jni demo demo-java bench clean
+.PHONY: all setup lib kms test test-rust test-c test-ct jni-classes test-jni demo demo-java bench \
+        clean install uninstall test-install
 .DELETE_ON_ERROR:
 
 all: lib
@@ -56,17 +57,18 @@ all: lib
 setup:
 	@./scripts/setup.sh
 
-# The release shared library, plus the SONAME link (libmcptt_kmc.so.$(ABI)) the loader looks for.
+# The release shared and static libraries. Their SONAME is the file's own name, so programs
+# linked against target/release run from there; `make install` gives the installed copy the
+# versioned SONAME libmcptt_kmc.so.$(ABI) (scripts/install.sh).
 lib: setup
 	$(CARGO) build --release --lib
-	ln -sf libmcptt_kmc.so $(LIBDIR)/libmcptt_kmc.so.$(ABI)
 
 # The reference KMS server (examples/reference-kms), for the demo and the C client test.
 kms: setup
 	$(CARGO) build --release -p reference-kms
 
 # Every test, then the demo: it provisions from the real server and must succeed too.
-test: test-rust test-c test-ct test-jni demo
+test: test-rust test-c test-ct test-jni test-install demo
 
 # The library's tests, then the reference KMS's (they start the server binary).
 test-rust: setup
@@ -122,8 +124,9 @@ test-ct: setup
 	else echo "ct-check: the control branch on a secret was reported, as it must be"; fi
 
 # The Java API (bindings/jni): the JNI library (crate mcptt-kmc-jni), the Java sources compiled
-# with javac, and the JUnit 4 tests (Debian's junit4) on the host JVM under -Xcheck:jni; any
-# JNI warning fails the run. No Maven or Gradle: everything is on the command line.
+# with javac (their Javadoc checked by javadoc -Xdoclint), and the JUnit 4 tests (Debian's
+# junit4) on the host JVM under -Xcheck:jni; any JNI warning fails the run. No Maven or Gradle:
+# everything is on the command line.
 JNI_LIB     := target/debug/libmcptt_kmc_jni.so
 JNI_OUT     := $(BUILD)/jni
 JUNIT_CP    := /usr/share/java/junit4.jar:/usr/share/java/hamcrest-core.jar
@@ -134,7 +137,9 @@ JAVA_RUN    := java -Xcheck:jni -Dmcptt.kmc.library=$(abspath $(JNI_LIB))
 jni-classes: setup
 	$(CARGO) build -p mcptt-kmc-jni
 	rm -rf $(JNI_OUT)/classes && mkdir -p $(JNI_OUT)/classes
-	javac -Xlint:all -Werror -d $(JNI_OUT)/classes $(JAVA_SRC)
+	@echo "javac, javadoc -Xdoclint: bindings/jni/java"
+	@javac -Xlint:all -Werror -d $(JNI_OUT)/classes $(JAVA_SRC)
+	@javadoc -quiet -Xdoclint:all -Werror -d $(JNI_OUT)/javadoc $(JAVA_SRC) >/dev/null
 
 test-jni: jni-classes
 	rm -rf $(JNI_OUT)/test-classes && mkdir -p $(JNI_OUT)/test-classes
@@ -196,6 +201,29 @@ bench: setup $(BUILD)/bench_eccsi $(BUILD)/bench_sakke
 	$(RUN) $(BUILD)/bench_sakke > $(BUILD)/bench_sakke.out || { cat $(BUILD)/bench_sakke.out; exit 1; }
 	cat $(BUILD)/bench_sakke.out
 	./scripts/bench-ratio.sh BENCHMARKS.md $(BUILD)/bench_eccsi.out $(BUILD)/bench_sakke.out
+
+# Installation (README, "Install"): PREFIX (default /usr/local), libdir, includedir and DESTDIR
+# (a staging root) as usual. install builds the release library first when cargo is at hand, so
+# `make lib && sudo make install` works where root has no cargo.
+VERSION    := $(shell sed -n 's/^version *= *"\([^"]*\)".*/\1/p' Cargo.toml | head -n 1)
+PREFIX     ?= /usr/local
+libdir     ?= $(PREFIX)/lib
+includedir ?= $(PREFIX)/include
+INSTALL_ENV = PREFIX='$(PREFIX)' libdir='$(libdir)' includedir='$(includedir)' \
+              DESTDIR='$(DESTDIR)' VERSION='$(VERSION)' ABI='$(ABI)' SRC='$(LIBDIR)'
+
+install:
+	@if command -v $(CARGO) >/dev/null; then $(MAKE) --no-print-directory lib; fi
+	$(INSTALL_ENV) ./scripts/install.sh install
+
+uninstall:
+	$(INSTALL_ENV) ./scripts/install.sh uninstall
+
+# Installs into build/test-install/stage (PREFIX=/usr), builds and runs the C example against it
+# through pkg-config and CMake, checks the CMake version rule, uninstalls to an empty stage.
+test-install: lib
+	VERSION='$(VERSION)' ABI='$(ABI)' SRC='$(LIBDIR)' BUILD='$(BUILD)' MAKE='$(MAKE)' \
+	  ./scripts/test-install.sh
 
 clean:
 	rm -rf $(BUILD)

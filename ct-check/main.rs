@@ -3,7 +3,9 @@
 //! branch or memory index that depends on a secret (`--error-exitcode=1` turns a report into a
 //! failure). Built only with the `ct-check` feature. Covered: RSK issuance (z), receiver
 //! creation with RSK validation (RSK), encapsulation (SSV, hence r), decapsulation (RSK, the
-//! recovered SSV, r, w).
+//! recovered SSV, r, w); ECCSI's KPAK generation and issuance (KSAK, v: the fixed-base
+//! tables of G, SSK = KSAK + HS * v), SSK validation (SSK: [SSK]G, and the refusal of a wrong
+//! SSK) and signing (SSK, j: [j]G, the affine conversion of J, the scalar inversion).
 
 use mcptt_kmc::eccsi::{Signer, Verifier};
 use mcptt_kmc::ffi::ct_check::{classify, declassify};
@@ -56,23 +58,33 @@ fn main() {
         println!("ct-check: SAKKE with the {path} F_p multiplication: ran");
     }
 
-    // ECCSI: KSAK at issuance, SSK at validation and signing (j comes from the OS RNG).
+    eccsi(&kms);
+}
+
+/// ECCSI: KSAK at KPAK generation (above) and issuance (with v from the OS RNG), SSK at
+/// validation (also a refused one) and signing (j from the OS RNG).
+fn eccsi(kms: &Kms) {
     let id = b"sip:alice@example.org";
     let issued = kms.issue_eccsi(id).expect("issued");
     let kpak = kms.kpak().to_bytes();
     let mut ssk = *issued.ssk();
     classify(&ssk[..]);
     let signer = Signer::new(&kpak, id, &ssk, issued.pvt()).expect("valid SSK");
-    ssk.fill(0);
-    let signature = signer.sign(b"message").expect("signed");
-    declassify(&signature[..]);
-    Verifier::new(&kpak)
-        .expect("KPAK")
-        .verify(id, b"message", &signature)
-        .expect("valid");
-    println!(
-        "ct-check: SAKKE issuance, RSK validation, encapsulation, decapsulation; ECCSI SSK validation, signing: ran"
+    // A wrong SSK must be refused without a secret-dependent branch before the final check.
+    ssk[31] ^= 1;
+    classify(&ssk[..]);
+    assert!(
+        Signer::new(&kpak, id, &ssk, issued.pvt()).is_err(),
+        "wrong SSK refused"
     );
+    ssk.fill(0);
+    let verifier = Verifier::new(&kpak).expect("KPAK");
+    for msg in [&b"message"[..], b"", &[0xa5; 200]] {
+        let signature = signer.sign(msg).expect("signed");
+        declassify(&signature[..]);
+        verifier.verify(id, msg, &signature).expect("valid");
+    }
+    println!("ct-check: ECCSI KPAK generation, issuance, SSK validation, signing: ran");
 }
 
 /// SAKKE: z at issuance, the RSK at validation (also a refused one), the SSV (hence r) at

@@ -8,23 +8,19 @@
 //! signature is `r (32) || s (32) || PVT (65)` = 129 octets. Identifiers and messages are opaque
 //! octet strings (empty and NUL octets allowed).
 //!
-//! Secret scalars (KSAK, SSK, v, j) only go through p256's constant-time scalar arithmetic and its
-//! constant-time generator tables; the variable-time paths (`*_vartime`) take public values only.
+//! Group operations run on [`crate::nist_p256`] (fiat-crypto's verified field and scalar
+//! arithmetic). Secret scalars (KSAK, SSK, v, j) only go through its constant-time scalar
+//! arithmetic and its constant-time fixed-base tables of G; the variable-time paths
+//! (`*_vartime`) take public values only.
 
 use crate::ffi::ct_check::{classify, public};
-use crate::{Error, rng};
-use p256::elliptic_curve::{
-    Group,
-    ff::{Field, PrimeField},
-    ops::Reduce,
-    point::AffineCoordinates,
-    sec1::{FromSec1Point, ToSec1Point},
-    subtle::{Choice, ConstantTimeEq, CtOption},
+use crate::nist_p256::{
+    AffinePoint, FieldElement, ProjectivePoint, Scalar, comb,
+    msm::{self, KPAK_WINDOW, OddMultiples},
 };
-use p256::{AffinePoint, FieldBytes, ProjectivePoint, Scalar, Sec1Point};
+use crate::{Error, rng};
 use sha2::{Digest, Sha256};
-use std::sync::LazyLock;
-use wnaf::{WnafBase, WnafScalar};
+use subtle::{Choice, CtOption};
 use zeroize::{Zeroize, Zeroizing};
 
 /// Octets of a scalar (KSAK, SSK, v, j, r, s, HS, HE): N = 32, big-endian.
@@ -43,54 +39,38 @@ const G_BYTES: [u8; POINT_BYTES] = [
     0xf5,
 ];
 
-/// wNAF window of verification's multi-scalar multiplication (one window for all three bases,
-/// as the interleaved method needs): 2^(W-2) = 16 odd multiples per base. The tables of G and
-/// KPAK are built once; the table of PVT on every verification.
-type Window = wnaf::array::typenum::U6;
-type Base = WnafBase<ProjectivePoint, Window>;
-type Digits = WnafScalar<Scalar, Window>;
-
-static G_WNAF: LazyLock<Base> = LazyLock::new(|| Base::new(&ProjectivePoint::GENERATOR));
-
 /// Decodes a public point `0x04 || x || y`: exactly 65 octets, x and y < p, on P-256. The
 /// identity has no such encoding, so a decoded point is never the identity. Variable time:
 /// public input only.
 fn decode_point_vartime(bytes: &[u8]) -> Option<AffinePoint> {
-    if bytes.len() != POINT_BYTES || bytes[0] != 0x04 {
-        return None;
-    }
-    let sec1 = Sec1Point::from_bytes(bytes).ok()?;
-    let point: Option<AffinePoint> = AffinePoint::from_sec1_point(&sec1).into();
-    point.filter(|p| !bool::from(p.is_identity()))
+    AffinePoint::from_sec1_vartime(bytes)
 }
 
 fn encode_point(point: &AffinePoint) -> [u8; POINT_BYTES] {
-    let mut out = [0u8; POINT_BYTES];
-    out.copy_from_slice(point.to_sec1_point(false).as_bytes());
-    out
+    point.to_sec1()
 }
 
 /// Decodes a 32-octet big-endian scalar in [1, q-1] in constant time; the result says only
 /// whether the value was in range.
 fn decode_nonzero_scalar(bytes: &[u8]) -> CtOption<Scalar> {
-    let mut repr = FieldBytes::default();
+    let mut repr = [0u8; SCALAR_BYTES];
     let len_ok = Choice::from(u8::from(bytes.len() == SCALAR_BYTES));
     if bytes.len() == SCALAR_BYTES {
         repr.copy_from_slice(bytes);
     }
-    let scalar = Scalar::from_repr(repr);
+    let scalar = Scalar::from_be_bytes(&repr);
     repr.zeroize();
     let value = scalar.unwrap_or(Scalar::ZERO);
     CtOption::new(value, len_ok & scalar.is_some() & !value.is_zero())
 }
 
 fn scalar_bytes(scalar: &Scalar) -> [u8; SCALAR_BYTES] {
-    scalar.to_repr().into()
+    scalar.to_be_bytes()
 }
 
 /// Reduces a 32-octet hash value (HS, HE) modulo q to use it as a scalar.
 fn hash_to_scalar(hash: &[u8; SCALAR_BYTES]) -> Scalar {
-    <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(*hash))
+    Scalar::reduce_be_bytes(hash)
 }
 
 /// A uniformly random scalar in [1, q-1] from the OS RNG (rejection sampling).
@@ -120,10 +100,28 @@ fn compute_he(hs: &[u8; SCALAR_BYTES], r: &[u8], msg: &[u8]) -> [u8; SCALAR_BYTE
 }
 
 /// The KMS Public Authentication Key: a validated P-256 point (RFC 6507 4.2).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Kpak {
     point: AffinePoint,
     bytes: [u8; POINT_BYTES],
+}
+
+// The encoding is canonical (x, y < p), so comparing and printing it is comparing and printing
+// the point.
+impl PartialEq for Kpak {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes
+    }
+}
+
+impl Eq for Kpak {}
+
+impl core::fmt::Debug for Kpak {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Kpak")
+            .field("bytes", &self.bytes.as_slice())
+            .finish()
+    }
 }
 
 impl Kpak {
@@ -147,10 +145,10 @@ impl Kpak {
 }
 
 /// Verifies ECCSI signatures made under one KPAK (RFC 6507 5.2.2). Holds public data only;
-/// the wNAF table of KPAK is computed once here.
+/// the wNAF table of KPAK (32 affine odd multiples, 2 KiB) is computed once here.
 pub struct Verifier {
     kpak: Kpak,
-    kpak_wnaf: Base,
+    kpak_table: OddMultiples,
 }
 
 impl Verifier {
@@ -160,8 +158,8 @@ impl Verifier {
     /// [`Error::InvalidKey`] if the KPAK does not pass [`Kpak::from_bytes`].
     pub fn new(kpak: &[u8]) -> Result<Self, Error> {
         let kpak = Kpak::from_bytes(kpak)?;
-        let kpak_wnaf = Base::new(&ProjectivePoint::from(kpak.point));
-        Ok(Self { kpak, kpak_wnaf })
+        let kpak_table = OddMultiples::new_vartime(&kpak.point, KPAK_WINDOW);
+        Ok(Self { kpak, kpak_table })
     }
 
     /// The KPAK this verifier checks against.
@@ -204,20 +202,13 @@ impl Verifier {
         // Steps 4-5 as one multi-scalar multiplication with shared doublings:
         // J = [s]([HE]G + [r]([HS]PVT + KPAK)) = [s*HE]G + [s*r*HS]PVT + [s*r]KPAK.
         let sr = s * r;
-        let pvt_wnaf = Base::new(&ProjectivePoint::from(pvt));
-        let digits = [
-            Digits::new(&(s * he)),
-            Digits::new(&sr),
-            Digits::new(&(sr * hs)),
-        ];
-        let bases = [&*G_WNAF, &self.kpak_wnaf, &pvt_wnaf];
-        let j = Base::multiscalar_mul(bases.into_iter().zip(&digits));
+        let j =
+            msm::mul_generator_and_two_vartime(&(s * he), &sr, &self.kpak_table, &(sr * hs), &pvt);
 
-        // Step 6: J is not the identity and Jx = r (r < q < p, so the octets compare directly).
-        if bool::from(j.is_identity()) {
-            return None;
-        }
-        (j.to_affine().x().as_slice() == r_bytes).then_some(())
+        // Step 6: J is not the identity and Jx = r (r < q < p, so r is a field element as is).
+        let r_x: Option<FieldElement> =
+            FieldElement::from_be_bytes(r_bytes.try_into().ok()?).into();
+        j.has_affine_x_vartime(&r_x?).then_some(())
     }
 }
 
@@ -260,10 +251,11 @@ impl Signer {
         };
 
         // [SSK]G in constant time (generator tables); [HS]PVT + KPAK uses public values only.
-        let lhs = ProjectivePoint::mul_by_generator(&signer.ssk);
-        let rhs = ProjectivePoint::from(pvt_point).mul_vartime(&hash_to_scalar(&signer.hs))
-            + ProjectivePoint::from(kpak.point);
-        if bool::from(public(lhs.ct_eq(&rhs))) {
+        let lhs = comb::mul_generator(&signer.ssk);
+        let rhs = msm::mul_vartime(&hash_to_scalar(&signer.hs), &pvt_point)
+            .add_mixed_vartime(&kpak.point);
+        // KPAK = -[HS]PVT gives the identity, which no SSK in [1, q-1] reaches.
+        if !rhs.is_identity_vartime() && bool::from(public(lhs.ct_eq_jacobian(&rhs))) {
             Ok(signer)
         } else {
             Err(Error::InvalidKey)
@@ -303,21 +295,19 @@ impl Signer {
     /// known-answer test gives j from outside.
     pub(crate) fn sign_with_j(&self, msg: &[u8], j: &Scalar) -> Option<[u8; SIGNATURE_BYTES]> {
         // J = [j]G with the constant-time generator tables; r = Jx is public.
-        let r_bytes = public(scalar_bytes_from_field(
-            &ProjectivePoint::mul_by_generator(j).to_affine().x(),
-        ));
+        let r_bytes = public(affine_x(&comb::mul_generator(j)));
         let r: Option<Scalar> = decode_nonzero_scalar(&r_bytes).into();
         let r = r?;
         let he = hash_to_scalar(&compute_he(&self.hs, &r_bytes, msg));
         let mut denominator = he + r * self.ssk;
-        let inverse = denominator.invert();
+        let inverse = denominator.invert_nonzero();
         denominator.zeroize();
         let invertible = public(inverse.is_some());
         let mut inverse: Option<Scalar> =
             bool::from(invertible).then(|| inverse.unwrap_or(Scalar::ZERO));
         // s' = (HE + r*SSK)^-1 * j. For P-256, q < 2^256, so s' always fits N octets and the
         // s = q - s' case of step 6 cannot arise.
-        let s = inverse.map(|inv| inv * j);
+        let s = inverse.map(|inv| inv * *j);
         inverse.zeroize();
         let s = s?;
         let mut signature = [0u8; SIGNATURE_BYTES];
@@ -328,8 +318,12 @@ impl Signer {
     }
 }
 
-fn scalar_bytes_from_field(x: &FieldBytes) -> [u8; SCALAR_BYTES] {
-    (*x).into()
+/// The affine x of a point from a nonzero scalar times G (never the identity), 32 octets
+/// big-endian. Constant time.
+fn affine_x(point: &ProjectivePoint) -> [u8; SCALAR_BYTES] {
+    let affine = point.to_affine();
+    let x = affine.map(|p| p.x).unwrap_or(FieldElement::ZERO);
+    x.to_be_bytes()
 }
 
 /// An (SSK, PVT) pair issued by the KMS for one identifier. SSK is zeroized on drop.
@@ -383,7 +377,14 @@ impl KmsSigningRoot {
     }
 
     fn from_scalar(ksak: Scalar) -> Self {
-        let point = public(ProjectivePoint::mul_by_generator(&ksak).to_affine());
+        // KSAK in [1, q-1]: KPAK is never the identity.
+        let point = comb::mul_generator(&ksak)
+            .to_affine()
+            .unwrap_or(AffinePoint::GENERATOR);
+        let point = AffinePoint {
+            x: public(point.x),
+            y: public(point.y),
+        };
         Self {
             ksak,
             kpak: Kpak {
@@ -418,7 +419,12 @@ impl KmsSigningRoot {
     /// 5.1.1 with the caller's v; `None` when HS = 0 or SSK = 0 (mod q) and v must be
     /// replaced (step 5: with HS = 0 the SSK would be the KSAK itself).
     pub(crate) fn issue_with_v(&self, id: &[u8], v: &Scalar) -> Option<IssuedKey> {
-        let pvt = encode_point(&public(ProjectivePoint::mul_by_generator(v).to_affine()));
+        // v in [1, q-1]: PVT is never the identity; it is public.
+        let pvt = public(encode_point(
+            &comb::mul_generator(v)
+                .to_affine()
+                .unwrap_or(AffinePoint::GENERATOR),
+        ));
         let hs = hash_to_scalar(&compute_hs(&self.kpak.bytes, id, &pvt));
         let ssk = derive_ssk(&self.ksak, &hs, v);
         let valid = public(ssk.is_some());
@@ -434,7 +440,7 @@ impl KmsSigningRoot {
 
 /// SSK = KSAK + HS * v (mod q), or none when HS = 0 or SSK = 0 (RFC 6507 5.1.1 steps 4-5).
 fn derive_ssk(ksak: &Scalar, hs: &Scalar, v: &Scalar) -> CtOption<Scalar> {
-    let ssk = *ksak + *hs * v;
+    let ssk = *ksak + *hs * *v;
     CtOption::new(ssk, !ssk.is_zero() & !hs.is_zero())
 }
 
@@ -485,11 +491,13 @@ mod tests {
         let verifier = Verifier::new(&field(&v, "kpak")).unwrap();
         verifier.verify(&id, &m, &signature).unwrap();
         // [HS]PVT + KPAK, the Y of 5.2.2 step 4.
-        let y = ProjectivePoint::from(decode_point_vartime(issued.pvt()).unwrap())
-            * hash_to_scalar(signer.hs())
-            + ProjectivePoint::from(kms.kpak().point);
+        let y = msm::mul_vartime(
+            &hash_to_scalar(signer.hs()),
+            &decode_point_vartime(issued.pvt()).unwrap(),
+        )
+        .add_mixed_vartime(&kms.kpak().point);
         assert_eq!(
-            encode_point(&y.to_affine()).to_vec(),
+            encode_point(&y.to_affine_vartime().unwrap()).to_vec(),
             v["derived_by_reference_impl"]["y_point"]
                 .as_str()
                 .map(|s| hex::decode(s).unwrap())
@@ -500,12 +508,12 @@ mod tests {
     /// 5.1.1 step 5: HS = 0 or SSK = 0 gives no key.
     #[test]
     fn derive_ssk_refuses_zero_hs_and_zero_ssk() {
-        let ksak = Scalar::from(0x12345u64);
-        let v = Scalar::from(0x23456u64);
-        let hs = Scalar::from(7u64);
+        let ksak = Scalar::from_u64(0x12345);
+        let v = Scalar::from_u64(0x23456);
+        let hs = Scalar::from_u64(7);
         assert!(bool::from(derive_ssk(&ksak, &hs, &v).is_some()));
         assert!(bool::from(derive_ssk(&ksak, &Scalar::ZERO, &v).is_none()));
-        let v_zeroing = -ksak * hs.invert().unwrap();
+        let v_zeroing = -ksak * hs.invert_nonzero().unwrap();
         assert!(bool::from(derive_ssk(&ksak, &hs, &v_zeroing).is_none()));
     }
 
@@ -524,11 +532,10 @@ mod tests {
         // directly (bypassing validation) to reach the retry branch.
         let j = scalar(&v, "j");
         let m = field(&v, "m");
-        let r_bytes =
-            scalar_bytes_from_field(&ProjectivePoint::mul_by_generator(&j).to_affine().x());
+        let r_bytes = affine_x(&comb::mul_generator(&j));
         let r: Scalar = Option::from(decode_nonzero_scalar(&r_bytes)).unwrap();
         let he = hash_to_scalar(&compute_he(&signer.hs, &r_bytes, &m));
-        let bad_ssk = -he * r.invert().unwrap();
+        let bad_ssk = -he * r.invert_nonzero().unwrap();
         let degenerate = Signer {
             hs: signer.hs,
             ssk: bad_ssk,

@@ -15,6 +15,7 @@ pub mod ffi;
 pub mod field;
 pub mod kms;
 pub mod mikey;
+mod nist_p256;
 pub mod pairing;
 pub mod params;
 pub mod rng;

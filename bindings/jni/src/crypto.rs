@@ -12,6 +12,17 @@ use zeroize::Zeroizing;
 
 use crate::{Fail, borrow, bytes, free, guard, new_bytes, publish, string, unsigned};
 
+// The Java objects let any number of threads use these at once, and free them on the
+// Cleaner's thread.
+const _: fn() = || {
+    fn shared_across_threads<T: Sync + Send>() {}
+    shared_across_threads::<Verifier>();
+    shared_across_threads::<Signer>();
+    shared_across_threads::<SakkePublic>();
+    shared_across_threads::<SakkeReceiver>();
+    shared_across_threads::<mcptt_kmc::kms::Kms>();
+};
+
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_mcptt_kmc_Native_eccsiPublicNew<'l>(
     mut env: JNIEnv<'l>,

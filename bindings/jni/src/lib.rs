@@ -174,7 +174,8 @@ pub(crate) fn bytes(
     if array.is_null() {
         return Err(Fail::Null(name));
     }
-    let len = usize::try_from(env.get_array_length(array)?).map_err(|_| Fail::Null(name))?;
+    let len = usize::try_from(env.get_array_length(array)?)
+        .map_err(|_| Fail::Jni("negative array length".into()))?;
     let mut buf = Zeroizing::new(vec![0u8; len]);
     // SAFETY: i8 and u8 have the same size and alignment; the slice covers `buf` exactly.
     let signed = unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<i8>(), len) };

@@ -1,13 +1,15 @@
 //! MIKEY-SAKKE I_MESSAGEs through the provisioning client (RFC 6509, TS 33.180 Annex E), new
-//! keys and the SDP form: the natives behind `Client.mikey*`, `KeyGenerator` and `Sdp`.
+//! keys, the SDP form and the MIKEY key derivation: the natives behind `Client.mikey*`,
+//! `GeneratedKey`, `Sdp` and `MikeyKdf`.
 
 use jni::JNIEnv;
 use jni::objects::{JByteArray, JClass, JString, JValue};
 use jni::sys::{jboolean, jbyteArray, jint, jlong, jobject, jstring};
 use mcptt_kmc::client::{Client, ImessageOptions, new_key};
 use mcptt_kmc::ffi::result::mkc_result;
-use mcptt_kmc::mikey::{KeyKind, Recipient, kdf::KEY_BYTES, sdp};
+use mcptt_kmc::mikey::{KeyKind, Recipient, kdf::KEY_BYTES, prf, sdp};
 use mcptt_kmc::time;
+use zeroize::Zeroizing;
 
 use crate::{Fail, Res, borrow, bytes, guard, new_bytes, optional_string, string, unsigned};
 
@@ -157,5 +159,32 @@ pub extern "system" fn Java_org_mcptt_kmc_Native_mikeyFromSdp<'l>(
         let text = string(env, &text, "text")?;
         let message = sdp::from_key_mgmt(&text)?;
         new_bytes(env, &message)
+    })
+}
+
+/// The MIKEY key derivation of RFC 3830 4.1.3 with PRF-HMAC-SHA-256 (RFC 6043 6.1):
+/// `out_len` octets of `PRF(tgk, constant || cs_id || csb_id || rand)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mcptt_kmc_Native_mikeyDeriveKey<'l>(
+    mut env: JNIEnv<'l>,
+    _: JClass<'l>,
+    tgk: JByteArray<'l>,
+    constant: jint,
+    cs_id: jint,
+    csb_id: jint,
+    rand: JByteArray<'l>,
+    out_len: jint,
+) -> jbyteArray {
+    guard(&mut env, std::ptr::null_mut(), |env| {
+        let (tgk, rand) = (bytes(env, &tgk, "tgk")?, bytes(env, &rand, "rand")?);
+        let invalid = || Fail::from(mkc_result::InvalidParameter);
+        let cs_id = u8::try_from(cs_id).map_err(|_| invalid())?;
+        let len = usize::try_from(out_len).map_err(|_| invalid())?;
+        if len > prf::MAX_OUT_BYTES {
+            return Err(Fail::from(mkc_result::InvalidLength));
+        }
+        let mut out = Zeroizing::new(vec![0u8; len]);
+        prf::derive_key(&tgk, constant as u32, cs_id, csb_id as u32, &rand, &mut out)?;
+        new_bytes(env, &out)
     })
 }

@@ -158,6 +158,9 @@ public final class Client extends NativeHandle {
      * Signs with ECCSI (RFC 6507 5.2.1) as our {@code identity} with the SSK of the period of
      * {@code now}.
      *
+     * @param identity our identity (the user URI or an extra identity)
+     * @param now Unix seconds
+     * @param msg the message
      * @return r || s || PVT, 129 octets
      * @throws NoKeyMaterialException no certificate, or no valid SSK for that identity and time
      */
@@ -171,6 +174,10 @@ public final class Client extends NativeHandle {
      * Verifies an ECCSI signature by {@code peerUri} made in the period of {@code now}; the
      * peer's UID comes from its URI, the certificate and the time. Returns normally if valid.
      *
+     * @param peerUri the signer's URI
+     * @param now Unix seconds
+     * @param msg the message
+     * @param signature r || s || PVT, 129 octets
      * @throws VerificationFailedException if it is not
      * @throws NoKeyMaterialException ({@link MkcException#NO_CERTIFICATE})
      */
@@ -188,6 +195,8 @@ public final class Client extends NativeHandle {
      * Encapsulates a 16-octet SSV to {@code peerUri} for the period of {@code now} (RFC 6508
      * 6.2.1).
      *
+     * @param peerUri the receiver's URI
+     * @param now Unix seconds
      * @param ssv the SSV (secret, 16 octets): copied
      * @return the SED, 273 octets
      * @throws InvalidInputException ({@link MkcException#INVALID_LENGTH}) for an SSV that is not
@@ -203,6 +212,9 @@ public final class Client extends NativeHandle {
      * Decapsulates a SED addressed to our {@code identity} in the period of {@code now} (RFC
      * 6508 6.2.2).
      *
+     * @param identity our identity the SED is addressed to
+     * @param now Unix seconds
+     * @param sed R || H, 273 octets
      * @return the SSV, 16 octets (secret): wipe it when done
      * @throws DecapsulationFailedException for a bad SED
      * @throws NoKeyMaterialException no certificate, or no valid RSK for that identity and time
@@ -233,6 +245,9 @@ public final class Client extends NativeHandle {
      * The next polls report the certificate and one KEY_MATERIAL_READY per key set. On any
      * error the client is unchanged.
      *
+     * @param now Unix seconds
+     * @param storageKey 32 octets (secret): copied
+     * @param blob the sealed blob
      * @return the number of (identity, period) key sets installed
      * @throws StoreException wrong key, another user's blob, tampered, or invalid content
      * @throws InvalidInputException ({@link MkcException#INVALID_LENGTH}) for a key that is not
@@ -249,6 +264,9 @@ public final class Client extends NativeHandle {
      * {@code responderUri} at {@code now} carrying {@code key}: signed with our SSK of the
      * period, encapsulated to the responder's UID. For SDP, see {@link Sdp#toKeyMgmt}.
      *
+     * @param identity our identity (the initiator)
+     * @param responderUri the responder's URI
+     * @param now Unix seconds
      * @param kind GMK, PCK or CSK
      * @param key 16 octets (secret): copied
      * @param keyId its identifier; the top 4 bits must be {@code kind}'s purpose tag
@@ -291,6 +309,11 @@ public final class Client extends NativeHandle {
      * e.g. from SIP; may be null) or from the message, the ECCSI signature, SAKKE decapsulation
      * with our RSK of T's period, and the key identifiers. The app keeps the replay cache.
      *
+     * @param identity our identity (the responder)
+     * @param now Unix seconds
+     * @param replayWindowSeconds how far T may be from now
+     * @param initiatorUri the initiator's URI when known, or null
+     * @param message the I_MESSAGE octets
      * @return the key: wipe it when done
      * @throws MikeyException malformed, outside the window, not for us, or inconsistent
      * @throws VerificationFailedException a bad signature

@@ -86,6 +86,10 @@ public final class Kms extends NativeHandle {
     }
 
     /**
+     * @param domain the domain's public settings
+     * @param userUri the user the answer is for
+     * @param clientReqUrl the URL of the request answered
+     * @param now Unix seconds, the response's Time
      * @return the UTF-8 XML of this KMS's answer to {@code init} for {@code userUri}: KmsInit
      *     with the Root KmsCertificate of {@code domain}, Time {@code now} (Unix seconds)
      * @throws InvalidInputException for an empty KMS URI, a period or offset out of range
@@ -108,6 +112,11 @@ public final class Kms extends NativeHandle {
     }
 
     /**
+     * @param domain the domain's public settings
+     * @param userUri the user whose key set is issued
+     * @param clientReqUrl the URL of the request answered
+     * @param now Unix seconds, the response's Time
+     * @param periodNo the key period number (KeyPeriodNo), at most 2^32-1
      * @return the UTF-8 XML of the answer to {@code keyprov}: one freshly issued KmsKeySet of
      *     {@code userUri} for key period {@code periodNo}. It holds the SSK and RSK: wipe it when
      *     sent.

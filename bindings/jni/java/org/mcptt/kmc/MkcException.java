@@ -54,6 +54,7 @@ public class MkcException extends RuntimeException {
     /** The I_MESSAGE's initiator or key identifiers are inconsistent, or its KMS unknown. */
     public static final int MIKEY_AUTHENTICATION_FAILED = 104;
 
+    /** The result code. */
     private final int code;
 
     /**

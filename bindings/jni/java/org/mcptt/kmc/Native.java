@@ -91,6 +91,8 @@ final class Native {
     static native GeneratedKey mikeyNewKey(int kind);
     static native String mikeyToSdp(byte[] message);
     static native byte[] mikeyFromSdp(String text);
+    static native byte[] mikeyDeriveKey(
+            byte[] tgk, int constant, int csId, int csbId, byte[] rand, int outLen);
 
     // The KMS side
     static native long kmsGenerate();

@@ -1,6 +1,7 @@
 package org.mcptt.kmc;
 
 import java.lang.ref.Cleaner;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongConsumer;
@@ -18,6 +19,9 @@ import java.util.function.LongFunction;
  */
 abstract class NativeHandle implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
+
+    /** Native objects freed so far, by close or by the Cleaner (for the tests). */
+    static final AtomicLong FREED = new AtomicLong();
 
     /**
      * The handle and its lock, apart from the Java object: the Cleaner's action must not
@@ -42,6 +46,7 @@ abstract class NativeHandle implements AutoCloseable {
                 handle = 0;
                 if (h != 0) {
                     free.accept(h);
+                    FREED.incrementAndGet();
                 }
             } finally {
                 write.unlock();

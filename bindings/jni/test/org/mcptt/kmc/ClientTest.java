@@ -396,6 +396,68 @@ public class ClientTest {
         pck.wipe();
     }
 
+    /** Shared calls (sign, verify) run on several threads while exclusive ones (poll) go on. */
+    @Test
+    public void threadsShareTheClient() throws Exception {
+        byte[] msg = {7, 7, 7};
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            Thread thread =
+                    new Thread(
+                            () -> {
+                                try {
+                                    for (int i = 0; i < 5; i++) {
+                                        bob.verify(ALICE, T0, msg, alice.sign(ALICE, T0, msg));
+                                        assertEquals(Output.Kind.WAKE_UP, alice.pollOutput(T0).kind());
+                                    }
+                                } catch (Throwable e) {
+                                    failure.set(e);
+                                }
+                            });
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertNull(failure.get());
+    }
+
+    /** A group management server sends a GMK: the member gets it with its GUK-ID. */
+    @Test
+    public void aGmkFromTheGroupManagementServer() {
+        String gmsUri = "sip:gms@example.org";
+        try (Client gms = provisioned(gmsUri)) {
+            GeneratedKey gmk = GeneratedKey.generate(KeyKind.GMK);
+            byte[] message =
+                    gms.mikeyCreateImessage(gmsUri, ALICE, T0, KeyKind.GMK, gmk.key(), gmk.keyId(), false, true);
+            ReceivedKey got = alice.mikeyProcessImessage(ALICE, T0, 60, gmsUri, message);
+            assertEquals(KeyKind.GMK, got.kind());
+            assertArrayEquals(gmk.key(), got.key());
+            assertEquals(gmk.keyId(), got.keyId());
+            assertNotNull(got.gukId());
+            assertEquals((int) got.gukId(), got.csbId());
+            // SAKKE-to-self: another device of the GMS opens it too.
+            try (Client otherDevice = provisioned(gmsUri)) {
+                ReceivedKey own = otherDevice.mikeyProcessImessage(gmsUri, T0, 60, null, message);
+                assertTrue(own.viaSakkeToSelf());
+                assertArrayEquals(gmk.key(), own.key());
+            }
+            gmk.wipe();
+        }
+    }
+
+    /** An event kind a newer native library reports comes as OTHER with its description. */
+    @Test
+    public void unknownEventKindsComeAsOther() {
+        Event e = Event.of(99, null, false, 0, 0, 0, 0, false, false, false, null, 0, "NewKind", 0, 0, 0);
+        assertEquals(Event.Kind.OTHER, e.kind());
+        assertEquals("NewKind", e.text());
+        assertEquals(Event.Kind.KMS_ERROR, Event.of(5, null, false, 0, 0, 0, 0, false, false, false, null, 7, "x", 0, 0, 0).kind());
+    }
+
     @Test
     public void aClosedClientThrows() {
         Client c = new Client(config(ALICE));

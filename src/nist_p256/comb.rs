@@ -1,0 +1,124 @@
+//! Constant-time fixed-base multiplication \[k\]G on affine tables built once per process.
+//!
+//! The scalar is recoded into 43 signed digits of 6 bits (Booth: each digit in [-32, 31]),
+//! k = sum d_i 2^(6i), and table row i holds j 2^(6i) G for j = 1..32 in affine form (43 x 32
+//! points, 88 KiB). \[k\]G is then 43 complete mixed additions and no doubling. Each lookup
+//! reads the whole row with conditional selects, and a zero digit still computes an addition
+//! whose result is discarded by a select, so neither time nor memory access depends on k.
+
+use super::{AffinePoint, JacobianPoint, ProjectivePoint, Scalar};
+use std::sync::OnceLock;
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+use zeroize::Zeroize;
+
+const WINDOW_BITS: usize = 6;
+/// |d| <= 32: the entries 1..=32 of a row.
+const ENTRIES: usize = 1 << (WINDOW_BITS - 1);
+/// 256 bits and the final carry of the recoding.
+const WINDOWS: usize = 257usize.div_ceil(WINDOW_BITS);
+
+/// Row i, entry j - 1: \[j 2^(6i)\]G.
+static TABLE: OnceLock<Vec<AffinePoint>> = OnceLock::new();
+
+fn table() -> &'static [AffinePoint] {
+    TABLE.get_or_init(|| {
+        let mut points = Vec::with_capacity(WINDOWS * ENTRIES);
+        let mut base = JacobianPoint::from_affine(&AffinePoint::GENERATOR);
+        for _ in 0..WINDOWS {
+            let mut multiple = base;
+            points.push(multiple);
+            for _ in 1..ENTRIES {
+                multiple = multiple.add_vartime(&base);
+                points.push(multiple);
+            }
+            // 2 * 32 * 2^(6i) G = 2^(6(i+1)) G.
+            base = multiple.double();
+        }
+        // j 2^(6i) with 1 <= j <= 32 is never a multiple of the prime q: no identity.
+        JacobianPoint::batch_to_affine_vartime(&points).unwrap_or_default()
+    })
+}
+
+/// The Booth digits of k, least significant first, in constant time.
+fn booth_digits(k: &Scalar) -> [i8; WINDOWS] {
+    let mut bytes = k.to_be_bytes();
+    let mut digits = [0i8; WINDOWS];
+    let mut carry = 0i32;
+    for (i, digit) in digits.iter_mut().enumerate() {
+        let bit = i * WINDOW_BITS;
+        // The 6 bits from `bit` (little-endian bit order) from the two octets holding them.
+        let byte = bit / 8;
+        let low = u32::from(bytes[31 - byte]);
+        let high = if byte < 31 {
+            u32::from(bytes[30 - byte])
+        } else {
+            0
+        };
+        let raw = (((low | (high << 8)) >> (bit % 8)) & 0x3f) as i32 + carry;
+        // raw in [0, 64]: from 32 up the digit is raw - 64 and 1 carries.
+        carry = (raw + 32) >> WINDOW_BITS;
+        *digit = (raw - (carry << WINDOW_BITS)) as i8;
+    }
+    bytes.zeroize();
+    digits
+}
+
+/// The entry for a digit d: \[d 2^(6i)\]G from `row`, and whether d != 0. Reads every entry.
+fn lookup(row: &[AffinePoint], digit: i8) -> (AffinePoint, Choice) {
+    let d = i32::from(digit);
+    let sign = d >> 31; // -1 or 0
+    let abs = ((d ^ sign) - sign) as u32;
+    let mut entry = row[0];
+    for (j, candidate) in (1u32..).zip(row) {
+        entry.conditional_assign(candidate, j.ct_eq(&abs));
+    }
+    let negated = entry.neg();
+    entry.conditional_assign(&negated, Choice::from((sign & 1) as u8));
+    (entry, !abs.ct_eq(&0))
+}
+
+/// \[k\]G in constant time (projective; the identity for k = 0).
+pub(crate) fn mul_generator(k: &Scalar) -> ProjectivePoint {
+    let table = table();
+    let mut digits = booth_digits(k);
+    let mut acc = ProjectivePoint::IDENTITY;
+    for (row, digit) in table.chunks_exact(ENTRIES).zip(&digits) {
+        let (mut entry, nonzero) = lookup(row, *digit);
+        let sum = acc.add_mixed(&entry);
+        acc.conditional_assign(&sum, nonzero);
+        entry.zeroize();
+    }
+    digits.zeroize();
+    acc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The digits recombine to k, including the carry into the last window.
+    #[test]
+    fn booth_digits_recombine() {
+        for k in [
+            Scalar::ZERO,
+            Scalar::ONE,
+            -Scalar::ONE,
+            Scalar::from_u64(0x20),
+        ] {
+            let digits = booth_digits(&k);
+            let mut sum = Scalar::ZERO;
+            let mut power = Scalar::ONE;
+            for d in digits {
+                let magnitude = Scalar::from_u64(u64::from(d.unsigned_abs()));
+                sum = if d < 0 {
+                    sum - magnitude * power
+                } else {
+                    sum + magnitude * power
+                };
+                power = power * Scalar::from_u64(1 << WINDOW_BITS);
+                assert!((-32..=31).contains(&d));
+            }
+            assert!(bool::from(sum.ct_eq(&k)));
+        }
+    }
+}
