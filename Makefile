@@ -48,7 +48,8 @@ $(KMS_SESSION_PROGRAMS): $(KMS_SESSION)
 # tokens in its environment, and stops the server afterwards (scripts/run-with-kms.sh).
 WITH_KMS := ./scripts/run-with-kms.sh
 
-.PHONY: all setup lib kms test test-rust test-c test-ct jni-classes test-jni demo demo-java bench clean
+.PHONY: all setup lib kms test test-rust test-c test-ct jni-classes test-jni demo demo-java bench \
+        clean install uninstall test-install
 .DELETE_ON_ERROR:
 
 all: lib
@@ -56,17 +57,18 @@ all: lib
 setup:
 	@./scripts/setup.sh
 
-# The release shared library, plus the SONAME link (libmcptt_kmc.so.$(ABI)) the loader looks for.
+# The release shared and static libraries. Their SONAME is the file's own name, so programs
+# linked against target/release run from there; `make install` gives the installed copy the
+# versioned SONAME libmcptt_kmc.so.$(ABI) (scripts/install.sh).
 lib: setup
 	$(CARGO) build --release --lib
-	ln -sf libmcptt_kmc.so $(LIBDIR)/libmcptt_kmc.so.$(ABI)
 
 # The reference KMS server (examples/reference-kms), for the demo and the C client test.
 kms: setup
 	$(CARGO) build --release -p reference-kms
 
 # Every test, then the demo: it provisions from the real server and must succeed too.
-test: test-rust test-c test-ct test-jni demo
+test: test-rust test-c test-ct test-jni test-install demo
 
 # The library's tests, then the reference KMS's (they start the server binary).
 test-rust: setup
@@ -193,6 +195,29 @@ bench: setup $(BUILD)/bench_eccsi $(BUILD)/bench_sakke
 	  --bench mikey
 	$(RUN) $(BUILD)/bench_eccsi
 	$(RUN) $(BUILD)/bench_sakke
+
+# Installation (README, "Install"): PREFIX (default /usr/local), libdir, includedir and DESTDIR
+# (a staging root) as usual. install builds the release library first when cargo is at hand, so
+# `make lib && sudo make install` works where root has no cargo.
+VERSION    := $(shell sed -n 's/^version *= *"\([^"]*\)".*/\1/p' Cargo.toml | head -n 1)
+PREFIX     ?= /usr/local
+libdir     ?= $(PREFIX)/lib
+includedir ?= $(PREFIX)/include
+INSTALL_ENV = PREFIX='$(PREFIX)' libdir='$(libdir)' includedir='$(includedir)' \
+              DESTDIR='$(DESTDIR)' VERSION='$(VERSION)' ABI='$(ABI)' SRC='$(LIBDIR)'
+
+install:
+	@if command -v $(CARGO) >/dev/null; then $(MAKE) --no-print-directory lib; fi
+	$(INSTALL_ENV) ./scripts/install.sh install
+
+uninstall:
+	$(INSTALL_ENV) ./scripts/install.sh uninstall
+
+# Installs into build/test-install/stage (PREFIX=/usr), builds and runs the C example against it
+# through pkg-config and CMake, checks the CMake version rule, uninstalls to an empty stage.
+test-install: lib
+	VERSION='$(VERSION)' ABI='$(ABI)' SRC='$(LIBDIR)' BUILD='$(BUILD)' MAKE='$(MAKE)' \
+	  ./scripts/test-install.sh
 
 clean:
 	rm -rf $(BUILD)
