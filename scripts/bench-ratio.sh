@@ -40,13 +40,13 @@ awk '
     }
     END {
         if (rows == 0) { print "bench-ratio: no rows found between the markers" > "/dev/stderr"; exit 1 }
-        printf "%-46s %10s %10s %9s %9s\n", "operation (C, median ops/s)", "now", "recorded", "now/rec", "now/wolfSSL"
+        printf "%-60s %10s %10s %9s %9s\n", "operation (C, median ops/s)", "now", "recorded", "now/rec", "now/wolfSSL"
         for (i = 1; i <= rows; i++) {
-            if (!(key[i] in now)) { printf "%-46s %10s\n", label[i], "(not run)"; continue }
+            if (!(key[i] in now)) { printf "%-60s %10s\n", label[i], "(not run)"; continue }
             v = now[key[i]]
             r = recorded[i] > 0 ? sprintf("%.2f", v / recorded[i]) : "-"
             w = peer[i] > 0 ? sprintf("%.2f", v / peer[i]) : "-"
-            printf "%-46s %10.1f %10.1f %9s %9s\n", label[i], v, recorded[i], r, w
+            printf "%-60s %10.1f %10.1f %9s %9s\n", label[i], v, recorded[i], r, w
         }
     }
 ' "$table" "$@"

@@ -15,7 +15,7 @@
  *
  * Usage: bench_sakke [SECONDS]      e.g. LD_LIBRARY_PATH=target/release build/bench_sakke 0.2
  *
- * C99 and C++17 clean; POSIX for clock_gettime(CLOCK_MONOTONIC). Harness: bench_common.h.
+ * C99 and C++17 clean; POSIX for clock_gettime(CLOCK_PROCESS_CPUTIME_ID). Harness: bench_common.h.
  */
 /* The timing harness; first, as it selects POSIX for clock_gettime. */
 #define BENCH_NAME "bench_sakke"
