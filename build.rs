@@ -72,11 +72,13 @@ fn main() {
             .compile("mkc_ct_shim");
     }
 
-    // Desktop Linux: a versioned SONAME. Android packages only lib*.so, so no SONAME suffix there.
+    // The SONAME is the file name cargo writes, so a program linked against
+    // target/<profile>/libmcptt_kmc.so finds it there at run time (cargo cannot write a
+    // libmcptt_kmc.so.<ABI> beside it). Desktop Linux gets the versioned SONAME
+    // libmcptt_kmc.so.<ABI> when `make install` installs the library (scripts/install.sh, with
+    // patchelf); Android keeps this one, since an APK packages only lib*.so files.
     let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
-    if os == "linux" {
-        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libmcptt_kmc.so.{abi}");
-    } else if os == "android" {
+    if os == "linux" || os == "android" {
         println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libmcptt_kmc.so");
     }
 }

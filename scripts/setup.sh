@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make test`, `make demo` and `make bench` need beyond Rust itself (C and C++
-# compilers, make, valgrind, the sanitizer runtimes, libcurl's headers, a JDK and JUnit 4), on Debian or Ubuntu
-# through apt-get when it can; otherwise says exactly what to install. Idempotent and quiet when
-# everything is there.
+# compilers, make, valgrind, the sanitizer runtimes, libcurl's headers, a JDK and JUnit 4,
+# patchelf, pkg-config, cmake), on Debian or Ubuntu through apt-get when it can; otherwise says
+# exactly what to install. Idempotent and quiet when everything is there.
 set -euo pipefail
 
 need=()
@@ -13,6 +13,12 @@ command -v "$cc" >/dev/null || need+=(gcc)
 command -v "$cxx" >/dev/null || need+=(g++)
 command -v make >/dev/null || need+=(make)
 command -v valgrind >/dev/null || need+=(valgrind)
+# make install / test-install: patchelf sets the installed library's SONAME; the test builds a C
+# program through pkg-config and CMake; readelf (binutils) reads SONAME and NEEDED.
+command -v patchelf >/dev/null || need+=(patchelf)
+command -v pkg-config >/dev/null || need+=(pkg-config)
+command -v cmake >/dev/null || need+=(cmake)
+command -v readelf >/dev/null || need+=(binutils)
 # -fsanitize=address,undefined needs the sanitizer runtimes, which Debian's gcc package brings
 # (libasan and libubsan of the matching version).
 if command -v "$cc" >/dev/null && ! echo 'int main(void){return 0;}' |

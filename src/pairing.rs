@@ -245,6 +245,14 @@ impl MillerLines {
         let t = self.miller_value(qx, qy).square().square();
         t.c0.invert().map(|inv_a| t.c1 * inv_a)
     }
+
+    /// Whether <R, Q> = `value` (RFC 6508 6.1.2's test of an RSK), without the pairing's
+    /// inversion: for the class [a + ib], b/a = value iff b = value * a with a != 0.
+    /// Constant time.
+    pub fn pairing_equals(&self, qx: &Fp, qy: &Fp, value: &Fp) -> Choice {
+        let t = self.miller_value(qx, qy).square().square();
+        !t.c0.is_zero() & t.c1.ct_eq(&(*value * t.c0))
+    }
 }
 
 /// <R, Q> of RFC 6508 3.2 for points of order q given in affine coordinates; see

@@ -661,3 +661,22 @@ fn from_bytes_rejects_points_outside_the_order_q_subgroup() {
     let accepted = Point::from_bytes_vartime(&encode(&r4)).expect("order q");
     assert_eq!(to_aff(&accepted), r4);
 }
+
+/// The 2-descent subgroup test of `from_bytes_vartime` agrees with `[q]R = O` on points of every
+/// order: the multiples [k]r of a point r of order 4q (k = 1..=24 hits every coset of 4E), and
+/// their sums with P.
+#[test]
+fn subgroup_test_by_halving_agrees_with_q_times_r() {
+    let r = to_point(&SMALL.r);
+    let g = Point::generator();
+    for k in 1u64..=24 {
+        for point in [r.mul_vartime(&[k]), r.mul_vartime(&[k]).add(&g)] {
+            let Some(bytes) = Option::<[u8; 257]>::from(point.to_bytes()) else {
+                continue;
+            };
+            let by_halving = Point::from_bytes_vartime(&bytes).is_some();
+            assert_eq!(by_halving, point.is_torsion_free_vartime(), "[{k}]r");
+            assert_eq!(by_halving, k % 4 == 0, "[{k}]r");
+        }
+    }
+}

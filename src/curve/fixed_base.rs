@@ -1,36 +1,74 @@
-//! Fixed-base scalar multiplication with a precomputed radix-16 table.
+//! Fixed-base scalar multiplication with a precomputed signed radix-2^W table (W = 4 by
+//! default; 6 for the shared table of P).
 
-use super::{Affine, Point, WINDOWS, digit_sign_abs, recode_signed_radix16};
+use super::{Affine, Point, digit_sign_abs};
 use crate::field::{Fp, Fq};
 use p256::elliptic_curve::subtle::{ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroize;
 
-/// Table entries per window: the multiples `[1] ..= [8]` (signed digits supply the negatives).
-const ENTRIES: usize = 8;
+/// Windows of W bits covering a scalar below q < 2^1022 plus the carry of the signed recoding.
+const fn windows(w: usize) -> usize {
+    1022 / w + 1
+}
+
+/// The signed radix-2^W digits `d_i` of `k` (`k = sum d_i 2^(W i)`), each in
+/// `[-2^(W-1), 2^(W-1))` but the last, which is non-negative. Arithmetic only, no branch on k.
+fn recode_signed<const W: usize>(k: &Fq) -> Vec<i8> {
+    let mut limbs = k.to_canonical_limbs();
+    let mut digits = vec![0i8; windows(W)];
+    let mut carry = 0u8;
+    for (i, digit) in digits.iter_mut().enumerate() {
+        // bits W i .. W i + W - 1 (positions are public; a window may straddle two limbs)
+        let pos = W * i;
+        let (w, s) = (pos / 64, pos % 64);
+        let mut bits = limbs.get(w).copied().unwrap_or(0) >> s;
+        if s + W > 64 {
+            bits |= limbs.get(w + 1).copied().unwrap_or(0) << (64 - s);
+        }
+        let v = (bits & ((1 << W) - 1)) as u8 + carry; // 0 ..= 2^W
+        carry = (v + (1 << (W - 1))) >> W; // 1 iff v >= 2^(W-1)
+        *digit = (v as i8).wrapping_sub((carry << W) as i8);
+    }
+    limbs.zeroize();
+    digits
+}
 
 /// A precomputed table for a fixed base B (P, Z_T, a receiver's `[b]P + Z_T`): paid once per
 /// handle.
 ///
-/// For each of the 256 radix-16 windows i the table holds the affine points
-/// `[j * 16^i]B` for j = 1..=8: 2048 points of 256 octets, 512 KiB per table. [`FixedBase::mul`]
-/// then needs no doubling at all: 256 mixed additions (11 field multiplications each), each
-/// preceded by a constant-time scan over the 8 entries of its window.
+/// For each of the radix-2^W windows i the table holds the affine points `[j * 2^(W i)]B` for
+/// j = 1..=2^(W-1). W = 4: 256 windows of 8 points of 256 octets, 512 KiB per table, and
+/// [`FixedBase::mul`] is 256 mixed additions (11 field multiplications each), each preceded by
+/// a constant-time scan over its window's 8 entries. W = 6 (the shared table of P): 171
+/// windows of 32 points, 1.4 MB, 171 additions.
 ///
 /// The base must lie in the order-q subgroup (or be the identity): every base in this crate
 /// does (P, Z_T and points accepted by [`Point::from_bytes_vartime`], and sums of them). For
 /// other bases the results are unspecified. [`FixedBase::new`] runs in variable time (the base
 /// is public); it costs about 1280 doublings, 768 additions and one batch inversion.
 #[derive(Clone)]
-pub struct FixedBase {
-    /// `table[i][j] = [(j + 1) * 16^i]B`.
-    table: Vec<[Affine; ENTRIES]>,
+pub struct FixedBase<const W: usize = 4> {
+    /// `table[i][j] = [(j + 1) * 2^(W i)]B`, 2^(W-1) entries per window.
+    table: Vec<Vec<Affine>>,
     /// The base is the identity, for which the affine table cannot be formed.
     base_is_identity: bool,
 }
 
 impl FixedBase {
-    /// Precomputes the table of `base`.
+    /// Precomputes the table of `base` (W = 4).
     pub fn new(base: &Point) -> FixedBase {
+        FixedBase::build(base)
+    }
+}
+
+impl<const W: usize> FixedBase<W> {
+    /// Table entries per window: the multiples `[1] ..= [2^(W-1)]` (signed digits supply the
+    /// negatives).
+    const ENTRIES: usize = 1 << (W - 1);
+
+    /// Precomputes the table of `base` with windows of W bits.
+    pub fn build(base: &Point) -> FixedBase<W> {
+        let entries = Self::ENTRIES;
         if bool::from(base.is_identity()) {
             return FixedBase {
                 table: Vec::new(),
@@ -39,18 +77,21 @@ impl FixedBase {
         }
 
         // Projective multiples, window by window.
-        let mut projective = Vec::with_capacity(WINDOWS * ENTRIES);
+        let mut projective: Vec<Point> = Vec::with_capacity(windows(W) * entries);
         let mut b = *base;
-        for _ in 0..WINDOWS {
-            let b2 = b.double();
-            let b3 = b2.add(&b);
-            let b4 = b2.double();
-            let b5 = b4.add(&b);
-            let b6 = b3.double();
-            let b7 = b6.add(&b);
-            let b8 = b4.double();
-            projective.extend_from_slice(&[b, b2, b3, b4, b5, b6, b7, b8]);
-            b = b8.double();
+        for _ in 0..windows(W) {
+            let start = projective.len();
+            projective.push(b);
+            for j in 2..=entries {
+                // [j]b from [j/2]b or [j-1]b, already in this window
+                let next = if j % 2 == 0 {
+                    projective[start + j / 2 - 1].double()
+                } else {
+                    projective[start + j - 2].add(&b)
+                };
+                projective.push(next);
+            }
+            b = projective[start + entries - 1].double();
         }
 
         // Batch inversion of the Z coordinates (Montgomery's trick). A zero Z (possible only
@@ -67,11 +108,11 @@ impl FixedBase {
             acc *= *z;
         }
         let mut inv = acc.invert().unwrap_or(Fp::ZERO);
-        let mut table = vec![[Affine::default(); ENTRIES]; WINDOWS];
+        let mut table = vec![vec![Affine::default(); entries]; windows(W)];
         for (idx, point) in projective.iter().enumerate().rev() {
             let z_inv = inv * prefix[idx];
             inv *= zs[idx];
-            table[idx / ENTRIES][idx % ENTRIES] = Affine {
+            table[idx / entries][idx % entries] = Affine {
                 x: point.x * z_inv,
                 y: point.y * z_inv,
             };
@@ -90,7 +131,7 @@ impl FixedBase {
         if self.base_is_identity {
             return Point::IDENTITY;
         }
-        let mut digits = recode_signed_radix16(k);
+        let mut digits = recode_signed::<W>(k);
         let mut acc = Point::IDENTITY;
         for (window, &digit) in self.table.iter().zip(digits.iter()) {
             let (negative, abs) = digit_sign_abs(digit);

@@ -299,7 +299,23 @@ impl Point {
     /// Parses a point received from outside: exactly [`POINT_BYTES`] octets `0x04 || x || y`
     /// with `x, y < p`, on the curve, not `(0, 0)`, and in the order-q subgroup (which also
     /// excludes the identity, which has no such encoding). Variable time: for public points.
+    ///
+    /// The subgroup test is [`in_order_q_subgroup_vartime`] (2-descent, three or four
+    /// exponentiations) rather than `[q]R = O` (1022 doublings), which it matches on every
+    /// point of `E(F_p)` (tests/curve.rs).
     pub fn from_bytes_vartime(bytes: &[u8]) -> Option<Point> {
+        let (x, y) = Self::affine_from_bytes_vartime(bytes)?;
+        if !in_order_q_subgroup_vartime(&x) {
+            return None;
+        }
+        Some(Point::from_affine(x, y))
+    }
+
+    /// The checks of [`Point::from_bytes_vartime`] without the subgroup test: the affine
+    /// coordinates of `0x04 || x || y` with `x, y < p`, on the curve and not `(0, 0)`. For a
+    /// public point whose subgroup membership is implied by a later check (SAKKE
+    /// decapsulation's `[r]([b]P + Z_T) = R`). Variable time.
+    pub fn affine_from_bytes_vartime(bytes: &[u8]) -> Option<(Fp, Fp)> {
         if bytes.len() != POINT_BYTES || bytes[0] != 0x04 {
             return None;
         }
@@ -315,11 +331,7 @@ impl Point {
         if !is_on_curve(&x, &y) {
             return None;
         }
-        let point = Point::from_affine(x, y);
-        if !point.is_torsion_free_vartime() {
-            return None;
-        }
-        Some(point)
+        Some((x, y))
     }
 
     /// Decodes a secret point (an RSK) in constant time, with the checks of
@@ -420,6 +432,41 @@ fn is_on_curve_ct(x: &Fp, y: &Fp) -> Choice {
 }
 
 /// q as little-endian 64-bit limbs.
+/// A square root of `a` in F_p, if `a` is a square: `a^((p+1)/4)` (p = 3 mod 4), and
+/// (p + 1)/4 = q. Variable time in nothing but the public exponent; for public values.
+fn sqrt_vartime(a: &Fp) -> Option<Fp> {
+    let s = a.pow_vartime(&q_limbs());
+    bool::from(s.square().ct_eq(a)).then_some(s)
+}
+
+/// Whether the point R = (x0, y0) of E(F_p), R != (0, 0), lies in the order-q subgroup, which
+/// is 4E(F_p) (E(F_p) is cyclic of order 4q). By 2-descent through the 2-isogeny
+/// phi: E -> E': Y^2 = X^3 + 12X with kernel {O, (0, 0)}, [2] = phi^ o phi:
+/// * R is in phi^(E'(F_p)) iff X^2 - 4 x0 X + 12 = 0 has a root, i.e. x0^2 - 3 = d^2;
+/// * the two roots X = 2(x0 +- d) have product 12, not a square (3 is not), so exactly one is
+///   a square, i.e. lies in phi(E(F_p)) (the kernel of X -> X mod squares); so R is in 2E
+///   iff d exists. That X = 2u is the one for which x^2 - X x - 3 = 0 has roots, i.e.
+///   u^2 + 3 = e^2, and then x = u + e is the x-coordinate of a half S of R ([2]S = R; the other
+///   half is S + (0, 0)).
+/// * R is in 4E iff S (either half) is in 2E: x^2 - 3 is a square.
+///
+/// Three or four square roots in all. Variable time: for public points only.
+fn in_order_q_subgroup_vartime(x0: &Fp) -> bool {
+    let three = Fp::from_u64(3);
+    let Some(d) = sqrt_vartime(&(x0.square() - three)) else {
+        return false;
+    };
+    let halves = [*x0 + d, *x0 - d];
+    let Some((u, e)) = halves
+        .iter()
+        .find_map(|u| sqrt_vartime(&(u.square() + three)).map(|e| (*u, e)))
+    else {
+        return false;
+    };
+    let x = u + e;
+    sqrt_vartime(&(x.square() - three)).is_some()
+}
+
 fn q_limbs() -> [u64; 16] {
     let mut limbs = [0u64; 16];
     for (limb, chunk) in limbs.iter_mut().zip(Fq::MODULUS_BE.rchunks_exact(8)) {

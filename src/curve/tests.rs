@@ -238,3 +238,23 @@ fn fixed_base_outside_the_subgroup_does_not_panic() {
     let table = FixedBase::new(&t);
     let _ = table.mul(&Fq::from_u64(5));
 }
+
+/// Fixed-base tables of every window width in use (4 and 6 bits) agree with the plain
+/// constant-time multiplication, on edge and random scalars.
+#[test]
+fn fixed_base_window_widths_agree_with_mul() {
+    let base = Point::generator().double().add(&Point::generator());
+    let w4 = FixedBase::new(&base);
+    let w5 = FixedBase::<5>::build(&base);
+    let w6 = FixedBase::<6>::build(&base);
+    let mut scalars: Vec<Fq> = scalars().iter().map(|l| fq_from_u64s(l)).collect();
+    scalars.push(Fq::ZERO);
+    scalars.push(Fq::ONE);
+    scalars.push(-Fq::ONE);
+    for k in &scalars {
+        let expected = base.mul(k);
+        assert!(bool::from(w4.mul(k).ct_eq(&expected)));
+        assert!(bool::from(w5.mul(k).ct_eq(&expected)));
+        assert!(bool::from(w6.mul(k).ct_eq(&expected)));
+    }
+}

@@ -22,8 +22,11 @@ pub(crate) trait FieldParams: 'static {
     const R: [u64; N];
     /// R^2 mod m (converts into Montgomery form).
     const R2: [u64; N];
-    /// m - 2, the Fermat inversion exponent.
+    /// m - 2, the Fermat inversion exponent (the reference of the divsteps inversion in tests).
+    #[cfg(test)]
     const MODULUS_MINUS_TWO: [u64; N];
+    /// R^3 mod m (brings an inverse computed on the Montgomery form back into it).
+    const R3: [u64; N] = compute_pow2_mod(&Self::MODULUS, 3072);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -112,6 +115,7 @@ pub(crate) const fn compute_pow2_mod(m: &[u64; N], k: usize) -> [u64; N] {
 }
 
 /// m - 2 (m > 2^64, odd).
+#[cfg(test)]
 pub(crate) const fn compute_minus_two(m: &[u64; N]) -> [u64; N] {
     let mut out = *m;
     out[0] -= 2;

@@ -2,9 +2,7 @@
 //! of E: y^2 = x^3 - 3x. p is a 1024-bit prime with p = 3 mod 4.
 
 use super::LIMBS;
-use super::arith::{
-    FieldParams, compute_inv, compute_minus_two, compute_pow2_mod, limbs_from_be_hex,
-};
+use super::arith::{FieldParams, compute_inv, compute_pow2_mod, limbs_from_be_hex};
 
 /// p of RFC 6509 Appendix A, big-endian hex.
 const P_HEX: &str = "997abb1f0a563fda65c61198dad0657a416c0ce19cb48261be9ae358b3e01a2e\
@@ -21,7 +19,8 @@ impl FieldParams for FpParams {
     const INV: u64 = compute_inv(Self::MODULUS[0]);
     const R: [u64; LIMBS] = compute_pow2_mod(&Self::MODULUS, 1024);
     const R2: [u64; LIMBS] = compute_pow2_mod(&Self::MODULUS, 2048);
-    const MODULUS_MINUS_TWO: [u64; LIMBS] = compute_minus_two(&Self::MODULUS);
+    #[cfg(test)]
+    const MODULUS_MINUS_TWO: [u64; LIMBS] = super::arith::compute_minus_two(&Self::MODULUS);
 }
 
 prime_field!(

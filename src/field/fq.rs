@@ -3,9 +3,7 @@
 //! q has 1022 bits.
 
 use super::LIMBS;
-use super::arith::{
-    FieldParams, compute_inv, compute_minus_two, compute_pow2_mod, limbs_from_be_hex,
-};
+use super::arith::{FieldParams, compute_inv, compute_pow2_mod, limbs_from_be_hex};
 
 /// q of RFC 6509 Appendix A, big-endian hex.
 const Q_HEX: &str = "265eaec7c2958ff69971846636b4195e905b0338672d20986fa6b8d62cf8068b\
@@ -22,7 +20,8 @@ impl FieldParams for FqParams {
     const INV: u64 = compute_inv(Self::MODULUS[0]);
     const R: [u64; LIMBS] = compute_pow2_mod(&Self::MODULUS, 1024);
     const R2: [u64; LIMBS] = compute_pow2_mod(&Self::MODULUS, 2048);
-    const MODULUS_MINUS_TWO: [u64; LIMBS] = compute_minus_two(&Self::MODULUS);
+    #[cfg(test)]
+    const MODULUS_MINUS_TWO: [u64; LIMBS] = super::arith::compute_minus_two(&Self::MODULUS);
 }
 
 prime_field!(

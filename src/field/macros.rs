@@ -178,14 +178,21 @@ macro_rules! prime_field {
                 Self($crate::field::arith::mont_square::<$params>(&self.0))
             }
 
-            /// `self^-1`, `None` for zero. Constant time: Fermat's `self^(m - 2)` with the fixed
-            /// public exponent (a fixed sequence of squarings and multiplications).
+            /// `self^-1`, `None` for zero. Constant time: Bernstein-Yang divsteps, a fixed
+            /// number of masked steps (`field::safegcd`).
             pub fn invert(&self) -> p256::elliptic_curve::subtle::CtOption<Self> {
-                let r = $crate::field::pow_vartime(
+                let r = Self($crate::field::safegcd::invert::<$params>(&self.0));
+                p256::elliptic_curve::subtle::CtOption::new(r, !self.is_zero())
+            }
+
+            /// `self^-1` by Fermat, `self^(m - 2)` (a fixed sequence of squarings and
+            /// multiplications; zero gives zero): the reference of [`Self::invert`] in tests.
+            #[cfg(test)]
+            pub(crate) fn invert_fermat(&self) -> Self {
+                $crate::field::pow_vartime(
                     self,
                     &<$params as $crate::field::arith::FieldParams>::MODULUS_MINUS_TWO,
-                );
-                p256::elliptic_curve::subtle::CtOption::new(r, !self.is_zero())
+                )
             }
 
             /// `self^exp` for a 1024-bit exponent given as 16 little-endian limbs (`0^0 = 1`).

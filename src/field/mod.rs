@@ -21,6 +21,7 @@ mod macros;
 pub(crate) mod arith;
 #[cfg(target_arch = "x86_64")]
 mod mulx;
+mod safegcd;
 
 pub mod fp;
 pub mod fp2;

@@ -172,3 +172,61 @@ fn backend_follows_cpu_features() {
     let adx = std::is_x86_feature_detected!("bmi2") && std::is_x86_feature_detected!("adx");
     assert_eq!(super::mulx::enabled(), adx);
 }
+
+/// The divsteps inversion against Fermat's and num-bigint, on edge values and a random stream,
+/// for both fields.
+#[test]
+fn safegcd_inversion_matches_fermat_and_num_bigint() {
+    use super::{Fp, Fq};
+    fn check<P: FieldParams>(values: &[[u64; LIMBS]]) {
+        let m = big(&P::MODULUS);
+        for v in values {
+            let x = big(v) % &m;
+            let mont = super::arith::from_raw_reduce::<P>(&limbs(&x));
+            let inv = super::safegcd::invert::<P>(&mont);
+            let got = big(&super::arith::from_mont::<P>(&inv));
+            match x.modinv(&m) {
+                Some(expected) => assert_eq!(got, expected),
+                None => assert_eq!(got, BigUint::ZERO),
+            }
+        }
+    }
+    let mut values: Vec<[u64; LIMBS]> = Vec::new();
+    for m in [FpParams::MODULUS, FqParams::MODULUS] {
+        let mut m1 = m;
+        m1[0] -= 1;
+        let mut m2 = m;
+        m2[0] -= 2;
+        values.extend([m1, m2]);
+    }
+    let mut one = [0u64; LIMBS];
+    one[0] = 1;
+    let mut two = one;
+    two[0] = 2;
+    values.extend([[0; LIMBS], one, two, [u64::MAX; LIMBS], [1u64 << 63; LIMBS]]);
+    let mut s = 0x0123_4567_89ab_cdefu64;
+    for _ in 0..200 {
+        values.push(core::array::from_fn(|_| {
+            s ^= s >> 12;
+            s ^= s << 25;
+            s ^= s >> 27;
+            let w = s.wrapping_mul(0x2545_f491_4f6c_dd1d);
+            match w % 8 {
+                0 => u64::MAX,
+                1 => 0,
+                _ => w,
+            }
+        }));
+    }
+    check::<FpParams>(&values);
+    check::<FqParams>(&values);
+    // and through the public API, against Fermat
+    for v in &values[..40] {
+        let a = Fp::from_be_bytes_reduce(&super::arith::limbs_to_be(v));
+        let inv: Option<Fp> = a.invert().into();
+        assert_eq!(inv.unwrap_or(Fp::ZERO), a.invert_fermat());
+        let b = Fq::from_be_bytes_reduce(&super::arith::limbs_to_be(v));
+        let inv: Option<Fq> = b.invert().into();
+        assert_eq!(inv.unwrap_or(Fq::ZERO), b.invert_fermat());
+    }
+}

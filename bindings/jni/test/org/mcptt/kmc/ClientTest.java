@@ -425,6 +425,30 @@ public class ClientTest {
         assertNull(failure.get());
     }
 
+    /** A group management server sends a GMK: the member gets it with its GUK-ID. */
+    @Test
+    public void aGmkFromTheGroupManagementServer() {
+        String gmsUri = "sip:gms@example.org";
+        try (Client gms = provisioned(gmsUri)) {
+            GeneratedKey gmk = GeneratedKey.generate(KeyKind.GMK);
+            byte[] message =
+                    gms.mikeyCreateImessage(gmsUri, ALICE, T0, KeyKind.GMK, gmk.key(), gmk.keyId(), false, true);
+            ReceivedKey got = alice.mikeyProcessImessage(ALICE, T0, 60, gmsUri, message);
+            assertEquals(KeyKind.GMK, got.kind());
+            assertArrayEquals(gmk.key(), got.key());
+            assertEquals(gmk.keyId(), got.keyId());
+            assertNotNull(got.gukId());
+            assertEquals((int) got.gukId(), got.csbId());
+            // SAKKE-to-self: another device of the GMS opens it too.
+            try (Client otherDevice = provisioned(gmsUri)) {
+                ReceivedKey own = otherDevice.mikeyProcessImessage(gmsUri, T0, 60, null, message);
+                assertTrue(own.viaSakkeToSelf());
+                assertArrayEquals(gmk.key(), own.key());
+            }
+            gmk.wipe();
+        }
+    }
+
     /** An event kind a newer native library reports comes as OTHER with its description. */
     @Test
     public void unknownEventKindsComeAsOther() {
