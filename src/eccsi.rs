@@ -8,7 +8,7 @@
 //! signature is `r (32) || s (32) || PVT (65)` = 129 octets. Identifiers and messages are opaque
 //! octet strings (empty and NUL octets allowed).
 //!
-//! Group operations run on [`crate::nist_p256`] (fiat-crypto's verified field and scalar
+//! Group operations run on `crate::nist_p256` (fiat-crypto's verified field and scalar
 //! arithmetic). Secret scalars (KSAK, SSK, v, j) only go through its constant-time scalar
 //! arithmetic and its constant-time fixed-base tables of G; the variable-time paths
 //! (`*_vartime`) take public values only.
@@ -250,10 +250,20 @@ impl Signer {
             pvt,
         };
 
-        // [SSK]G in constant time (generator tables); [HS]PVT + KPAK uses public values only.
-        let lhs = comb::mul_generator(&signer.ssk);
-        let rhs = msm::mul_vartime(&hash_to_scalar(&signer.hs), &pvt_point)
-            .add_mixed_vartime(&kpak.point);
+        // [SSK]G = KPAK + [HS]PVT, multiplied by v for HS = u / v (mod q) with u, v below
+        // 2^128: [v SSK]G = [v]KPAK + [u]PVT, an equivalent check (v is invertible mod q) with
+        // half the doublings. [v SSK]G in constant time (generator tables); the right-hand
+        // side uses public values only.
+        let (u, u_negative, v) = msm::half_size_vartime(&hash_to_scalar(&signer.hs));
+        let mut v_ssk = v * signer.ssk;
+        let lhs = comb::mul_generator(&v_ssk);
+        v_ssk.zeroize();
+        let pvt_term = if u_negative {
+            pvt_point.neg()
+        } else {
+            pvt_point
+        };
+        let rhs = msm::mul_two_vartime(&v, &kpak.point, &u, &pvt_term);
         // KPAK = -[HS]PVT gives the identity, which no SSK in [1, q-1] reaches.
         if !rhs.is_identity_vartime() && bool::from(public(lhs.ct_eq_jacobian(&rhs))) {
             Ok(signer)

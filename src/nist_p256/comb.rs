@@ -6,7 +6,7 @@
 //! reads the whole row with conditional selects, and a zero digit still computes an addition
 //! whose result is discarded by a select, so neither time nor memory access depends on k.
 
-use super::{AffinePoint, JacobianPoint, ProjectivePoint, Scalar};
+use super::{AffinePoint, FieldElement, JacobianPoint, ProjectivePoint, Scalar, Word};
 use std::sync::OnceLock;
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroize;
@@ -68,9 +68,15 @@ fn lookup(row: &[AffinePoint], digit: i8) -> (AffinePoint, Choice) {
     let d = i32::from(digit);
     let sign = d >> 31; // -1 or 0
     let abs = ((d ^ sign) - sign) as u32;
-    let mut entry = row[0];
+    let mut entry = AffinePoint {
+        x: FieldElement::ZERO,
+        y: FieldElement::ZERO,
+    };
     for (j, candidate) in (1u32..).zip(row) {
-        entry.conditional_assign(candidate, j.ct_eq(&abs));
+        // 1 iff j == abs: (j ^ abs) - 1 borrows into the top bit only from zero.
+        let equal = (u64::from(j ^ abs).wrapping_sub(1) >> 63) as Word;
+        entry.x.or_assign_if(&candidate.x, equal);
+        entry.y.or_assign_if(&candidate.y, equal);
     }
     let negated = entry.neg();
     entry.conditional_assign(&negated, Choice::from((sign & 1) as u8));

@@ -14,6 +14,7 @@
 //! this module (its tests).
 
 mod field;
+mod inversion;
 mod point;
 mod scalar;
 
@@ -30,9 +31,10 @@ pub(crate) use scalar::Scalar;
 use subtle::Choice;
 
 /// The machine word of fiat's limbs: 4 x 64 bits, or 8 x 32 bits on 32-bit targets (armv7).
-#[cfg(target_pointer_width = "64")]
+/// `--cfg mkc_fiat_32` selects the 32-bit code on a 64-bit host, to test it there.
+#[cfg(all(target_pointer_width = "64", not(mkc_fiat_32)))]
 type Word = u64;
-#[cfg(not(target_pointer_width = "64"))]
+#[cfg(any(not(target_pointer_width = "64"), mkc_fiat_32))]
 type Word = u32;
 const LIMBS: usize = 256 / Word::BITS as usize;
 
@@ -48,6 +50,37 @@ fn sub_be(a: &[u8; 32], b: &[u8; 32]) -> ([u8; 32], Choice) {
         borrow = d >> 15;
     }
     (out, Choice::from(borrow as u8))
+}
+
+/// 32 octets big-endian as four little-endian u64 limbs.
+fn be_to_u64_limbs(bytes: &[u8; 32]) -> [u64; 4] {
+    core::array::from_fn(|i| {
+        let at = 32 - 8 * (i + 1);
+        let mut limb = [0u8; 8];
+        limb.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_be_bytes(limb)
+    })
+}
+
+/// [`be_to_u64_limbs`] for constants.
+const fn be_to_u64_limbs_const(bytes: &[u8; 32]) -> [u64; 4] {
+    let mut limbs = [0u64; 4];
+    let mut i = 0;
+    while i < 32 {
+        limbs[(31 - i) / 8] |= (bytes[i] as u64) << (8 * ((31 - i) % 8));
+        i += 1;
+    }
+    limbs
+}
+
+/// Four little-endian u64 limbs as 32 octets big-endian.
+fn u64_limbs_to_be(limbs: &[u64; 4]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (i, limb) in limbs.iter().enumerate() {
+        let at = 32 - 8 * (i + 1);
+        out[at..at + 8].copy_from_slice(&limb.to_be_bytes());
+    }
+    out
 }
 
 /// Montgomery-form element of Z/mZ on fiat's generated functions: one definition for the base
@@ -118,10 +151,29 @@ macro_rules! montgomery_element {
                 out
             }
 
+            #[allow(dead_code)] // the scalar field does not need it
             #[inline(always)]
             pub(crate) fn square(&self) -> Self {
                 let mut out = Self::ZERO;
                 $fiat::$square(&mut out.0, &self.0);
+                out
+            }
+
+            /// The inverse modulo m by safegcd ([`super::inversion`]), constant time; zero for
+            /// zero.
+            pub(crate) fn invert(&self) -> Self {
+                const MODULUS: super::inversion::Modulus =
+                    super::inversion::Modulus::new(super::be_to_u64_limbs_const(&$modulus));
+                let mut bytes = self.to_be_bytes();
+                let mut plain = super::be_to_u64_limbs(&bytes);
+                let mut inverse = super::inversion::invert(&plain, &MODULUS);
+                let mut inverse_bytes = super::u64_limbs_to_be(&inverse);
+                // The inverse is below m.
+                let out = Self::from_be_bytes(&inverse_bytes).unwrap_or(Self::ZERO);
+                bytes.zeroize();
+                plain.zeroize();
+                inverse.zeroize();
+                inverse_bytes.zeroize();
                 out
             }
 

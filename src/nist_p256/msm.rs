@@ -3,6 +3,7 @@
 
 use super::{AffinePoint, JacobianPoint, Scalar};
 use std::sync::OnceLock;
+use subtle::ConstantTimeEq;
 
 /// wNAF digits of a scalar below 2^256: one more position for the final carry.
 const NAF_LEN: usize = 257;
@@ -132,10 +133,121 @@ fn msm_vartime(terms: &[([i8; NAF_LEN], Table<'_>)]) -> JacobianPoint {
     acc
 }
 
-/// \[k\]P for public k and P (wNAF of width 5).
+/// \[k\]P for public k and P (wNAF of width 5). Only the tests use it today.
+#[cfg(test)]
 pub(crate) fn mul_vartime(k: &Scalar, p: &AffinePoint) -> JacobianPoint {
     let table = odd_multiples_jacobian(p, PVT_WINDOW);
     msm_vartime(&[(wnaf_vartime(k, PVT_WINDOW), Table::Jacobian(&table))])
+}
+
+/// \[a\]P + \[b\]Q for public scalars and points (wNAF of width 5 on both): the doublings are
+/// those of the longer scalar, so half-size scalars (see [`half_size_vartime`]) halve them.
+pub(crate) fn mul_two_vartime(
+    a: &Scalar,
+    p: &AffinePoint,
+    b: &Scalar,
+    q: &AffinePoint,
+) -> JacobianPoint {
+    let p_table = odd_multiples_jacobian(p, PVT_WINDOW);
+    let q_table = odd_multiples_jacobian(q, PVT_WINDOW);
+    msm_vartime(&[
+        (wnaf_vartime(a, PVT_WINDOW), Table::Jacobian(&p_table)),
+        (wnaf_vartime(b, PVT_WINDOW), Table::Jacobian(&q_table)),
+    ])
+}
+
+/// 256-bit unsigned integers as four little-endian u64 limbs, for [`half_size_vartime`].
+type U256 = [u64; 4];
+
+fn u256_from_scalar(k: &Scalar) -> U256 {
+    let bytes = k.to_be_bytes();
+    core::array::from_fn(|i| {
+        let at = 32 - 8 * (i + 1);
+        u64::from_be_bytes(bytes[at..at + 8].try_into().unwrap_or_default())
+    })
+}
+
+fn u256_to_scalar(n: &U256) -> Scalar {
+    let mut bytes = [0u8; 32];
+    for (i, limb) in n.iter().enumerate() {
+        let at = 32 - 8 * (i + 1);
+        bytes[at..at + 8].copy_from_slice(&limb.to_be_bytes());
+    }
+    // Only called with values below 2^129 < q.
+    Scalar::from_be_bytes(&bytes).unwrap_or(Scalar::ZERO)
+}
+
+fn u256_bits(n: &U256) -> u32 {
+    (0..4)
+        .rev()
+        .find(|&i| n[i] != 0)
+        .map_or(0, |i| 64 * i as u32 + 64 - n[i].leading_zeros())
+}
+
+fn u256_shl(n: &U256, shift: u32) -> U256 {
+    let (limbs, bits) = ((shift / 64) as usize, shift % 64);
+    core::array::from_fn(|i| {
+        let at = |j: usize| if j >= limbs { n[j - limbs] } else { 0 };
+        let low = if bits != 0 && i > limbs {
+            at(i - 1) >> (64 - bits)
+        } else {
+            0
+        };
+        (at(i) << bits) | low
+    })
+}
+
+fn u256_ge(a: &U256, b: &U256) -> bool {
+    a.iter().rev().cmp(b.iter().rev()) != core::cmp::Ordering::Less
+}
+
+fn u256_sub(a: &U256, b: &U256) -> U256 {
+    let mut borrow = false;
+    core::array::from_fn(|i| {
+        let (d, b1) = a[i].overflowing_sub(b[i]);
+        let (d, b2) = d.overflowing_sub(u64::from(borrow));
+        borrow = b1 || b2;
+        d
+    })
+}
+
+fn u256_add(a: &U256, b: &U256) -> U256 {
+    let mut carry = false;
+    core::array::from_fn(|i| {
+        let (s, c1) = a[i].overflowing_add(b[i]);
+        let (s, c2) = s.overflowing_add(u64::from(carry));
+        carry = c1 || c2;
+        s
+    })
+}
+
+/// A public scalar k as a fraction of half-size integers: k = u / v (mod q) with v in
+/// [1, 2^128) and |u| < 2^128, returned as (|u|, u < 0, v). The extended Euclidean algorithm
+/// on (q, k), stopped at the first remainder below 2^128 (then |v| <= q / 2^128). Multiplying
+/// a check by v turns \[k\]P into \[u\]P: half the doublings. Variable time: public k only.
+pub(crate) fn half_size_vartime(k: &Scalar) -> (Scalar, bool, Scalar) {
+    let q: U256 = u256_from_scalar(&(-Scalar::ONE));
+    let q = u256_add(&q, &[1, 0, 0, 0]);
+    // Invariant: r_i = +-t_i k (mod q), the signs of t alternating; t holds magnitudes.
+    let (mut r0, mut r1) = (q, u256_from_scalar(k));
+    let (mut t0, mut t1): (U256, U256) = ([0; 4], [1, 0, 0, 0]);
+    while u256_bits(&r1) > 128 {
+        // r0 mod r1 by shifted subtractions; t0 grows by the same multiples of t1.
+        while u256_ge(&r0, &r1) {
+            let mut shift = u256_bits(&r0) - u256_bits(&r1);
+            if !u256_ge(&r0, &u256_shl(&r1, shift)) {
+                shift -= 1;
+            }
+            r0 = u256_sub(&r0, &u256_shl(&r1, shift));
+            t0 = u256_add(&t0, &u256_shl(&t1, shift));
+        }
+        core::mem::swap(&mut r0, &mut r1);
+        core::mem::swap(&mut t0, &mut t1);
+    }
+    let (u, v) = (u256_to_scalar(&r1), u256_to_scalar(&t1));
+    // k v = +-u: the sign of t1 decides.
+    let negative = !bool::from((*k * v).ct_eq(&u));
+    (u, negative, v)
 }
 
 /// \[a\]G + \[b\]Q + \[c\]P with Q's table built beforehand (a KPAK) and P's built here (a PVT):
@@ -161,7 +273,30 @@ pub(crate) fn mul_generator_and_two_vartime(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use subtle::ConstantTimeEq;
+
+    /// k v = +-u (mod q) with u, v below 2^128, v != 0, for edge and pseudo-random k.
+    #[test]
+    fn half_size_fractions() {
+        let mut k = Scalar::from_u64(0x1234_5678_9abc_def1);
+        let mut cases = vec![
+            Scalar::ZERO,
+            Scalar::ONE,
+            -Scalar::ONE,
+            -Scalar::from_u64(2),
+        ];
+        for _ in 0..200 {
+            k = k * k + Scalar::from_u64(7);
+            cases.push(k);
+        }
+        for k in cases {
+            let (u, negative, v) = half_size_vartime(&k);
+            assert!(u256_bits(&u256_from_scalar(&u)) <= 128);
+            let v_bits = u256_bits(&u256_from_scalar(&v));
+            assert!((1..=128).contains(&v_bits));
+            let signed_u = if negative { -u } else { u };
+            assert!(bool::from((k * v).ct_eq(&signed_u)));
+        }
+    }
 
     /// The digits recombine to k and obey the wNAF shape, for every window used here.
     #[test]

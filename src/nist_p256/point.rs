@@ -210,7 +210,7 @@ impl ProjectivePoint {
         self.z.is_zero()
     }
 
-    /// The affine point, none for the identity. Constant time (one Fermat inversion).
+    /// The affine point, none for the identity. Constant time (one safegcd inversion).
     pub(crate) fn to_affine(&self) -> CtOption<AffinePoint> {
         let z_inv = self.z.invert();
         CtOption::new(

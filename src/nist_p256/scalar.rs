@@ -1,9 +1,9 @@
 //! GF(q), q the order of the P-256 group: ECCSI's scalars (KSAK, SSK, v, j, r, s, HS, HE), in
 //! Montgomery form on fiat-crypto's `p256_scalar_64` (or `p256_scalar_32` on 32-bit targets).
 
-#[cfg(not(target_pointer_width = "64"))]
+#[cfg(any(not(target_pointer_width = "64"), mkc_fiat_32))]
 use fiat_crypto::p256_scalar_32 as fiat;
-#[cfg(target_pointer_width = "64")]
+#[cfg(all(target_pointer_width = "64", not(mkc_fiat_32)))]
 use fiat_crypto::p256_scalar_64 as fiat;
 use subtle::ConditionallySelectable;
 #[allow(unused_imports)] // used by the macro's expansion
@@ -50,33 +50,9 @@ impl Scalar {
         out
     }
 
-    /// The multiplicative inverse, none for zero. Constant time: Fermat, self^(q-2), with
-    /// 4-bit windows over the public exponent.
+    /// The multiplicative inverse, none for zero. Constant time.
     pub(crate) fn invert_nonzero(&self) -> subtle::CtOption<Self> {
-        let mut two = [0u8; 32];
-        two[31] = 2;
-        let (q_minus_2, _) = super::sub_be(&Self::MODULUS, &two);
-        subtle::CtOption::new(self.pow_vartime(&q_minus_2), !self.is_zero())
-    }
-
-    /// self^exponent for a public exponent (32 octets big-endian): 4-bit fixed windows, with
-    /// branches and table indices on the exponent only.
-    fn pow_vartime(&self, exponent: &[u8; 32]) -> Self {
-        let mut powers = [Self::ONE; 16];
-        for i in 1..16 {
-            powers[i] = powers[i - 1] * *self;
-        }
-        let mut acc = Self::ONE;
-        for byte in exponent {
-            for nibble in [byte >> 4, byte & 15] {
-                acc = acc.square().square().square().square();
-                if nibble != 0 {
-                    acc = acc * powers[usize::from(nibble)];
-                }
-            }
-        }
-        powers.zeroize();
-        acc
+        subtle::CtOption::new(self.invert(), !self.is_zero())
     }
 
     #[cfg(test)]

@@ -247,6 +247,10 @@ fn check_multiplications(k1: &[u8; 32], k2: &[u8; 32], k3: &[u8; 32], point_k: &
     let (q_point, oracle_q) = point_pair(k3);
     let Some(q_point) = q_point else { return };
     let q_table = msm::OddMultiples::new_vartime(&q_point, msm::KPAK_WINDOW);
+    assert_eq!(
+        jacobian_sec1(&msm::mul_two_vartime(&s1, &point, &s2, &q_point)),
+        oracle_sec1(&(oracle_point * o1 + oracle_q * o2))
+    );
     let expected = p256::ProjectivePoint::mul_by_generator(&o1) + oracle_q * o2 + oracle_point * o3;
     assert_eq!(
         jacobian_sec1(&msm::mul_generator_and_two_vartime(
