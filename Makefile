@@ -49,7 +49,7 @@ $(KMS_SESSION_PROGRAMS): $(KMS_SESSION)
 WITH_KMS := ./scripts/run-with-kms.sh
 
 .PHONY: all setup lib kms test test-rust test-c test-ct jni-classes test-jni demo demo-java bench \
-        clean install uninstall test-install
+        clean install uninstall test-install test-cross test-cross-smoke android android-check
 .DELETE_ON_ERROR:
 
 all: lib
@@ -223,6 +223,28 @@ uninstall:
 test-install: lib
 	VERSION='$(VERSION)' ABI='$(ABI)' SRC='$(LIBDIR)' BUILD='$(BUILD)' MAKE='$(MAKE)' \
 	  ./scripts/test-install.sh
+
+# ARM (README, "ARM"): the library, its RFC-vector and negative-case tests and the C ECCSI/SAKKE
+# tests built for aarch64 and armv7 Linux (-Zbuild-std) and run under qemu-user
+# (scripts/cross-test.sh; scripts/setup-cross.sh installs the cross toolchains). The smoke
+# (aarch64: ECCSI and SAKKE vectors, C ECCSI test) is part of make test.
+test-cross: setup
+	./scripts/setup-cross.sh
+	./scripts/cross-test.sh
+
+test-cross-smoke: setup
+	./scripts/setup-cross.sh
+	./scripts/cross-test.sh --smoke
+
+# Android (README, "Android"): the build needs an NDK and cargo-ndk (scripts/android-build.sh);
+# android-check is what runs without them: the crates type-check for the three Android targets,
+# build.rs's SONAME and the 16 KB link flag.
+android: setup
+	./scripts/android-build.sh
+
+android-check: setup
+	./scripts/setup-cross.sh
+	./scripts/android-build.sh --check
 
 clean:
 	rm -rf $(BUILD)
