@@ -60,6 +60,11 @@
 
 
 /**
+ * The most key sets of one KeyProv answer the client accepts.
+ */
+#define MKC_CLIENT_MAX_KEY_SETS_PER_ANSWER 16
+
+/**
  * Octets of an ECCSI signature: r (32) || s (32) || PVT (65) (RFC 6507 3.3).
  */
 #define MKC_ECCSI_SIGNATURE_BYTES 129
@@ -355,8 +360,8 @@ enum mkc_event_kind
    */
   MKC_EVENT_KIND_CERTIFICATE_INSTALLED = 1,
   /**
-   * Key material is ready: `identity`, `period`, `kms_period_no`, `start`, `end`,
-   * `can_sign`, `can_decrypt`.
+   * A complete key set (SSK/PVT and RSK) is ready: `identity`, `period`, `kms_period_no`,
+   * `start`, `end`, `can_sign`, `can_decrypt`.
    */
   MKC_EVENT_KIND_KEY_MATERIAL_READY = 2,
   /**
@@ -378,7 +383,8 @@ enum mkc_event_kind
    */
   MKC_EVENT_KIND_MATERIAL_REJECTED = 6,
   /**
-   * The KMS numbers the period differently: `period` (ours, NTP-based), `kms_period_no`.
+   * The KMS numbers periods from the Unix epoch; the client follows it from now on:
+   * `period` (the TS 33.180 F.2.1 NTP-based number of the time asked), `kms_period_no`.
    */
   MKC_EVENT_KIND_PERIOD_MISMATCH = 7,
   /**
@@ -391,6 +397,12 @@ enum mkc_event_kind
    * later while there is no certificate).
    */
   MKC_EVENT_KIND_RETRIES_EXHAUSTED = 9,
+  /**
+   * Half a key set is stored (`identity`, `period`, `start`, `end`, `can_sign`,
+   * `can_decrypt`; the other half was refused): the valid half is used and the client
+   * keeps asking with the capped backoff until a complete set is installed.
+   */
+  MKC_EVENT_KIND_KEY_MATERIAL_PARTIAL = 10,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -714,7 +726,10 @@ typedef struct mkc_event {
    */
   size_t identity_len;
   /**
-   * Our key period number (NTP-based, TS 33.180 F.2.1).
+   * The key period number as the KMS numbers it: from the NTP epoch (TS 33.180 F.2.1)
+   * unless the KMS showed that it counts from the Unix epoch (PERIOD_MISMATCH), after
+   * which the client follows the KMS's numbering and period boundaries. For a key set, its
+   * own period.
    */
   uint64_t period;
   /**
@@ -750,11 +765,18 @@ typedef struct mkc_event {
    */
   uint32_t rejection;
   /**
-   * KmsError ErrorCode.
+   * KmsError ErrorCode (KMS_ERROR, and REQUEST_FAILED when `has_kms_error`).
    */
   int64_t kms_error_code;
   /**
-   * Text: the KMS URI, the KMS's ErrorMsg, or the reason of a rejection; or NULL.
+   * 1 when a REQUEST_FAILED answer (HTTP 4xx/5xx) carried a KmsError: `kms_error_code`
+   * and `text` (its ErrorMsg) are set.
+   */
+  uint32_t has_kms_error;
+  /**
+   * Text: the KMS URI, the KMS's ErrorMsg, or the reason of a rejection; or NULL. Text
+   * from the KMS has control and bidirectional characters written as `\u{hex}` and is at
+   * most 512 octets.
    */
   const char *text;
   /**
@@ -990,7 +1012,9 @@ mkc_result mkc_client_set_access_token(struct mkc_client *client,
                                        size_t token_len);
 
 /**
- * Makes requests parked after `MKC_EVENT_KIND_RETRIES_EXHAUSTED` ready again.
+ * Makes requests parked after `MKC_EVENT_KIND_RETRIES_EXHAUSTED` ready again, and fetches the
+ * current and next key sets of every identity again at the next `mkc_client_poll_output`,
+ * even those held (a set no better than the one held does not replace it).
  *
  * Returns `MKC_RESULT_OK` or `MKC_RESULT_NULL_PARAMETER`.
  *
@@ -1020,6 +1044,12 @@ mkc_result mkc_client_poll_output(struct mkc_client *client,
  * (the body may be empty; at most 1 MiB is parsed, more is refused as malformed). Whatever the
  * body holds, stored material changes only through validated data; the outcome comes as
  * events from `mkc_client_poll_output`.
+ *
+ * A KeyProv answer may hold several key sets (TS 33.180 D.3): one with more than
+ * `MKC_CLIENT_MAX_KEY_SETS_PER_ANSWER` is refused (MATERIAL_REJECTED, MALFORMED); sets for the
+ * current or next key period of a configured identity are validated and stored, each under
+ * its own period, and sets for other periods are ignored without an event. A 4xx/5xx answer
+ * carrying a KmsError gives REQUEST_FAILED with `has_kms_error`, `kms_error_code` and `text`.
  *
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_UNKNOWN_REQUEST` when `request_id` is not in flight;
  * `MKC_RESULT_INVALID_PARAMETER` for a status above 999; or `MKC_RESULT_NULL_PARAMETER`.
@@ -1577,7 +1607,8 @@ mkc_result mkc_mikey_derive_key(const uint8_t *tgk,
  * Builds an I_MESSAGE from our `identity` to `responder_uri` at Unix time `now` carrying
  * `key` (16 octets) with `key_id` (its top 4 bits must be `kind`'s purpose tag), signed with
  * our SSK of the period of `now` and SAKKE-encapsulated to the responder's UID for that
- * period (RFC 6509; TS 33.180 E.1-E.7). `flags`: `MKC_MIKEY_HIDE_IDENTITIES`,
+ * period (RFC 6509; TS 33.180 E.1-E.7); periods numbered as the KMS numbers them (see
+ * `mkc_client_mikey_process_imessage`). `flags`: `MKC_MIKEY_HIDE_IDENTITIES`,
  * `MKC_MIKEY_SAKKE_TO_SELF`. Writes the message octets and their number to `*written`; for
  * SDP, convert with `mkc_mikey_to_sdp`. A message is under 1,000 octets.
  *
@@ -1612,7 +1643,10 @@ mkc_result mkc_client_mikey_create_imessage(const struct mkc_client *client,
  * UID comes from `initiator_uri` when given (e.g. from SIP; `(NULL, 0)` when not) or from the
  * message; the ECCSI signature is verified; the key is decapsulated with our RSK of T's key
  * period (or, when T is within `replay_window_s` of a boundary, the neighbouring one's); the
- * key identifiers are checked. On success `*key_out` is
+ * key identifiers are checked. Key periods are the KMS's: TS 33.180 F.2.1's (from the NTP
+ * epoch), or, once the KMS has shown that it counts from the Unix epoch (a
+ * `MKC_EVENT_KIND_PERIOD_MISMATCH`), its own numbering and boundaries; the client assumes that
+ * the initiator's KMS numbers periods the same way (one KMS domain). On success `*key_out` is
  * filled (wipe its `key` when done); on failure it is zeroed. Its `rand` and
  * `initiator_uri` point into `msg` (or, for a URI only the caller gave, into
  * `initiator_uri`): keep those alive while using them. The app keeps the replay cache (T

@@ -10,6 +10,7 @@
 pub mod client;
 pub mod ct_check;
 pub mod curve;
+pub mod domain;
 pub mod eccsi;
 mod error;
 pub mod ffi;
@@ -21,6 +22,7 @@ pub mod pairing;
 pub mod params;
 pub mod rng;
 pub mod sakke;
+pub mod text;
 pub mod time;
 pub mod uid;
 

@@ -249,8 +249,9 @@ fn provisions_current_period_and_uses_it() {
     let (client, kms) = provisioned();
     assert_eq!(kms.requests.len(), 3);
     assert!(kms.requests[0].ends_with("/keymanagement/identity/v1/init"));
-    let n = client.period_of(T0).unwrap();
-    let hex = format!("{:08X}00000000", n * PERIOD);
+    // The current period is asked for at the current time, which lies in the KMS's current
+    // period whatever its numbering.
+    let hex = format!("{:08X}00000000", T0 + NTP_UNIX_OFFSET);
     assert!(
         kms.requests
             .iter()
@@ -395,7 +396,8 @@ fn retries_with_capped_jittered_backoff_then_parks() {
     kms.mode = Mode::Normal;
     client.refresh();
     let (events, _) = drive(&mut client, &mut kms, now + 1_000);
-    assert_eq!(ready(&events).len(), 2);
+    // The current and the next period of both identities: refresh fetches both.
+    assert_eq!(ready(&events).len(), 4);
 }
 
 #[test]
@@ -547,8 +549,11 @@ fn a_kms_counting_periods_from_the_unix_epoch_is_reported_and_followed() {
     let mut kms = FakeKms::new();
     kms.unix_periods = true;
     let (events, _) = drive(&mut client, &mut kms, T0);
-    let ours = client.period_of(T0).unwrap();
+    // Reported with the TS 33.180 number of the time asked; the client then counts as the
+    // KMS does.
+    let ours = (T0 + NTP_UNIX_OFFSET) / PERIOD;
     let theirs = T0 / PERIOD;
+    assert_eq!(client.period_of(T0).unwrap(), theirs);
     assert!(
         events.contains(&Event::PeriodMismatch {
             identity: ALICE.into(),
@@ -695,9 +700,11 @@ fn malformed_answers_never_change_stored_material() {
         }
         kms.mode = Mode::Body(i);
         client.refresh();
+        // Refresh asks for every identity's current and next sets: only GMS answers count.
         let request = loop {
             match client.poll_output(now) {
-                Output::Request(r) => break r,
+                Output::Request(r) if r.url.contains("gms") => break r,
+                Output::Request(r) => client.handle_failure(now, r.id).unwrap(),
                 Output::WakeUp(at) => now = at,
                 Output::Event(_) => {}
                 _ => panic!("no request for body {i}"),

@@ -202,7 +202,14 @@ fn each_key_set_check_refuses_its_mutation() {
             Rejection::UidMismatch,
             Box::new(move |k| k.user_id = other_uid),
         ),
-        (Rejection::UidMismatch, Box::new(|k| k.key_period_no += 1)),
+        // Judged under its own period n + 1, with no validity window to refuse it first.
+        (
+            Rejection::UidMismatch,
+            Box::new(|k| {
+                k.key_period_no += 1;
+                (k.valid_from, k.valid_to) = (None, None);
+            }),
+        ),
     ];
     for (reason, mutate) in cases {
         let mut set = s.set.clone();

@@ -33,11 +33,14 @@ pub struct ClientConfig {
     pub max_attempts: u32,
     /// How a UID is fed to ECCSI and SAKKE as the identifier.
     pub id_encoding: IdEncoding,
+    /// Seed of the retry jitter: `None` draws it from the OS RNG; a value makes the retry
+    /// times a function of the seed, so that a run can be replayed (tests, field logs).
+    pub jitter_seed: Option<u64>,
 }
 
 impl ClientConfig {
     /// A configuration with the defaults: prefetch one day ahead, one hour of grace, retries
-    /// from 2 s up to 10 minutes, 8 attempts, raw UID identifiers.
+    /// from 2 s up to 10 minutes, 8 attempts, raw UID identifiers, jitter from the OS RNG.
     pub fn new(kms_url: impl Into<String>, user_uri: impl Into<String>) -> Self {
         Self {
             kms_url: kms_url.into(),
@@ -51,6 +54,7 @@ impl ClientConfig {
             retry_max_s: 600,
             max_attempts: 8,
             id_encoding: IdEncoding::Raw,
+            jitter_seed: None,
         }
     }
 

@@ -2,10 +2,10 @@
 //! certificate (TS 33.180 D.3.2) and per-identity, per-period key material (D.3.3), checked
 //! with RFC 6507 5.1.2 (SSK/PVT against KPAK) and RFC 6508 6.1.2 (RSK against Z_T).
 
+use crate::domain::{KeyPeriods, PeriodNumbering};
 use crate::eccsi::{Signer, Verifier};
 use crate::kms::message::{CertificateRole, KmsCertificate, KmsKeySet};
 use crate::sakke::{SakkePublic, SakkeReceiver};
-use crate::time;
 use crate::uid::{self, IdEncoding, UID_BYTES};
 
 /// Why received material was refused. Each value has a fixed, secret-free message.
@@ -67,14 +67,18 @@ pub enum Rejection {
     /// There is no certificate yet to validate key material against.
     #[error("no KMS certificate")]
     NoCertificate,
-    /// The key set's KeyPeriodNo is not the period asked for, as this KMS numbers periods.
+    /// The key set's KeyPeriodNo cannot be the period asked for under any numbering the
+    /// client knows (TS 33.180 F.2.1 from the NTP epoch, or from the Unix epoch), or is not
+    /// the numbering this KMS was seen to use.
     #[error("key set for another key period")]
     WrongPeriod,
 }
 
-/// A validated KMS certificate, with the verifier and SAKKE tables built once.
+/// A validated KMS certificate, with the verifier and SAKKE tables built once, and the key
+/// periods of its domain under the numbering the client follows.
 pub struct Certificate {
     pub(crate) xml: KmsCertificate,
+    pub(crate) periods: KeyPeriods,
     pub(crate) verifier: Verifier,
     pub(crate) sakke: SakkePublic,
 }
@@ -104,15 +108,22 @@ impl Certificate {
         if !window_holds(cert.valid_from, cert.valid_to, now) {
             return Err(Rejection::NotValid);
         }
-        if cert.user_key_period == 0
-            || time::period_end(0, cert.user_key_period, cert.user_key_offset).is_none()
-        {
+        let periods = KeyPeriods::new(
+            cert.user_key_period,
+            cert.user_key_offset,
+            PeriodNumbering::Ntp,
+        )
+        .map_err(|_| Rejection::InvalidKeyPeriod)?;
+        // A period 0 that starts after now (e.g. UserKeyOffset 4294967295) leaves no period
+        // to ask keys for: refused, and asked again with the backoff.
+        if periods.number_at_unix(now).is_none() {
             return Err(Rejection::InvalidKeyPeriod);
         }
         let verifier = Verifier::new(&cert.pub_auth_key).map_err(|_| Rejection::InvalidKpak)?;
         let sakke = SakkePublic::new(&cert.pub_enc_key).map_err(|_| Rejection::InvalidZt)?;
         Ok(Self {
             xml: cert,
+            periods,
             verifier,
             sakke,
         })
@@ -138,21 +149,19 @@ impl Certificate {
             && self.xml.user_key_offset == other.user_key_offset
     }
 
-    /// The key period number of Unix time `unix_s`, counted on NTP time (TS 33.180 F.2.1).
+    /// The key periods of the domain, under the numbering the client follows.
+    pub fn key_periods(&self) -> KeyPeriods {
+        self.periods
+    }
+
+    /// The key period number of Unix time `unix_s`, as the KMS numbers periods.
     pub(crate) fn period_of(&self, unix_s: u64) -> Option<u64> {
-        let ntp = time::unix_to_ntp(unix_s)?;
-        time::period_number(ntp, self.xml.user_key_period, self.xml.user_key_offset)
+        self.periods.number_at_unix(unix_s)
     }
 
     /// Unix seconds of the start of period `n`, and of its end (exclusive).
     pub(crate) fn period_bounds(&self, n: u64) -> Option<(u64, u64)> {
-        let (p, o) = (self.xml.user_key_period, self.xml.user_key_offset);
-        let start = time::period_start(n, p, o)?;
-        let end = time::period_end(n, p, o)?;
-        Some((
-            start.saturating_sub(time::NTP_UNIX_OFFSET),
-            time::ntp_to_unix(end)?,
-        ))
+        self.periods.bounds_unix(n)
     }
 
     /// The UID of `uri` for KMS period number `kms_period_no`.
@@ -173,7 +182,7 @@ impl Certificate {
 pub struct KeyMaterial {
     /// The key set as received (secrets zeroized on drop); kept for the sealed key store.
     pub(crate) set: KmsKeySet,
-    /// Our key period number (NTP-based) this material serves.
+    /// The key period this material serves, as the KMS numbers it (its `KeyPeriodNo`).
     pub(crate) period: u64,
     pub(crate) uid: [u8; UID_BYTES],
     /// Boxed: the SSK lies inline in a `Signer`, and a `KeyMaterial` is moved by plain copy
@@ -278,6 +287,17 @@ impl KeyMaterial {
     /// True when a valid RSK is held.
     pub fn can_decrypt(&self) -> bool {
         self.receiver.is_some()
+    }
+
+    /// True when both halves are held.
+    pub fn is_complete(&self) -> bool {
+        self.can_sign() && self.can_decrypt()
+    }
+
+    /// True when Unix time `now` is inside the set's ValidFrom/ValidTo (absent bounds are
+    /// open): a set past its ValidTo never signs or decrypts.
+    pub(crate) fn usable_at(&self, now: u64) -> bool {
+        window_holds(self.set.valid_from, self.set.valid_to, now)
     }
 }
 

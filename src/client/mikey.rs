@@ -1,9 +1,10 @@
 //! MIKEY-SAKKE I_MESSAGEs (RFC 6509, TS 33.180 Annex E) with the client's provisioned
 //! material: our SSK signs and our RSKs decapsulate; peers' UIDs come from the certificate.
 //!
-//! Both sides are in the client's KMS domain (one certificate). Key periods are the NTP-based
-//! ones of TS 33.180 F.2.1; a KMS that counts periods otherwise (see
-//! [`super::Event::PeriodMismatch`]) is not supported here.
+//! Both sides are in the client's KMS domain (one certificate). Key periods are numbered as
+//! the KMS numbers them (TS 33.180 F.2.1 from the NTP epoch, or from the Unix epoch once the
+//! KMS showed it, see [`super::Event::PeriodMismatch`]): T of a message is mapped onto the
+//! KMS's own periods on both sides.
 
 use zeroize::Zeroizing;
 
@@ -36,6 +37,7 @@ impl Client {
         let x = &cert.xml;
         let mut params = KmsParams::new(&x.kms_uri, x.user_key_period, x.user_key_offset);
         params.id_encoding = self.config.id_encoding;
+        params.numbering = cert.periods.numbering();
         Ok((cert, params))
     }
 

@@ -9,7 +9,18 @@
 //! its period ends. Everything is validated before it is stored, and bad material never
 //! replaces good material.
 //!
-//! All times at this API are Unix seconds; key periods are counted on NTP time inside.
+//! All times at this API are Unix seconds. Key periods are numbered as the KMS numbers them:
+//! TS 33.180 F.2.1 counts from the NTP epoch, and the client assumes so until a KMS answers
+//! a request for the period of time T with a `KeyPeriodNo` that is T's period counted from
+//! the Unix epoch (as a deployed KMS does); from then on it follows that numbering and the
+//! KMS's own period boundaries (requests, prefetch, expiry, UIDs, MIKEY). A key set whose
+//! `KeyPeriodNo` is neither T's period nor the next one under the numbering in use is
+//! refused ([`Rejection::WrongPeriod`]).
+//!
+//! A `KmsKeyProv` answer may hold several key sets (TS 33.180 D.3); at most
+//! [`MAX_KEY_SETS_PER_ANSWER`] are looked at. Sets for the current or the next period of a
+//! configured identity are validated and stored, each under its own period; sets for other
+//! periods are ignored without an event.
 
 mod config;
 mod material;
@@ -26,10 +37,16 @@ pub use material::{Certificate, KeyMaterial, Rejection};
 pub use mikey::{ImessageOptions, new_key};
 pub use store::{STORAGE_KEY_BYTES, StoreError};
 
+/// The most key sets of one KeyProv answer the client looks at (TS 33.180 allows several,
+/// e.g. the current and the next period); an answer with more is refused as malformed.
+pub const MAX_KEY_SETS_PER_ANSWER: usize = 16;
+
+use crate::domain::PeriodNumbering;
 use crate::eccsi::SIGNATURE_BYTES;
-use crate::kms::message::{KmsCertificate, KmsKeySet, KmsPayload, KmsRequest};
+use crate::kms::message::{KmsCertificate, KmsErrorInfo, KmsKeySet, KmsPayload, KmsRequest};
 use crate::kms::xml;
 use crate::sakke::{SED_BYTES, SSV_BYTES};
+use crate::text::reportable;
 use crate::{Error, time};
 
 /// The path under the KMS base URL of every request (TS 33.180 D.2).
@@ -77,11 +94,31 @@ pub enum Event {
         /// It replaced a certificate with another KPAK, Z_T or key period.
         changed: bool,
     },
-    /// Key material for an identity and key period was validated and stored.
+    /// A complete key set (SSK/PVT and RSK) for an identity and key period was validated and
+    /// stored.
     KeyMaterialReady {
         /// The identity (`UserUri`).
         identity: String,
-        /// Our key period number (NTP-based).
+        /// The key period number, as the KMS numbers it (see the module documentation).
+        period: u64,
+        /// The KMS's `KeyPeriodNo`.
+        kms_period_no: u64,
+        /// First Unix second of the period.
+        start: u64,
+        /// End of the period (exclusive), Unix seconds.
+        end: u64,
+        /// A valid SSK/PVT is held.
+        can_sign: bool,
+        /// A valid RSK is held.
+        can_decrypt: bool,
+    },
+    /// Half a key set was validated and stored (the other half was invalid, see the
+    /// [`Event::MaterialRejected`] before): the valid half is used, and the client asks again
+    /// with the capped backoff until a complete set is installed.
+    KeyMaterialPartial {
+        /// The identity (`UserUri`).
+        identity: String,
+        /// The key period number, as the KMS numbers it.
         period: u64,
         /// The KMS's `KeyPeriodNo`.
         kms_period_no: u64,
@@ -104,30 +141,35 @@ pub enum Event {
     /// The KMS refused the access token (HTTP 401/403), or none is set: requests wait for
     /// [`Client::set_access_token`].
     AccessTokenNeeded,
-    /// The KMS answered with a `KmsError`.
+    /// The KMS answered with a `KmsError` in a 2xx answer (for other statuses it comes with
+    /// [`Event::RequestFailed`]).
     KmsError {
         /// `ErrorCode`.
         code: i64,
-        /// `ErrorMsg`.
+        /// `ErrorMsg`, escaped and bounded by [`crate::text::reportable`].
         message: String,
     },
     /// Received material was refused; nothing stored was changed by it.
     MaterialRejected {
-        /// The identity concerned, when known.
+        /// The identity concerned (a key set's `UserUri`, escaped and bounded by
+        /// [`crate::text::reportable`]), when known.
         identity: Option<String>,
-        /// Our key period number concerned, when known.
+        /// The key period concerned: a key set's own `KeyPeriodNo`, or the period asked for
+        /// when no set was received; `None` for a certificate.
         period: Option<u64>,
         /// Why.
         reason: Rejection,
-        /// For [`Rejection::Malformed`], the parser's message (it never contains key octets).
+        /// For [`Rejection::Malformed`], the parser's message (it never contains key octets;
+        /// escaped and bounded by [`crate::text::reportable`]).
         detail: Option<String>,
     },
-    /// The KMS numbers this period differently from us (e.g. it counts from the Unix epoch).
-    /// Its number is used for UIDs.
+    /// The KMS numbers key periods from the Unix epoch, not as TS 33.180 F.2.1 does: the
+    /// client follows its numbering and boundaries from now on. Reported once per
+    /// certificate.
     PeriodMismatch {
         /// The identity.
         identity: String,
-        /// Our key period number (NTP-based).
+        /// The TS 33.180 F.2.1 (NTP-based) period number of the time asked.
         ours: u64,
         /// The KMS's `KeyPeriodNo`.
         kms: u64,
@@ -140,6 +182,9 @@ pub enum Event {
         http_status: u16,
         /// Unix time of the retry.
         retry_at: u64,
+        /// The `KmsError` of a non-2xx answer that carried one; its ErrorMsg escaped and
+        /// bounded by [`crate::text::reportable`].
+        kms_error: Option<KmsErrorInfo>,
     },
     /// A request failed [`ClientConfig::max_attempts`] times and is parked until
     /// [`Client::refresh`], a new access token, or the start of the next key period (an hour
@@ -210,10 +255,12 @@ enum JobState {
     Ready {
         at: u64,
     },
-    /// Sent with the access token of generation `token`.
+    /// Sent with the access token of generation `token`; a keyprov for the period of NTP
+    /// second `asked_ntp`.
     InFlight {
         request_id: u64,
         token: u64,
+        asked_ntp: Option<u64>,
     },
     NeedToken,
     /// Given up after `max_attempts`; ready again at `until` (the next key period, or
@@ -247,12 +294,13 @@ pub struct Client {
     jobs: Vec<Job>,
     events: VecDeque<Event>,
     next_request_id: u64,
-    /// The KMS's period number minus ours (0 for a KMS counting on NTP, as TS 33.180 F.2.1
-    /// does); learnt from the first key set stored under a certificate, then required of
-    /// every later one.
-    pub(crate) kms_period_delta: i64,
-    /// Whether `kms_period_delta` was learnt from a stored key set.
-    pub(crate) period_delta_known: bool,
+    /// Whether the certificate's period numbering was confirmed by a stored key set (then it
+    /// is required of every later one).
+    pub(crate) numbering_known: bool,
+    /// [`Client::refresh`] asked for the current and next sets again.
+    refresh_requested: bool,
+    /// The state of the backoff jitter when [`ClientConfig::jitter_seed`] is set.
+    jitter: Option<u64>,
     /// Our period number for which `init` was last requested ahead of the next period.
     init_checked_for: Option<u64>,
 }
@@ -264,6 +312,7 @@ impl Client {
     /// [`ClientError::Config`] when the configuration is refused.
     pub fn new(config: ClientConfig) -> Result<Self, ClientError> {
         let base_url = config.validate()?;
+        let jitter = config.jitter_seed;
         Ok(Self {
             config,
             base_url,
@@ -275,8 +324,9 @@ impl Client {
             jobs: Vec::new(),
             events: VecDeque::new(),
             next_request_id: 1,
-            kms_period_delta: 0,
-            period_delta_known: false,
+            numbering_known: false,
+            refresh_requested: false,
+            jitter,
             init_checked_for: None,
         })
     }
@@ -308,8 +358,11 @@ impl Client {
         Ok(())
     }
 
-    /// Makes parked requests ready again (after [`Event::RetriesExhausted`]).
+    /// Makes parked requests ready again (after [`Event::RetriesExhausted`]) and fetches the
+    /// current and next key sets of every identity again at the next poll, even those held
+    /// (a set no better than the one held does not replace it).
     pub fn refresh(&mut self) {
+        self.refresh_requested = true;
         for job in &mut self.jobs {
             if matches!(job.state, JobState::Parked { .. }) {
                 job.state = JobState::Ready { at: 0 };
@@ -406,7 +459,20 @@ impl Client {
                 }
             }
             200..=299 => self.handle_body(now, index, body),
-            status => self.fail(now, index, Some((request_id, status))),
+            status => {
+                // A KMS may explain a 4xx/5xx with a KmsError (TS 33.180 D.3.1).
+                let kms_error = match xml::parse_response(body) {
+                    Ok(response) => match response.payload {
+                        KmsPayload::Error(info) => Some(KmsErrorInfo {
+                            code: info.code,
+                            message: reportable(&info.message),
+                        }),
+                        _ => None,
+                    },
+                    Err(_) => None,
+                };
+                self.fail(now, index, Some((request_id, status, kms_error)));
+            }
         }
         Ok(())
     }
@@ -417,7 +483,7 @@ impl Client {
     /// [`ClientError::UnknownRequest`] when no request with that id is in flight.
     pub fn handle_failure(&mut self, now: u64, request_id: u64) -> Result<(), ClientError> {
         let index = self.in_flight(request_id)?;
-        self.fail(now, index, Some((request_id, 0)));
+        self.fail(now, index, Some((request_id, 0, None)));
         Ok(())
     }
 
@@ -501,11 +567,8 @@ impl Client {
             .certificate
             .as_ref()
             .ok_or(ClientError::NoCertificate)?;
-        let ours = cert.period_of(now).ok_or(ClientError::InvalidTime)?;
-        let kms = ours
-            .checked_add_signed(self.kms_period_delta)
-            .ok_or(ClientError::InvalidTime)?;
-        cert.uid(uri, kms).ok_or(ClientError::InvalidTime)
+        let n = cert.period_of(now).ok_or(ClientError::InvalidTime)?;
+        cert.uid(uri, n).ok_or(ClientError::InvalidTime)
     }
 
     fn peer_identifier(&self, uri: &str, now: u64) -> Result<(&Certificate, Vec<u8>), ClientError> {
@@ -521,6 +584,7 @@ impl Client {
         let period = self.period_of(now)?;
         self.materials
             .get(&(identity.to_owned(), period))
+            .filter(|m| m.usable_at(now))
             .ok_or(ClientError::NoKeyMaterial)
     }
 
@@ -564,10 +628,12 @@ impl Client {
             });
         }
         if let Some(cert) = &self.certificate {
-            if cert.xml.valid_to.is_some_and(|to| to <= now as i64) {
+            // Saturated: a time past i64::MAX is after every ValidTo.
+            let now_i = i64::try_from(now).unwrap_or(i64::MAX);
+            if cert.xml.valid_to.is_some_and(|to| to <= now_i) {
                 // Nothing validated under it may outlive it.
                 self.certificate = None;
-                self.period_delta_known = false;
+                self.numbering_known = false;
                 self.events.push_back(Event::MaterialRejected {
                     identity: None,
                     period: None,
@@ -601,9 +667,10 @@ impl Client {
             JobKind::KeyProv { period, .. } => *period >= current,
             JobKind::Init => true,
         });
+        let refresh = std::mem::take(&mut self.refresh_requested);
         let mut wanted = vec![current];
-        if now >= end.saturating_sub(self.config.prefetch_s) {
-            wanted.push(current + 1);
+        if refresh || now >= end.saturating_sub(self.config.prefetch_s) {
+            wanted.extend(current.checked_add(1));
             if self.init_checked_for != Some(current + 1) {
                 self.init_checked_for = Some(current + 1);
                 self.ensure_job(JobKind::Init, now);
@@ -612,7 +679,7 @@ impl Client {
         let identities: Vec<String> = self.config.identities().cloned().collect();
         for period in wanted {
             for identity in &identities {
-                if !self.materials.contains_key(&(identity.clone(), period)) {
+                if refresh || !self.materials.contains_key(&(identity.clone(), period)) {
                     self.ensure_job(
                         JobKind::KeyProv {
                             identity: identity.clone(),
@@ -651,7 +718,7 @@ impl Client {
         };
         let id = self.next_request_id;
         self.next_request_id += 1;
-        let url = self.url_for(&self.jobs[index].kind);
+        let (url, asked_ntp) = self.url_for(&self.jobs[index].kind, now);
         let body = xml::emit_request(&KmsRequest {
             user_uri: self.config.user_uri.clone(),
             kms_uri: self.kms_uri_for_request(),
@@ -665,6 +732,7 @@ impl Client {
         self.jobs[index].state = JobState::InFlight {
             request_id: id,
             token: self.token_generation,
+            asked_ntp,
         };
         let mut authorization = Zeroizing::new(String::with_capacity(7 + token.len()));
         authorization.push_str("Bearer ");
@@ -702,22 +770,31 @@ impl Client {
         }
     }
 
-    /// `init`, or `keyprov/<URI>/<NTP time of the period's start>` (TS 33.180 D.2.1): the
+    /// `init`, or `keyprov/<URI>/<NTP time>` (TS 33.180 D.2.1) with its NTP second: the
     /// explicit form for every identity and period, so that the KMS's answer is for the period
-    /// asked whatever its clock says.
-    fn url_for(&self, kind: &JobKind) -> String {
+    /// asked whatever its clock says. The time is `now` for the current period, which lies
+    /// in the KMS's current period whatever its numbering, and the start of the period (by
+    /// the numbering in use) for a later one.
+    fn url_for(&self, kind: &JobKind, now: u64) -> (String, Option<u64>) {
         let base = format!("{}{}", self.base_url, API_PATH);
         match kind {
-            JobKind::Init => format!("{base}init"),
+            JobKind::Init => (format!("{base}init"), None),
             JobKind::KeyProv { identity, period } => {
-                let cert = self.certificate.as_ref();
-                let start = cert.and_then(|c| {
-                    time::period_start(*period, c.xml.user_key_period, c.xml.user_key_offset)
+                let asked = self.certificate.as_ref().and_then(|c| {
+                    let now_ntp = time::unix_to_ntp(now)?;
+                    if c.periods.number_at_ntp(now_ntp) == Some(*period) {
+                        Some(now_ntp)
+                    } else {
+                        c.periods.start_ntp(*period)
+                    }
                 });
                 let encoded = utf8_percent_encode(identity, PATH_SEGMENT);
-                match start.map(time::ntp64_hex) {
-                    Some(hex) => format!("{base}keyprov/{encoded}/{hex}"),
-                    None => format!("{base}keyprov/{encoded}"),
+                match asked {
+                    Some(t) => (
+                        format!("{base}keyprov/{encoded}/{}", time::ntp64_hex(t)),
+                        Some(t),
+                    ),
+                    None => (format!("{base}keyprov/{encoded}"), None),
                 }
             }
         }
@@ -749,7 +826,7 @@ impl Client {
         times.into_iter().filter(|t| *t > now).min()
     }
 
-    fn fail(&mut self, now: u64, index: usize, http: Option<(u64, u16)>) {
+    fn fail(&mut self, now: u64, index: usize, http: Option<(u64, u16, Option<KmsErrorInfo>)>) {
         let next_period = self.certificate.as_ref().and_then(|c| {
             let n = c.period_of(now)?;
             Some(c.period_bounds(n)?.1)
@@ -766,17 +843,51 @@ impl Client {
             self.events.push_back(Event::RetriesExhausted { identity });
             return;
         }
-        let at = now.saturating_add(backoff(&self.config, job.attempts));
-        job.state = JobState::Ready { at };
-        if let Some((request_id, http_status)) = http {
+        let attempts = job.attempts;
+        let at = now.saturating_add(self.backoff(attempts));
+        self.jobs[index].state = JobState::Ready { at };
+        if let Some((request_id, http_status, kms_error)) = http {
             self.events.push_back(Event::RequestFailed {
                 request_id,
                 http_status,
                 retry_at: at,
+                kms_error,
             });
         }
     }
 
+    /// The delay before retry `attempt` (1-based): `initial * 2^(attempt-1)` capped at the
+    /// maximum, then jittered uniformly into `[d/2, d]` so that many handsets do not retry in
+    /// step. The jitter comes from [`ClientConfig::jitter_seed`] when set (SplitMix64, not
+    /// secret), else from the OS RNG.
+    fn backoff(&mut self, attempt: u32) -> u64 {
+        let config = &self.config;
+        let doubled = config
+            .retry_initial_s
+            .saturating_mul(1u64 << attempt.saturating_sub(1).min(40));
+        let delay = doubled.min(config.retry_max_s);
+        let random = match &mut self.jitter {
+            Some(state) => {
+                *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                let mut z = *state;
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                z ^ (z >> 31)
+            }
+            None => {
+                let mut r = [0u8; 8];
+                if crate::rng::fill(&mut r).is_err() {
+                    return delay;
+                }
+                u64::from_le_bytes(r)
+            }
+        };
+        let half = delay / 2;
+        delay - random % (half + 1)
+    }
+
+    /// Reports refused material; the identity (a KMS's text) and detail are escaped and
+    /// bounded.
     fn reject(
         &mut self,
         identity: Option<String>,
@@ -785,10 +896,10 @@ impl Client {
         detail: Option<String>,
     ) {
         self.events.push_back(Event::MaterialRejected {
-            identity,
+            identity: identity.as_deref().map(reportable),
             period,
             reason,
-            detail,
+            detail: detail.as_deref().map(reportable),
         });
     }
 
@@ -796,6 +907,14 @@ impl Client {
         let (identity, period) = match &self.jobs[index].kind {
             JobKind::Init => (None, None),
             JobKind::KeyProv { identity, period } => (Some(identity.clone()), Some(*period)),
+        };
+        let JobState::InFlight {
+            request_id,
+            asked_ntp,
+            ..
+        } = self.jobs[index].state
+        else {
+            unreachable!("a response is handled for an in-flight job")
         };
         let response = match xml::parse_response(body) {
             Ok(response) => response,
@@ -808,7 +927,7 @@ impl Client {
             (KmsPayload::Error(info), _, _) => {
                 self.events.push_back(Event::KmsError {
                     code: info.code,
-                    message: info.message,
+                    message: reportable(&info.message),
                 });
                 self.fail(now, index, None);
             }
@@ -822,12 +941,56 @@ impl Client {
                 }
             },
             (KmsPayload::KeyProv(sets), Some(identity), Some(period)) => {
-                if self.store_key_sets(sets, &identity, period, now) {
-                    self.jobs.remove(index);
-                } else {
-                    // The KMS may have been re-keyed since our init: ask again.
-                    self.ensure_job(JobKind::Init, now);
-                    self.fail(now, index, None);
+                if sets.len() > MAX_KEY_SETS_PER_ANSWER {
+                    self.reject(
+                        Some(identity),
+                        Some(period),
+                        Rejection::Malformed,
+                        Some(format!(
+                            "{} key sets in one answer, at most {MAX_KEY_SETS_PER_ANSWER}",
+                            sets.len()
+                        )),
+                    );
+                    return self.fail(now, index, None);
+                }
+                let outcome = self.store_key_sets(sets, &identity, period, asked_ntp, now);
+                // The numbering may have changed: drop the other jobs' stale period numbers
+                // (advance makes them again), find this job again, and name the period asked
+                // as the KMS numbers it.
+                if outcome.numbering_changed {
+                    self.jobs.retain(|j| {
+                        matches!(j.kind, JobKind::Init)
+                            || matches!(j.state, JobState::InFlight { .. })
+                    });
+                }
+                let Ok(index) = self.in_flight(request_id) else {
+                    return;
+                };
+                let period = match (&self.certificate, asked_ntp) {
+                    (Some(cert), Some(t)) => cert.periods.number_at_ntp(t).unwrap_or(period),
+                    _ => period,
+                };
+                self.jobs[index].kind = JobKind::KeyProv {
+                    identity: identity.clone(),
+                    period,
+                };
+                match self.materials.get(&(identity, period)) {
+                    Some(m) if m.is_complete() => {
+                        self.jobs.remove(index);
+                    }
+                    Some(_) => {
+                        // Half a set: keep asking with the capped backoff, never parked.
+                        let job = &mut self.jobs[index];
+                        job.attempts = job.attempts.saturating_add(1);
+                        let attempts = job.attempts;
+                        let at = now.saturating_add(self.backoff(attempts));
+                        self.jobs[index].state = JobState::Ready { at };
+                    }
+                    None => {
+                        // The KMS may have been re-keyed since our init: ask again.
+                        self.ensure_job(JobKind::Init, now);
+                        self.fail(now, index, None);
+                    }
                 }
             }
             (_, identity, period) => {
@@ -840,16 +1003,22 @@ impl Client {
     /// Validates and installs a certificate; with new keys, re-validates stored material and
     /// drops what no longer holds.
     fn install_certificate(&mut self, cert: KmsCertificate, now: u64) -> Result<(), Rejection> {
-        let new = Certificate::validate(cert, self.config.expected_kms_uri.as_deref(), now)?;
+        let mut new = Certificate::validate(cert, self.config.expected_kms_uri.as_deref(), now)?;
         let changed = self
             .certificate
             .as_ref()
             .is_some_and(|old| !old.same_keys(&new.xml));
         let first = self.certificate.is_none();
+        if let Some(old) = &self.certificate {
+            // The KMS's numbering outlives a re-keying.
+            if let Some(periods) = new.periods.with_numbering(old.periods.numbering()) {
+                new.periods = periods;
+            }
+        }
         let kms_uri = new.xml.kms_uri.clone();
         self.certificate = Some(new);
         if first || changed {
-            self.period_delta_known = false;
+            self.numbering_known = false;
         }
         if changed {
             let old = std::mem::take(&mut self.materials);
@@ -895,70 +1064,114 @@ impl Client {
         }
     }
 
-    /// Validates and stores the key sets of a KeyProv answer to the job for (`wanted`,
-    /// `period`). True when material for `wanted` was stored.
+    /// Validates and stores, one at a time, the key sets of a KeyProv answer to the job for
+    /// (`wanted`, `period`) sent for the period of NTP second `asked_ntp`: learns the KMS's
+    /// numbering from the set for `wanted`, stores each set of a configured identity for the
+    /// current, the next or the asked period under its own period, ignores sets for other
+    /// periods, and refuses a set for `wanted` that cannot answer the request.
     fn store_key_sets(
         &mut self,
         sets: Vec<KmsKeySet>,
         wanted: &str,
         period: u64,
+        asked_ntp: Option<u64>,
         now: u64,
-    ) -> bool {
-        let Some(cert) = &self.certificate else {
+    ) -> KeyProvOutcome {
+        let mut outcome = KeyProvOutcome {
+            numbering_changed: false,
+        };
+        let Some(cert) = &mut self.certificate else {
             self.reject(
                 Some(wanted.to_owned()),
                 Some(period),
                 Rejection::NoCertificate,
                 None,
             );
-            return false;
+            return outcome;
         };
-        let mut stored_wanted = false;
+        if let (Some(t), false) = (asked_ntp, self.numbering_known) {
+            let explains = |p: crate::domain::KeyPeriods| {
+                sets.iter()
+                    .any(|s| s.user_uri == wanted && p.answers(t, s.key_period_no))
+            };
+            if !explains(cert.periods) {
+                let other = PeriodNumbering::ALL
+                    .into_iter()
+                    .filter_map(|n| cert.periods.with_numbering(n))
+                    .find(|p| explains(*p) && p.number_at_unix(now).is_some());
+                if let Some(periods) = other {
+                    let ntp_number = cert.periods.with_numbering(PeriodNumbering::Ntp);
+                    cert.periods = periods;
+                    outcome.numbering_changed = true;
+                    if periods.numbering() != PeriodNumbering::Ntp {
+                        let ours = ntp_number.and_then(|p| p.number_at_ntp(t)).unwrap_or(0);
+                        let kms = periods.number_at_ntp(t).unwrap_or(0);
+                        self.events.push_back(Event::PeriodMismatch {
+                            identity: wanted.to_owned(),
+                            ours,
+                            kms,
+                        });
+                    }
+                    // Material held under the other numbering has other period numbers.
+                    for ((identity, period), _) in std::mem::take(&mut self.materials) {
+                        self.events
+                            .push_back(Event::MaterialExpired { identity, period });
+                    }
+                }
+            }
+        }
+        let Some(cert) = &self.certificate else {
+            return outcome;
+        };
+        let current = cert.period_of(now);
+        let asked = asked_ntp.and_then(|t| cert.periods.number_at_ntp(t));
+        let wanted_periods = [current, current.and_then(|c| c.checked_add(1)), asked];
         let sent_wanted = sets.iter().any(|s| s.user_uri == wanted);
-        let mut outcomes = Vec::new();
+        let answered = sets
+            .iter()
+            .any(|s| s.user_uri == wanted && wanted_periods.contains(&Some(s.key_period_no)));
         for set in sets {
+            let k = set.key_period_no;
+            let is_wanted_identity = set.user_uri == wanted;
+            let Some(cert) = &self.certificate else {
+                break;
+            };
+            if !wanted_periods.contains(&Some(k)) {
+                // A set for a period not wanted is ignored quietly, unless it was the only
+                // answer for the identity asked: then the KMS answered another period.
+                if is_wanted_identity && !answered {
+                    self.reject(
+                        Some(set.user_uri.clone()),
+                        Some(k),
+                        Rejection::WrongPeriod,
+                        None,
+                    );
+                }
+                continue;
+            }
             let identity = set.user_uri.clone();
-            let kms_period_no = set.key_period_no;
             let result = KeyMaterial::validate(
                 set,
-                period,
+                k,
                 cert,
                 self.config.identities(),
                 self.config.id_encoding,
                 now,
             );
-            outcomes.push((identity, kms_period_no, result));
-        }
-        for (identity, kms_period_no, result) in outcomes {
             let validated = match result {
                 Ok(v) => v,
                 Err(reason) => {
-                    self.reject(Some(identity), Some(period), reason, None);
+                    self.reject(Some(identity), Some(k), reason, None);
                     continue;
                 }
             };
             for reason in validated.rejections {
-                self.reject(Some(identity.clone()), Some(period), reason, None);
+                self.reject(Some(identity.clone()), Some(k), reason, None);
             }
-            let Some(material) = validated.material else {
-                continue;
-            };
-            let offset = kms_period_no as i64 - period as i64;
-            if self.period_delta_known && offset != self.kms_period_delta {
-                self.reject(Some(identity), Some(period), Rejection::WrongPeriod, None);
-                continue;
-            }
-            if kms_period_no != period {
-                self.events.push_back(Event::PeriodMismatch {
-                    identity: identity.clone(),
-                    ours: period,
-                    kms: kms_period_no,
-                });
-            }
-            if self.store_material(material) {
-                self.kms_period_delta = offset;
-                self.period_delta_known = true;
-                stored_wanted |= identity == wanted;
+            if let Some(material) = validated.material {
+                if self.store_material(material) {
+                    self.numbering_known = true;
+                }
             }
         }
         if !sent_wanted {
@@ -969,12 +1182,13 @@ impl Client {
                 None,
             );
         }
-        stored_wanted
+        outcome
     }
 
     /// Stores validated material unless it would replace better material: a half missing
     /// from the new set is kept from the old one when both have the same UID, and the result
-    /// must hold at least as many valid halves as before. True when stored.
+    /// must hold at least as many valid halves as before. True when stored. Raises
+    /// [`Event::KeyMaterialReady`] for a complete set, [`Event::KeyMaterialPartial`] for half.
     fn store_material(&mut self, mut new: KeyMaterial) -> bool {
         let key = (new.set.user_uri.clone(), new.period);
         if let Some(old) = self.materials.get_mut(&key) {
@@ -999,32 +1213,44 @@ impl Client {
             .certificate
             .as_ref()
             .expect("material is validated against a certificate");
-        let (start, end) = cert.period_bounds(new.period).unwrap_or((0, 0));
-        self.events.push_back(Event::KeyMaterialReady {
-            identity: key.0.clone(),
-            period: new.period,
-            kms_period_no: new.set.key_period_no,
-            start,
-            end,
-            can_sign: new.can_sign(),
-            can_decrypt: new.can_decrypt(),
-        });
+        self.events.push_back(material_event(cert, &new));
         self.materials.insert(key, new);
         true
     }
 }
 
-/// The delay before retry `attempt` (1-based): `initial * 2^(attempt-1)` capped at the
-/// maximum, then jittered uniformly into `[d/2, d]` so that many handsets do not retry in step.
-fn backoff(config: &ClientConfig, attempt: u32) -> u64 {
-    let doubled = config
-        .retry_initial_s
-        .saturating_mul(1u64 << (attempt - 1).min(40));
-    let delay = doubled.min(config.retry_max_s);
-    let mut r = [0u8; 8];
-    if crate::rng::fill(&mut r).is_err() {
-        return delay;
+/// What a KeyProv answer changed beyond the stored material.
+struct KeyProvOutcome {
+    /// The client started following another period numbering.
+    numbering_changed: bool,
+}
+
+/// [`Event::KeyMaterialReady`] for a complete set, [`Event::KeyMaterialPartial`] for half of
+/// one: what live provisioning and import report for installed material.
+pub(crate) fn material_event(cert: &Certificate, material: &KeyMaterial) -> Event {
+    let (start, end) = cert.period_bounds(material.period).unwrap_or((0, 0));
+    let identity = material.set.user_uri.clone();
+    let (period, kms_period_no) = (material.period, material.set.key_period_no);
+    let (can_sign, can_decrypt) = (material.can_sign(), material.can_decrypt());
+    if material.is_complete() {
+        Event::KeyMaterialReady {
+            identity,
+            period,
+            kms_period_no,
+            start,
+            end,
+            can_sign,
+            can_decrypt,
+        }
+    } else {
+        Event::KeyMaterialPartial {
+            identity,
+            period,
+            kms_period_no,
+            start,
+            end,
+            can_sign,
+            can_decrypt,
+        }
     }
-    let half = delay / 2;
-    delay - u64::from_le_bytes(r) % (half + 1)
 }

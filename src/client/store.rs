@@ -6,12 +6,12 @@
 //! certificate and key material, all at once. A wrong storage key, a blob of another user, or
 //! a tampered or truncated blob is refused with a [`StoreError`] and changes nothing.
 //!
-//! # Format, version 1
+//! # Format, version 2
 //!
 //! All integers are big-endian.
 //!
 //! ```text
-//! blob      = magic "MKCKS\0" (6) || version (1) = 0x01 || nonce (12) || ciphertext || tag (16)
+//! blob      = magic "MKCKS\0" (6) || version (1) = 0x02 || nonce (12) || ciphertext || tag (16)
 //! AD        = magic || version || u16 length of the user URI || user URI octets
 //! ```
 //!
@@ -21,7 +21,8 @@
 //! user it was sealed for. The ciphertext is as long as the plaintext:
 //!
 //! ```text
-//! plaintext   = kms_period_delta (i64)
+//! plaintext   = period numbering (u8: 0 = from the NTP epoch, TS 33.180 F.2.1; 1 = from the
+//!               Unix epoch; see the client module documentation)
 //!               certificate flag (u8: 0 = none, 1 = present) [ certificate ]
 //!               material count (u32, at most 4096) material*
 //! certificate = Version (opt-str)  Role (u8: 0 = Root, 1 = External)  CertUri (opt-str)
@@ -29,7 +30,7 @@
 //!               Revoked (bool)  UserIdFormat (str)  UserKeyPeriod (u64)  UserKeyOffset (u64)
 //!               PubEncKey (bytes)  PubAuthKey (bytes)  ParameterSet (opt-u64)
 //!               KmsDomain count (u32, at most 4096) KmsDomain (str)*
-//! material    = our key period number (u64)
+//! material    = key period number (u64, equal to the set's KeyPeriodNo)
 //!               flags (u8: bit 0 = SSK/PVT valid, bit 1 = RSK valid; at least one, no other bit)
 //!               Version (opt-str)  KmsUri (str)  CertUri (opt-str)  Issuer (opt-str)
 //!               UserUri (str)  UserID (32 octets)  ValidFrom (opt-i64)  ValidTo (opt-i64)
@@ -69,6 +70,7 @@ use zeroize::Zeroizing;
 
 use super::{Client, ClientError, Event, JobKind, JobState};
 use crate::client::material::{Certificate, KeyMaterial};
+use crate::domain::PeriodNumbering;
 use crate::kms::message::{CertificateRole, KmsCertificate, KmsKeySet};
 use crate::rng;
 use crate::uid::UID_BYTES;
@@ -108,7 +110,8 @@ pub enum StoreError {
 /// The first octets of every key store blob.
 pub(crate) const STORE_MAGIC: [u8; 6] = *b"MKCKS\0";
 /// The format version [`Client::export`] writes and [`Client::import`] reads.
-pub(crate) const STORE_VERSION: u8 = 1;
+/// Version 1 held a signed "period delta" in place of the numbering; it is not read.
+pub(crate) const STORE_VERSION: u8 = 2;
 
 const NONCE_BYTES: usize = 12;
 const TAG_BYTES: usize = 16;
@@ -199,11 +202,15 @@ impl Client {
             if !decoded.materials.is_empty() {
                 return Err(StoreError::InvalidContent.into());
             }
-            self.replace(None, BTreeMap::new(), decoded.kms_period_delta);
+            self.replace(None, BTreeMap::new());
             return Ok(0);
         };
-        let cert = Certificate::validate(xml, self.config.expected_kms_uri.as_deref(), now)
+        let mut cert = Certificate::validate(xml, self.config.expected_kms_uri.as_deref(), now)
             .map_err(|_| StoreError::InvalidContent)?;
+        cert.periods = cert
+            .periods
+            .with_numbering(decoded.numbering)
+            .ok_or(StoreError::InvalidContent)?;
         let mut materials = BTreeMap::new();
         for stored in decoded.materials {
             let key = (stored.set.user_uri.clone(), stored.period);
@@ -212,7 +219,7 @@ impl Client {
             }
         }
         let installed = materials.len();
-        self.replace(Some(cert), materials, decoded.kms_period_delta);
+        self.replace(Some(cert), materials);
         Ok(installed)
     }
 
@@ -224,6 +231,10 @@ impl Client {
         now: u64,
     ) -> Result<Option<KeyMaterial>, StoreError> {
         let StoredMaterial { period, flags, set } = stored;
+        // Material is kept under the KMS's own number for its period.
+        if period != set.key_period_no {
+            return Err(StoreError::InvalidContent);
+        }
         let Some((_, end)) = cert.period_bounds(period) else {
             // The live client erases material whose period has no bounds.
             return Ok(None);
@@ -271,7 +282,6 @@ impl Client {
         &mut self,
         cert: Option<Certificate>,
         materials: BTreeMap<(String, u64), KeyMaterial>,
-        kms_period_delta: i64,
     ) {
         if let Some(new) = &cert {
             let changed = self
@@ -285,16 +295,7 @@ impl Client {
                 });
             }
             for material in materials.values() {
-                let (start, end) = new.period_bounds(material.period).unwrap_or((0, 0));
-                self.events.push_back(Event::KeyMaterialReady {
-                    identity: material.set.user_uri.clone(),
-                    period: material.period,
-                    kms_period_no: material.set.key_period_no,
-                    start,
-                    end,
-                    can_sign: material.can_sign(),
-                    can_decrypt: material.can_decrypt(),
-                });
+                self.events.push_back(super::material_event(new, material));
             }
         }
         // Requests not yet sent for material now held are not needed any more.
@@ -306,13 +307,16 @@ impl Client {
         });
         self.certificate = cert;
         self.materials = materials;
-        self.kms_period_delta = kms_period_delta;
-        self.period_delta_known = !self.materials.is_empty();
+        self.numbering_known = !self.materials.is_empty();
     }
 
     /// Writes the plaintext of the key store to `sink`.
     fn encode(&self, sink: &mut impl Sink) -> Result<(), StoreError> {
-        sink.put(&self.kms_period_delta.to_be_bytes());
+        let numbering = self
+            .certificate
+            .as_ref()
+            .map_or(PeriodNumbering::Ntp, |c| c.periods.numbering());
+        sink.put(&[numbering_octet(numbering)]);
         let Some(cert) = &self.certificate else {
             sink.put(&[0]);
             put_count(sink, 0)?;
@@ -510,9 +514,16 @@ fn encode_key_set(sink: &mut impl Sink, s: &KmsKeySet) -> Result<(), StoreError>
     Ok(())
 }
 
+fn numbering_octet(numbering: PeriodNumbering) -> u8 {
+    match numbering {
+        PeriodNumbering::Ntp => 0,
+        PeriodNumbering::Unix => 1,
+    }
+}
+
 /// The plaintext decoded, not yet validated.
 struct Decoded {
-    kms_period_delta: i64,
+    numbering: PeriodNumbering,
     certificate: Option<KmsCertificate>,
     materials: Vec<StoredMaterial>,
 }
@@ -605,7 +616,11 @@ impl<'a> Reader<'a> {
 
 fn decode(plaintext: &[u8]) -> Result<Decoded, StoreError> {
     let mut r = Reader { rest: plaintext };
-    let kms_period_delta = r.i64()?;
+    let numbering = match r.u8()? {
+        0 => PeriodNumbering::Ntp,
+        1 => PeriodNumbering::Unix,
+        _ => return Err(StoreError::InvalidContent),
+    };
     let certificate = r.flag()?.then(|| decode_certificate(&mut r)).transpose()?;
     let count = r.count()?;
     // Each material takes far more than 64 octets: no allocation beyond what the blob holds.
@@ -623,7 +638,7 @@ fn decode(plaintext: &[u8]) -> Result<Decoded, StoreError> {
         return Err(StoreError::InvalidContent);
     }
     Ok(Decoded {
-        kms_period_delta,
+        numbering,
         certificate,
         materials,
     })
@@ -856,7 +871,7 @@ mod tests {
 
     fn encode_decoded(d: &Decoded) -> Vec<u8> {
         let mut out = Vec::new();
-        out.put(&d.kms_period_delta.to_be_bytes());
+        out.put(&[numbering_octet(d.numbering)]);
         match &d.certificate {
             None => out.put(&[0]),
             Some(c) => {
@@ -883,7 +898,7 @@ mod tests {
     fn assert_untouched(client: &Client) {
         assert!(client.certificate.is_none());
         assert!(client.materials.is_empty());
-        assert_eq!(client.kms_period_delta, 0);
+        assert!(!client.numbering_known);
         assert!(client.events.is_empty());
     }
 
@@ -891,7 +906,7 @@ mod tests {
     fn round_trip_restores_the_same_state() {
         let f = fixture();
         assert_eq!(f.blob[..6], *b"MKCKS\0");
-        assert_eq!(f.blob[6], 1);
+        assert_eq!(f.blob[6], 2);
         assert_eq!(f.blob.len(), HEADER_BYTES + f.plaintext.len() + TAG_BYTES);
         assert_eq!(
             encode_decoded(&decode(&f.plaintext).unwrap()),
@@ -1026,14 +1041,14 @@ mod tests {
     fn unsupported_version_and_foreign_data_are_refused() {
         let mut client = Client::new(config(ALICE)).unwrap();
         let mut blob = fixture().blob.clone();
-        blob[6] = 2;
+        blob[6] = 1;
         assert_eq!(
             store_error(client.import(T0, &KEY, &blob)),
             StoreError::UnsupportedVersion
         );
         // The version is checked before the length.
         assert_eq!(
-            store_error(client.import(T0, &KEY, b"MKCKS\0\x02")),
+            store_error(client.import(T0, &KEY, b"MKCKS\0\x01")),
             StoreError::UnsupportedVersion
         );
         for foreign in [
@@ -1070,17 +1085,21 @@ mod tests {
         let decoded = decode(plaintext).unwrap();
         let mut cert = Vec::new();
         encode_certificate(&mut cert, decoded.certificate.as_ref().unwrap()).unwrap();
-        let count_at = 8 + 1 + cert.len();
+        let count_at = 1 + 1 + cert.len();
         let flags_at = count_at + 4 + 8;
         let patched = |at: usize, octets: &[u8]| {
             let mut p = plaintext.clone();
             p[at..at + octets.len()].copy_from_slice(octets);
             p
         };
-        // Certificate flag, material count (above the limit, and one more than present),
-        // material flags.
+        // Period numbering, certificate flag, material count (above the limit, and one more
+        // than present), material flags, a material's period other than its KeyPeriodNo.
+        let period = u64::from_be_bytes(plaintext[count_at + 4..count_at + 12].try_into().unwrap());
         for (at, octets) in [
-            (8, &[2u8][..]),
+            (0, &[2u8][..]),
+            (0, &[0xFF][..]),
+            (1, &[2u8][..]),
+            (count_at + 4, &(period + 1).to_be_bytes()[..]),
             (count_at, &4097u32.to_be_bytes()[..]),
             (count_at, &u32::MAX.to_be_bytes()[..]),
             (count_at, &2u32.to_be_bytes()[..]),

@@ -17,6 +17,11 @@ use crate::uid::IdEncoding;
 
 pub use super::slice::mkc_str;
 
+/// The most key sets of one KeyProv answer the client accepts.
+pub const MKC_CLIENT_MAX_KEY_SETS_PER_ANSWER: usize = 16;
+// A literal for the header generator; the client's constant is the owner.
+const _: () = assert!(MKC_CLIENT_MAX_KEY_SETS_PER_ANSWER == crate::client::MAX_KEY_SETS_PER_ANSWER);
+
 /// Identifier encodings for `mkc_client_config.id_encoding`.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,8 +85,8 @@ pub enum mkc_event_kind {
     /// A KMS certificate was validated and installed: `text` = its KmsUri, `changed` = 1 when
     /// it replaced one with other keys.
     CertificateInstalled = 1,
-    /// Key material is ready: `identity`, `period`, `kms_period_no`, `start`, `end`,
-    /// `can_sign`, `can_decrypt`.
+    /// A complete key set (SSK/PVT and RSK) is ready: `identity`, `period`, `kms_period_no`,
+    /// `start`, `end`, `can_sign`, `can_decrypt`.
     KeyMaterialReady = 2,
     /// Material of `identity` for `period` passed its grace window and was erased.
     MaterialExpired = 3,
@@ -93,7 +98,8 @@ pub enum mkc_event_kind {
     /// Received material was refused: `rejection`, `text` = why, `identity`/`period` when
     /// known (`has_period`). Stored material is unchanged.
     MaterialRejected = 6,
-    /// The KMS numbers the period differently: `period` (ours, NTP-based), `kms_period_no`.
+    /// The KMS numbers periods from the Unix epoch; the client follows it from now on:
+    /// `period` (the TS 33.180 F.2.1 NTP-based number of the time asked), `kms_period_no`.
     PeriodMismatch = 7,
     /// `request_id` failed with `http_status` (0: transport failure); retried at `retry_at`.
     RequestFailed = 8,
@@ -101,6 +107,10 @@ pub enum mkc_event_kind {
     /// `mkc_client_refresh`, a new access token, or the start of the next key period (an hour
     /// later while there is no certificate).
     RetriesExhausted = 9,
+    /// Half a key set is stored (`identity`, `period`, `start`, `end`, `can_sign`,
+    /// `can_decrypt`; the other half was refused): the valid half is used and the client
+    /// keeps asking with the capped backoff until a complete set is installed.
+    KeyMaterialPartial = 10,
 }
 
 /// Why material was refused (`mkc_event.rejection`).
@@ -198,7 +208,10 @@ pub struct mkc_event {
     pub identity: *const c_char,
     /// Octets of `identity`.
     pub identity_len: usize,
-    /// Our key period number (NTP-based, TS 33.180 F.2.1).
+    /// The key period number as the KMS numbers it: from the NTP epoch (TS 33.180 F.2.1)
+    /// unless the KMS showed that it counts from the Unix epoch (PERIOD_MISMATCH), after
+    /// which the client follows the KMS's numbering and period boundaries. For a key set, its
+    /// own period.
     pub period: u64,
     /// 1 when `period` is meaningful (MATERIAL_REJECTED may lack one).
     pub has_period: u32,
@@ -216,9 +229,14 @@ pub struct mkc_event {
     pub changed: u32,
     /// A `mkc_rejection` value.
     pub rejection: u32,
-    /// KmsError ErrorCode.
+    /// KmsError ErrorCode (KMS_ERROR, and REQUEST_FAILED when `has_kms_error`).
     pub kms_error_code: i64,
-    /// Text: the KMS URI, the KMS's ErrorMsg, or the reason of a rejection; or NULL.
+    /// 1 when a REQUEST_FAILED answer (HTTP 4xx/5xx) carried a KmsError: `kms_error_code`
+    /// and `text` (its ErrorMsg) are set.
+    pub has_kms_error: u32,
+    /// Text: the KMS URI, the KMS's ErrorMsg, or the reason of a rejection; or NULL. Text
+    /// from the KMS has control and bidirectional characters written as `\u{hex}` and is at
+    /// most 512 octets.
     pub text: *const c_char,
     /// Octets of `text`.
     pub text_len: usize,
@@ -330,6 +348,7 @@ const fn empty_event() -> mkc_event {
         changed: 0,
         rejection: 0,
         kms_error_code: 0,
+        has_kms_error: 0,
         text: std::ptr::null(),
         text_len: 0,
         request_id: 0,
@@ -379,8 +398,21 @@ impl View {
                 end,
                 can_sign,
                 can_decrypt,
+            }
+            | Event::KeyMaterialPartial {
+                identity,
+                period,
+                kms_period_no,
+                start,
+                end,
+                can_sign,
+                can_decrypt,
             } => {
-                e.kind = mkc_event_kind::KeyMaterialReady as u32;
+                e.kind = if can_sign && can_decrypt {
+                    mkc_event_kind::KeyMaterialReady as u32
+                } else {
+                    mkc_event_kind::KeyMaterialPartial as u32
+                };
                 self.set_identity(&mut e, Some(&identity));
                 (e.period, e.has_period, e.kms_period_no, e.start, e.end) =
                     (period, 1, kms_period_no, start, end);
@@ -428,10 +460,16 @@ impl View {
                 request_id,
                 http_status,
                 retry_at,
+                kms_error,
             } => {
                 e.kind = mkc_event_kind::RequestFailed as u32;
                 (e.request_id, e.http_status, e.retry_at) =
                     (request_id, http_status.into(), retry_at);
+                if let Some(error) = kms_error {
+                    e.kms_error_code = error.code;
+                    e.has_kms_error = 1;
+                    self.set_text(&mut e, &error.message);
+                }
             }
             Event::RetriesExhausted { identity } => {
                 e.kind = mkc_event_kind::RetriesExhausted as u32;
@@ -566,7 +604,9 @@ pub unsafe extern "C" fn mkc_client_set_access_token(
     })
 }
 
-/// Makes requests parked after `MKC_EVENT_KIND_RETRIES_EXHAUSTED` ready again.
+/// Makes requests parked after `MKC_EVENT_KIND_RETRIES_EXHAUSTED` ready again, and fetches the
+/// current and next key sets of every identity again at the next `mkc_client_poll_output`,
+/// even those held (a set no better than the one held does not replace it).
 ///
 /// Returns `MKC_RESULT_OK` or `MKC_RESULT_NULL_PARAMETER`.
 ///
@@ -660,6 +700,12 @@ pub unsafe extern "C" fn mkc_client_poll_output(
 /// (the body may be empty; at most 1 MiB is parsed, more is refused as malformed). Whatever the
 /// body holds, stored material changes only through validated data; the outcome comes as
 /// events from `mkc_client_poll_output`.
+///
+/// A KeyProv answer may hold several key sets (TS 33.180 D.3): one with more than
+/// `MKC_CLIENT_MAX_KEY_SETS_PER_ANSWER` is refused (MATERIAL_REJECTED, MALFORMED); sets for the
+/// current or next key period of a configured identity are validated and stored, each under
+/// its own period, and sets for other periods are ignored without an event. A 4xx/5xx answer
+/// carrying a KmsError gives REQUEST_FAILED with `has_kms_error`, `kms_error_code` and `text`.
 ///
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_UNKNOWN_REQUEST` when `request_id` is not in flight;
 /// `MKC_RESULT_INVALID_PARAMETER` for a status above 999; or `MKC_RESULT_NULL_PARAMETER`.

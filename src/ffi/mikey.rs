@@ -257,7 +257,8 @@ pub unsafe extern "C" fn mkc_mikey_derive_key(
 /// Builds an I_MESSAGE from our `identity` to `responder_uri` at Unix time `now` carrying
 /// `key` (16 octets) with `key_id` (its top 4 bits must be `kind`'s purpose tag), signed with
 /// our SSK of the period of `now` and SAKKE-encapsulated to the responder's UID for that
-/// period (RFC 6509; TS 33.180 E.1-E.7). `flags`: `MKC_MIKEY_HIDE_IDENTITIES`,
+/// period (RFC 6509; TS 33.180 E.1-E.7); periods numbered as the KMS numbers them (see
+/// `mkc_client_mikey_process_imessage`). `flags`: `MKC_MIKEY_HIDE_IDENTITIES`,
 /// `MKC_MIKEY_SAKKE_TO_SELF`. Writes the message octets and their number to `*written`; for
 /// SDP, convert with `mkc_mikey_to_sdp`. A message is under 1,000 octets.
 ///
@@ -327,7 +328,10 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage(
 /// UID comes from `initiator_uri` when given (e.g. from SIP; `(NULL, 0)` when not) or from the
 /// message; the ECCSI signature is verified; the key is decapsulated with our RSK of T's key
 /// period (or, when T is within `replay_window_s` of a boundary, the neighbouring one's); the
-/// key identifiers are checked. On success `*key_out` is
+/// key identifiers are checked. Key periods are the KMS's: TS 33.180 F.2.1's (from the NTP
+/// epoch), or, once the KMS has shown that it counts from the Unix epoch (a
+/// `MKC_EVENT_KIND_PERIOD_MISMATCH`), its own numbering and boundaries; the client assumes that
+/// the initiator's KMS numbers periods the same way (one KMS domain). On success `*key_out` is
 /// filled (wipe its `key` when done); on failure it is zeroed. Its `rand` and
 /// `initiator_uri` point into `msg` (or, for a URI only the caller gave, into
 /// `initiator_uri`): keep those alive while using them. The app keeps the replay cache (T

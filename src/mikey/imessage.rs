@@ -37,10 +37,11 @@ use super::payload::{
     SIGN_TYPE_ECCSI, SakkePayload, SecurityPolicy, Signature, Timestamp,
 };
 use super::{MikeyError, Part};
+use crate::domain::{KeyPeriods, PeriodNumbering};
 use crate::eccsi::{SIGNATURE_BYTES, Signer, Verifier};
+use crate::rng;
 use crate::sakke::{SakkePublic, SakkeReceiver};
 use crate::uid::{IdEncoding, UID_BYTES, derive_uid};
-use crate::{rng, time};
 use std::fmt;
 use zeroize::Zeroizing;
 
@@ -60,6 +61,8 @@ pub struct KmsParams<'a> {
     pub user_key_offset: u64,
     /// UID to identifier: the raw 32 octets (TS 33.180) or their hex text.
     pub id_encoding: IdEncoding,
+    /// How the KMS numbers its key periods (TS 33.180 F.2.1 counts from the NTP epoch).
+    pub numbering: PeriodNumbering,
 }
 
 impl<'a> KmsParams<'a> {
@@ -70,12 +73,19 @@ impl<'a> KmsParams<'a> {
             user_key_period,
             user_key_offset,
             id_encoding: IdEncoding::Raw,
+            numbering: PeriodNumbering::Ntp,
         }
     }
 
-    /// The key period of NTP second `t_ntp`, or `None` before period 0 (or a zero period).
+    /// The key periods, or `None` for a zero or overflowing period.
+    fn periods(&self) -> Option<KeyPeriods> {
+        KeyPeriods::new(self.user_key_period, self.user_key_offset, self.numbering).ok()
+    }
+
+    /// The key period of NTP second `t_ntp` under [`Self::numbering`], or `None` before
+    /// period 0 (or a zero period).
     pub fn period_of(&self, t_ntp: u64) -> Option<u64> {
-        time::period_number(t_ntp, self.user_key_period, self.user_key_offset)
+        self.periods()?.number_at_ntp(t_ntp)
     }
 
     /// The UID (TS 33.180 F.2.1) of `user_uri` in key period `n` of this KMS.
@@ -103,10 +113,12 @@ impl<'a> KmsParams<'a> {
     /// end. Keys of a neighbouring period are accepted only across a nearby boundary, never
     /// for a whole extra period.
     fn candidates(&self, t_ntp: u64, tolerance_s: u64) -> Result<Vec<u64>, MikeyError> {
-        let n = self.period_of(t_ntp).ok_or(MikeyError::NoKeyPeriod)?;
-        let (p, o) = (self.user_key_period, self.user_key_offset);
-        let start = time::period_start(n, p, o).ok_or(MikeyError::NoKeyPeriod)?;
-        let end = time::period_end(n, p, o);
+        let periods = self.periods().ok_or(MikeyError::NoKeyPeriod)?;
+        let n = periods
+            .number_at_ntp(t_ntp)
+            .ok_or(MikeyError::NoKeyPeriod)?;
+        let start = periods.start_ntp(n).ok_or(MikeyError::NoKeyPeriod)?;
+        let end = periods.end_ntp(n);
         let previous = n.checked_sub(1).filter(|_| t_ntp - start <= tolerance_s);
         let next = end
             .filter(|e| e - t_ntp <= tolerance_s)

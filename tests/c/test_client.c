@@ -696,7 +696,10 @@ static void test_misbehaviour(void) {
     under("bad-ssk", BOB, g_token_bob, g_now, 0, &run);
     CHECK(find(&run, MKC_EVENT_KIND_MATERIAL_REJECTED, MKC_REJECTION_INVALID_SSK) != NULL,
           "MATERIAL_REJECTED INVALID_SSK");
-    s = find(&run, MKC_EVENT_KIND_KEY_MATERIAL_READY, MKC_REJECTION_NONE);
+    /* Half a set: KEY_MATERIAL_PARTIAL, never READY; the client keeps asking. */
+    CHECK(find(&run, MKC_EVENT_KIND_KEY_MATERIAL_READY, MKC_REJECTION_NONE) == NULL,
+          "no KEY_MATERIAL_READY for half a set");
+    s = find(&run, MKC_EVENT_KIND_KEY_MATERIAL_PARTIAL, MKC_REJECTION_NONE);
     CHECK(s != NULL && s->can_sign == 0 && s->can_decrypt == 1,
           "the RSK is kept: can_sign 0, can_decrypt 1");
     if (s == NULL) dump(&run);
@@ -705,7 +708,10 @@ static void test_misbehaviour(void) {
     under("bad-rsk", BOB, g_token_bob, g_now, 0, &run);
     CHECK(find(&run, MKC_EVENT_KIND_MATERIAL_REJECTED, MKC_REJECTION_INVALID_RSK) != NULL,
           "MATERIAL_REJECTED INVALID_RSK");
-    s = find(&run, MKC_EVENT_KIND_KEY_MATERIAL_READY, MKC_REJECTION_NONE);
+    /* Half a set: KEY_MATERIAL_PARTIAL, never READY; the client keeps asking. */
+    CHECK(find(&run, MKC_EVENT_KIND_KEY_MATERIAL_READY, MKC_REJECTION_NONE) == NULL,
+          "no KEY_MATERIAL_READY for half a set");
+    s = find(&run, MKC_EVENT_KIND_KEY_MATERIAL_PARTIAL, MKC_REJECTION_NONE);
     CHECK(s != NULL && s->can_sign == 1 && s->can_decrypt == 0,
           "the SSK is kept: can_sign 1, can_decrypt 0");
     if (s == NULL) dump(&run);

@@ -212,6 +212,7 @@ struct EventFields {
     changed: bool,
     rejection: Option<String>,
     kms_error_code: i64,
+    has_kms_error: bool,
     text: Option<String>,
     request_id: u64,
     http_status: u16,
@@ -240,6 +241,19 @@ fn event_fields(event: Event) -> EventFields {
             (f.kms_period_no, f.start, f.end) = (kms_period_no, start, end);
             (f.can_sign, f.can_decrypt) = (can_sign, can_decrypt);
         }
+        Event::KeyMaterialPartial {
+            identity,
+            period,
+            kms_period_no,
+            start,
+            end,
+            can_sign,
+            can_decrypt,
+        } => {
+            (f.kind, f.identity, f.period) = (10, Some(identity), Some(period));
+            (f.kms_period_no, f.start, f.end) = (kms_period_no, start, end);
+            (f.can_sign, f.can_decrypt) = (can_sign, can_decrypt);
+        }
         Event::MaterialExpired {
             identity, period, ..
         } => {
@@ -248,6 +262,7 @@ fn event_fields(event: Event) -> EventFields {
         Event::AccessTokenNeeded => f.kind = 4,
         Event::KmsError { code, message, .. } => {
             (f.kind, f.kms_error_code, f.text) = (5, code, Some(message));
+            f.has_kms_error = true;
         }
         Event::MaterialRejected {
             identity,
@@ -275,10 +290,13 @@ fn event_fields(event: Event) -> EventFields {
             request_id,
             http_status,
             retry_at,
-            ..
+            kms_error,
         } => {
             (f.kind, f.request_id, f.http_status, f.retry_at) =
                 (8, request_id, http_status, retry_at);
+            if let Some(error) = kms_error {
+                (f.kms_error_code, f.has_kms_error, f.text) = (error.code, true, Some(error.message));
+            }
         }
         Event::RetriesExhausted { identity, .. } => {
             (f.kind, f.identity) = (9, identity);
@@ -299,7 +317,7 @@ fn event_object<'l>(env: &mut JNIEnv<'l>, event: Event) -> Res<JObject<'l>> {
         .call_static_method(
             "org/mcptt/kmc/Event",
             "of",
-            "(ILjava/lang/String;ZJJJJZZZLjava/lang/String;JLjava/lang/String;JIJ)Lorg/mcptt/kmc/Event;",
+            "(ILjava/lang/String;ZJJJJZZZLjava/lang/String;ZJLjava/lang/String;JIJ)Lorg/mcptt/kmc/Event;",
             &[
                 JValue::Int(f.kind),
                 JValue::Object(&identity),
@@ -312,6 +330,7 @@ fn event_object<'l>(env: &mut JNIEnv<'l>, event: Event) -> Res<JObject<'l>> {
                 JValue::Bool(f.can_decrypt.into()),
                 JValue::Bool(f.changed.into()),
                 JValue::Object(&rejection),
+                JValue::Bool(f.has_kms_error.into()),
                 JValue::Long(f.kms_error_code),
                 JValue::Object(&text),
                 JValue::Long(f.request_id as jlong),

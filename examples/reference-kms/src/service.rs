@@ -14,6 +14,7 @@ use hyper::body::Incoming;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use mcptt_kmc::Error;
+use mcptt_kmc::domain::ntp_seconds_in_era;
 use mcptt_kmc::kms::Kms;
 use mcptt_kmc::kms::issue::KmsDomain;
 use mcptt_kmc::kms::message::{KmsErrorInfo, KmsKeySet, KmsPayload, KmsResponse};
@@ -57,6 +58,12 @@ pub enum Mode {
     Http500,
     /// HTTP 200 with a KmsError body (ErrorCode 500) for every KMS request.
     KmsError,
+    /// This HTTP status (4xx/5xx) with a KmsError body (ErrorCode = the status) for every KMS
+    /// request.
+    KmsErrorStatus(u16),
+    /// Every KeyProv answer holds two key sets: the period asked and the next one (TS 33.180
+    /// D.3 allows several).
+    TwoSets,
     /// Delay every KMS answer by this many milliseconds.
     Slow(u64),
 }
@@ -77,13 +84,20 @@ impl FromStr for Mode {
             "http-401" => Self::Http401,
             "http-500" => Self::Http500,
             "kms-error" => Self::KmsError,
-            other => match other.strip_prefix("slow=").map(str::parse) {
-                Some(Ok(ms)) => Self::Slow(ms),
+            "two-sets" => Self::TwoSets,
+            other => match (
+                other.strip_prefix("slow=").map(str::parse),
+                other.strip_prefix("kms-error=").map(str::parse::<u16>),
+            ) {
+                (Some(Ok(ms)), _) => Self::Slow(ms),
+                (_, Some(Ok(status))) if (400..=599).contains(&status) => {
+                    Self::KmsErrorStatus(status)
+                }
                 _ => {
                     return Err(format!(
                         "unknown mode {other:?} (none, wrong-uid, revoked, expired, bad-ssk, \
                          bad-rsk, rekey, rekey-after-init, http-401, http-500, kms-error, \
-                         slow=<ms>)"
+                         kms-error=<400-599>, two-sets, slow=<ms>)"
                     ));
                 }
             },
@@ -106,6 +120,8 @@ impl fmt::Display for Mode {
             Self::Http401 => "http-401",
             Self::Http500 => "http-500",
             Self::KmsError => "kms-error",
+            Self::TwoSets => "two-sets",
+            Self::KmsErrorStatus(status) => return write!(f, "kms-error={status}"),
             Self::Slow(ms) => return write!(f, "slow={ms}"),
         };
         f.write_str(name)
@@ -384,6 +400,16 @@ impl Server {
         if mode == Mode::KmsError {
             return self.error(StatusCode::OK, &user.uri, url, 500, "internal error");
         }
+        if let Mode::KmsErrorStatus(code) = mode {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return self.error(
+                status,
+                &user.uri,
+                url,
+                i64::from(code),
+                "temporarily refused",
+            );
+        }
 
         match resource {
             Resource::Init => self.init(&user, url, mode),
@@ -471,10 +497,21 @@ impl Server {
         };
 
         let domain = self.config.domain.clone();
-        let bounds = self.period_bounds(n);
+        let periods: Vec<(u64, (Option<i64>, Option<i64>))> = if mode == Mode::TwoSets {
+            [Some(n), n.checked_add(1)]
+                .into_iter()
+                .flatten()
+                .map(|k| (k, self.period_bounds(k)))
+                .collect()
+        } else {
+            vec![(n, self.period_bounds(n))]
+        };
         let issue_uri = identity.clone();
         let issued = tokio::task::spawn_blocking(move || {
-            issue(&kms, &domain, &issue_uri, n, bounds, mode, now)
+            periods
+                .into_iter()
+                .map(|(k, bounds)| issue(&kms, &domain, &issue_uri, k, bounds, mode, now))
+                .collect::<Result<Vec<_>, _>>()
         })
         .await;
         let detail = format!(
@@ -487,12 +524,7 @@ impl Server {
             format!("{detail} mode {mode}")
         });
         match issued {
-            Ok(Ok(set)) => self.xml(
-                StatusCode::OK,
-                &user.uri,
-                url,
-                KmsPayload::KeyProv(vec![set]),
-            ),
+            Ok(Ok(sets)) => self.xml(StatusCode::OK, &user.uri, url, KmsPayload::KeyProv(sets)),
             _ => self.error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 &user.uri,
@@ -728,14 +760,17 @@ fn parse_path(path: &str) -> Result<Resource, PathError> {
     Ok(resource)
 }
 
-/// NTP seconds of a 64-bit NTP timestamp in 16 hex digits (either case).
+/// NTP seconds of a 64-bit NTP timestamp in 16 hex digits (either case). The timestamp
+/// carries the seconds modulo 2^32 (RFC 5905 eras): they are placed in 1968-2036 or
+/// 2036-2104 by RFC 4330 section 3's rule.
 fn parse_ntp_hex(segment: &str) -> Result<u64, PathError> {
     const BAD: PathError = PathError::BadRequest("time is not 16 hex digits");
     if segment.len() != 16 || !segment.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(BAD);
     }
     let timestamp = u64::from_str_radix(segment, 16).map_err(|_| BAD)?;
-    Ok(timestamp >> 32)
+    let seconds = u32::try_from(timestamp >> 32).map_err(|_| BAD)?;
+    Ok(ntp_seconds_in_era(seconds))
 }
 
 /// The token of `Authorization: Bearer <token>` (scheme case-insensitive, RFC 6750 2.1).
@@ -862,6 +897,9 @@ mod tests {
             "http-401",
             "http-500",
             "kms-error",
+            "kms-error=400",
+            "kms-error=503",
+            "two-sets",
             "slow=250",
         ] {
             let mode: Mode = name.parse().unwrap();
@@ -871,6 +909,8 @@ mod tests {
         assert!("slow=".parse::<Mode>().is_err());
         assert!("slow=-1".parse::<Mode>().is_err());
         assert!("bogus".parse::<Mode>().is_err());
+        assert!("kms-error=200".parse::<Mode>().is_err());
+        assert!("kms-error=600".parse::<Mode>().is_err());
     }
 
     #[test]
@@ -921,6 +961,14 @@ mod tests {
         assert_eq!(
             p("/keymanagement/identity/v1/certcache/3"),
             Ok(Resource::CertCache)
+        );
+        // After 2036-02-07 the seconds wrap: a clear top bit is era 1 (RFC 4330).
+        assert_eq!(
+            p("/keymanagement/identity/v1/keyprov/sip:u@x/0000000500000000"),
+            Ok(Resource::KeyProv {
+                uri: Some("sip:u@x".into()),
+                ntp_time: Some((1 << 32) + 5)
+            })
         );
         for bad in ["D6B43232", "D6B432320000000G", "+6B4323200000000"] {
             assert!(matches!(

@@ -680,3 +680,177 @@ async fn period_zero_and_the_longest_period() {
     let uid_1 = derive_uid(ALICE.as_bytes(), KMS_URI.as_bytes(), 4_294_967_295, 0, 1).unwrap();
     assert_eq!(set.user_id, uid_1);
 }
+
+// The provisioning client of mcptt-kmc driven through the server over HTTPS (issue 9: each
+// field behaviour shown by a mode of this server).
+
+use mcptt_kmc::client::{Client, ClientConfig, Event, Output};
+use mcptt_kmc::kms::message::KmsErrorInfo;
+
+const DAY: i64 = 86_400;
+
+impl Kms {
+    /// A client of alice's for this server.
+    fn client(&self) -> Client {
+        let mut config = ClientConfig::new(format!("https://localhost:{}", self.port), ALICE);
+        config.expected_kms_uri = Some(KMS_URI.into());
+        config.prefetch_s = 86_400;
+        config.retry_initial_s = 2;
+        config.retry_max_s = 600;
+        let mut client = Client::new(config).unwrap();
+        client.set_access_token("alice-token");
+        client
+    }
+
+    /// Moves the server clock to Unix time `at` (the client is given the same time).
+    async fn set_time(&self, at: i64) {
+        let offset = at - unix_now();
+        let reply = self.control("time-offset", None, &offset.to_string()).await;
+        assert_eq!(reply.status, StatusCode::OK);
+    }
+
+    /// Polls the client at `now` and sends its requests until it has nothing to do now.
+    async fn drive(&self, client: &mut Client, now: u64) -> Vec<Event> {
+        let mut events = Vec::new();
+        for _ in 0..100 {
+            match client.poll_output(now) {
+                Output::Request(request) => {
+                    let path = request
+                        .url
+                        .split_once(&format!(":{}", self.port))
+                        .unwrap()
+                        .1;
+                    let reply = self
+                        .post_as("localhost", path, Some("alice-token"), request.body.clone())
+                        .await;
+                    client
+                        .handle_response(now, request.id, reply.status.as_u16(), &reply.body)
+                        .unwrap();
+                }
+                Output::Event(event) => events.push(event),
+                Output::WakeUp(_) | Output::None => return events,
+            }
+        }
+        panic!("the client did not settle: {events:?}");
+    }
+}
+
+fn ready_periods(events: &[Event]) -> Vec<(u64, bool, bool)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::KeyMaterialReady {
+                period,
+                can_sign,
+                can_decrypt,
+                ..
+            } => Some((*period, *can_sign, *can_decrypt)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn client_stores_both_sets_of_a_two_set_answer() {
+    let kms = Kms::start(&[]);
+    kms.misbehave("two-sets").await;
+    let mut client = kms.client();
+    let now = unix_now() as u64;
+    let events = kms.drive(&mut client, now).await;
+    let n = ntp_period(now as i64);
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, Event::MaterialRejected { .. })),
+        "{events:?}"
+    );
+    let mut got = ready_periods(&events);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![(n, true, true), (n + 1, true, true)],
+        "{events:?}"
+    );
+}
+
+#[tokio::test]
+async fn client_provisions_from_a_unix_epoch_kms_on_any_day_and_after_2036() {
+    let kms = Kms::start(&["--unix-epoch-periods"]);
+    let k = unix_now() / PERIOD as i64;
+    for day in [0, 9, 17, 29] {
+        let now = k * PERIOD as i64 + day * DAY + 3_600;
+        kms.set_time(now).await;
+        let mut client = kms.client();
+        let events = kms.drive(&mut client, now as u64).await;
+        assert!(
+            ready_periods(&events).contains(&(k as u64, true, true)),
+            "day {day}: {events:?}"
+        );
+        let sig = client.sign(ALICE, now as u64, b"m").unwrap();
+        client.verify(ALICE, now as u64, b"m", &sig).unwrap();
+    }
+    // 2040-01-01: the keyprov time wraps; the server places it in era 1 (RFC 4330).
+    let kms = Kms::start(&[]);
+    let now = 2_208_988_800i64;
+    kms.set_time(now).await;
+    let mut client = kms.client();
+    let events = kms.drive(&mut client, now as u64).await;
+    assert!(
+        ready_periods(&events).contains(&(ntp_period(now), true, true)),
+        "{events:?}"
+    );
+}
+
+#[tokio::test]
+async fn client_keeps_half_a_set_and_asks_again() {
+    let kms = Kms::start(&[]);
+    kms.misbehave("bad-ssk").await;
+    let mut client = kms.client();
+    let now = unix_now() as u64;
+    let events = kms.drive(&mut client, now).await;
+    assert!(ready_periods(&events).is_empty(), "{events:?}");
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            Event::KeyMaterialPartial {
+                can_sign: false,
+                can_decrypt: true,
+                ..
+            }
+        )),
+        "{events:?}"
+    );
+    kms.misbehave("none").await;
+    // The retry comes within the capped backoff.
+    let events = kms.drive(&mut client, now + 600).await;
+    assert_eq!(
+        ready_periods(&events),
+        vec![(ntp_period(now as i64), true, true)]
+    );
+}
+
+#[tokio::test]
+async fn client_surfaces_a_kms_error_in_a_4xx_or_5xx_answer() {
+    let kms = Kms::start(&[]);
+    for status in [400u16, 503] {
+        kms.misbehave(&format!("kms-error={status}")).await;
+        let mut client = kms.client();
+        let events = kms.drive(&mut client, unix_now() as u64).await;
+        let error = events.iter().find_map(|e| match e {
+            Event::RequestFailed {
+                http_status,
+                kms_error,
+                ..
+            } if *http_status == status => kms_error.clone(),
+            _ => None,
+        });
+        assert_eq!(
+            error,
+            Some(KmsErrorInfo {
+                code: i64::from(status),
+                message: "temporarily refused".into()
+            }),
+            "{events:?}"
+        );
+    }
+}

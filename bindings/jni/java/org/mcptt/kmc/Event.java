@@ -33,10 +33,19 @@ public final class Event {
         MATERIAL_REJECTED(6),
         /** The KMS numbers the period differently: period (ours), kmsPeriodNo. */
         PERIOD_MISMATCH(7),
-        /** requestId failed with httpStatus (0: transport); retried at retryAt. */
+        /**
+         * requestId failed with httpStatus (0: transport); retried at retryAt. When the answer
+         * carried a KmsError: {@link #hasKmsError()}, kmsErrorCode, text = ErrorMsg.
+         */
         REQUEST_FAILED(8),
         /** A request failed maxAttempts times and is parked (identity null for init). */
-        RETRIES_EXHAUSTED(9);
+        RETRIES_EXHAUSTED(9),
+        /**
+         * Half a key set was stored (the other half was rejected, see the MATERIAL_REJECTED
+         * before): identity, period, kmsPeriodNo, start, end, canSign, canDecrypt. The client
+         * keeps asking until a complete set is installed.
+         */
+        KEY_MATERIAL_PARTIAL(10);
 
         private final int code;
 
@@ -69,6 +78,7 @@ public final class Event {
     private final boolean canDecrypt;
     private final boolean changed;
     private final String rejection;
+    private final boolean hasKmsError;
     private final long kmsErrorCode;
     private final String text;
     private final long requestId;
@@ -86,6 +96,7 @@ public final class Event {
             boolean canDecrypt,
             boolean changed,
             String rejection,
+            boolean hasKmsError,
             long kmsErrorCode,
             String text,
             long requestId,
@@ -101,6 +112,7 @@ public final class Event {
         this.canDecrypt = canDecrypt;
         this.changed = changed;
         this.rejection = rejection;
+        this.hasKmsError = hasKmsError;
         this.kmsErrorCode = kmsErrorCode;
         this.text = text;
         this.requestId = requestId;
@@ -120,6 +132,7 @@ public final class Event {
             boolean canDecrypt,
             boolean changed,
             String rejection,
+            boolean hasKmsError,
             long kmsErrorCode,
             String text,
             long requestId,
@@ -136,6 +149,7 @@ public final class Event {
                 canDecrypt,
                 changed,
                 rejection,
+                hasKmsError,
                 kmsErrorCode,
                 text,
                 requestId,
@@ -153,7 +167,10 @@ public final class Event {
         return identity;
     }
 
-    /** @return our key period number (NTP-based, TS 33.180 F.2.1), or null */
+    /**
+     * @return the key period number (TS 33.180 F.2.1 numbering, or the KMS's own when it
+     *     numbers periods from the Unix epoch; see PERIOD_MISMATCH), or null
+     */
     public Long period() {
         return period;
     }
@@ -196,6 +213,11 @@ public final class Event {
         return rejection;
     }
 
+    /** @return a KmsError came with this event (KMS_ERROR, or REQUEST_FAILED of an error answer) */
+    public boolean hasKmsError() {
+        return hasKmsError;
+    }
+
     /** @return the KmsError ErrorCode */
     public long kmsErrorCode() {
         return kmsErrorCode;
@@ -230,7 +252,7 @@ public final class Event {
         if (period != null) {
             b.append(" period=").append(period);
         }
-        if (kind == Kind.KEY_MATERIAL_READY) {
+        if (kind == Kind.KEY_MATERIAL_READY || kind == Kind.KEY_MATERIAL_PARTIAL) {
             b.append(" sign=").append(canSign).append(" decrypt=").append(canDecrypt);
         }
         if (rejection != null) {
@@ -238,6 +260,9 @@ public final class Event {
         }
         if (kind == Kind.REQUEST_FAILED) {
             b.append(" request=").append(requestId).append(" status=").append(httpStatus);
+            if (hasKmsError) {
+                b.append(" kmsError=").append(kmsErrorCode);
+            }
         }
         if (text != null) {
             b.append(" text=").append(text);

@@ -236,7 +236,26 @@ public class ClientTest {
             assertEquals(failed.retryAt(), wake.wakeUpAt());
             Request again = c.pollOutput(wake.wakeUpAt()).request();
             c.handleResponse(wake.wakeUpAt(), again.id(), 503, new byte[0]);
-            assertEquals(503, c.pollOutput(wake.wakeUpAt()).event().httpStatus());
+            Event plain = c.pollOutput(wake.wakeUpAt()).event();
+            assertEquals(503, plain.httpStatus());
+            assertFalse(plain.hasKmsError());
+            // A KmsError in a non-2xx answer reaches the app, its ErrorMsg escaped.
+            long t = c.pollOutput(wake.wakeUpAt()).wakeUpAt();
+            Request third = c.pollOutput(t).request();
+            String error =
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                            + "<KmsResponse xmlns=\"urn:3gpp:ns:mcsecKMSInterface:1.0\">"
+                            + "<UserUri>" + ALICE + "</UserUri><KmsUri>kms.example.org</KmsUri>"
+                            + "<Time>2021-05-17T13:25:16</Time><ClientReqUrl>x</ClientReqUrl>"
+                            + "<KmsError><ErrorCode>4711</ErrorCode><ErrorMsg>busy\nFAKE</ErrorMsg>"
+                            + "</KmsError></KmsResponse>";
+            c.handleResponse(t, third.id(), 500, error.getBytes(StandardCharsets.UTF_8));
+            Event withError = c.pollOutput(t).event();
+            assertEquals(Event.Kind.REQUEST_FAILED, withError.kind());
+            assertEquals(500, withError.httpStatus());
+            assertTrue(withError.hasKmsError());
+            assertEquals(4711, withError.kmsErrorCode());
+            assertEquals("busy\\u{a}FAKE", withError.text());
             InvalidInputException unknown =
                     assertThrows(InvalidInputException.class, () -> c.handleFailure(T0, 9999));
             assertEquals(MkcException.UNKNOWN_REQUEST, unknown.code());
@@ -452,10 +471,13 @@ public class ClientTest {
     /** An event kind a newer native library reports comes as OTHER with its description. */
     @Test
     public void unknownEventKindsComeAsOther() {
-        Event e = Event.of(99, null, false, 0, 0, 0, 0, false, false, false, null, 0, "NewKind", 0, 0, 0);
+        Event e = Event.of(99, null, false, 0, 0, 0, 0, false, false, false, null, false, 0, "NewKind", 0, 0, 0);
         assertEquals(Event.Kind.OTHER, e.kind());
         assertEquals("NewKind", e.text());
-        assertEquals(Event.Kind.KMS_ERROR, Event.of(5, null, false, 0, 0, 0, 0, false, false, false, null, 7, "x", 0, 0, 0).kind());
+        assertEquals(Event.Kind.KMS_ERROR, Event.of(5, null, false, 0, 0, 0, 0, false, false, false, null, true, 7, "x", 0, 0, 0).kind());
+        assertEquals(
+                Event.Kind.KEY_MATERIAL_PARTIAL,
+                Event.of(10, "a", true, 1, 1, 0, 1, true, false, false, null, false, 0, null, 0, 0, 0).kind());
     }
 
     @Test
