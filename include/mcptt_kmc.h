@@ -65,6 +65,11 @@
 #define MKC_CLIENT_MAX_KEY_SETS_PER_ANSWER 16
 
 /**
+ * The most partner KMS domains a client holds.
+ */
+#define MKC_CLIENT_MAX_PARTNERS 64
+
+/**
  * Octets of an ECCSI signature: r (32) || s (32) || PVT (65) (RFC 6507 3.3).
  */
 #define MKC_ECCSI_SIGNATURE_BYTES 129
@@ -274,10 +279,19 @@ enum mkc_result
    */
   MKC_RESULT_MIKEY_NOT_FOR_US = 14,
   /**
-   * The I_MESSAGE's initiator or key identifiers are inconsistent, or its initiator belongs
-   * to an unknown KMS.
+   * The I_MESSAGE's initiator or key identifiers are inconsistent.
    */
   MKC_RESULT_MIKEY_AUTHENTICATION_FAILED = 104,
+  /**
+   * The peer's KMS domain is unknown: no valid certificate of the KMS an I_MESSAGE's
+   * IDRkmsi names, or of the responder's KMS given to create one, is held (TS 33.180 5.2.7:
+   * partner certificates come from the KMS's certificate cache).
+   */
+  MKC_RESULT_MIKEY_UNKNOWN_KMS = 15,
+  /**
+   * The peer's KMS domain was revoked (its certificate came back Revoked).
+   */
+  MKC_RESULT_MIKEY_KMS_REVOKED = 16,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -403,6 +417,18 @@ enum mkc_event_kind
    * keeps asking with the capped backoff until a complete set is installed.
    */
   MKC_EVENT_KIND_KEY_MATERIAL_PARTIAL = 10,
+  /**
+   * The certificate of a partner KMS domain (from the KMS's certificate cache, TS 33.180
+   * 5.2.7) was installed: `text` = its KmsUri, `changed` = 1 when it replaced one with
+   * other keys or a revoked one. MIKEY with users of that domain works from now on.
+   */
+  MKC_EVENT_KIND_PARTNER_CERTIFICATE_INSTALLED = 11,
+  /**
+   * The certificate of a partner KMS domain was removed: `text` = its KmsUri, `rejection`
+   * = `MKC_REJECTION_REVOKED` (it came back Revoked) or `MKC_REJECTION_NOT_VALID` (its
+   * ValidTo passed). MIKEY with that domain is refused from now on.
+   */
+  MKC_EVENT_KIND_PARTNER_CERTIFICATE_REMOVED = 12,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -536,6 +562,36 @@ enum mkc_mikey_key_kind
 typedef enum mkc_mikey_key_kind mkc_mikey_key_kind;
 #else
 typedef uint32_t mkc_mikey_key_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What the client holds for a KMS domain (`mkc_client_partner_status`).
+ */
+enum mkc_partner_status
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * No valid certificate of that KmsUri is held: MIKEY with it is refused
+   * (`MKC_RESULT_MIKEY_UNKNOWN_KMS`).
+   */
+  MKC_PARTNER_STATUS_UNKNOWN = 0,
+  /**
+   * Its certificate is held and valid (our own KMS, or a partner domain).
+   */
+  MKC_PARTNER_STATUS_VALID = 1,
+  /**
+   * Its certificate came back Revoked (`MKC_RESULT_MIKEY_KMS_REVOKED`).
+   */
+  MKC_PARTNER_STATUS_REVOKED = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mkc_partner_status mkc_partner_status;
+#else
+typedef uint32_t mkc_partner_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -757,11 +813,11 @@ typedef struct mkc_event {
    */
   uint32_t can_decrypt;
   /**
-   * 1 when a new certificate replaced one with other keys.
+   * 1 when a new certificate (own or partner) replaced one with other keys.
    */
   uint32_t changed;
   /**
-   * A `mkc_rejection` value.
+   * A `mkc_rejection` value (MATERIAL_REJECTED; PARTNER_CERTIFICATE_REMOVED: why).
    */
   uint32_t rejection;
   /**
@@ -1022,6 +1078,39 @@ mkc_result mkc_client_set_access_token(struct mkc_client *client,
  * `client` must be a live handle.
  */
 mkc_result mkc_client_refresh(struct mkc_client *client);
+
+/**
+ * Asks the KMS for its certificate cache (`certcache/<CacheNum>`, TS 33.180 5.2.7, D.3.4:
+ * the certificates of partner KMS domains, needed for MIKEY with their users) once the
+ * client holds its own certificate, at the next `mkc_client_poll_output`, and then every
+ * `interval_s` seconds; 0 (the default) stops asking. Partner certificates are reported with
+ * `MKC_EVENT_KIND_PARTNER_CERTIFICATE_INSTALLED` / `_REMOVED` and kept in the sealed key
+ * store. At most `MKC_CLIENT_MAX_PARTNERS` partner domains are held.
+ *
+ * Returns `MKC_RESULT_OK` or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `client` must be a live handle.
+ */
+mkc_result mkc_client_set_certcache_interval(struct mkc_client *client,
+                                             uint64_t interval_s);
+
+/**
+ * Writes to `*status_out` a `mkc_partner_status` value: what the client holds at Unix time
+ * `now` for the KMS domain `kms_uri` (a KmsUri, e.g. one of a KMS Redirect Response's). Use
+ * it to pick the domain of `mkc_client_mikey_create_imessage_to_kms`.
+ *
+ * Returns `MKC_RESULT_OK`, `MKC_RESULT_INVALID_PARAMETER` (not UTF-8) or
+ * `MKC_RESULT_NULL_PARAMETER`; on failure `*status_out` is 0.
+ *
+ * # Safety
+ * `client` must be a live handle; `kms_uri` readable for its length; `status_out` writable.
+ */
+mkc_result mkc_client_partner_status(const struct mkc_client *client,
+                                     const uint8_t *kms_uri,
+                                     size_t kms_uri_len,
+                                     uint64_t now,
+                                     uint32_t *status_out);
 
 /**
  * The next output at Unix time `now`: events first, then requests to send, then
@@ -1638,6 +1727,37 @@ mkc_result mkc_client_mikey_create_imessage(const struct mkc_client *client,
                                             size_t *written);
 
 /**
+ * As `mkc_client_mikey_create_imessage`, to a responder of the KMS domain
+ * `responder_kms_uri` (its KmsUri; `(NULL, 0)` or our own KmsUri for our domain). For a
+ * partner domain (TS 33.180 5.2.7) the client must hold its certificate from the KMS's
+ * certificate cache (see `mkc_client_set_certcache_interval`): the message then names that
+ * KMS in IDRkmsr, and the key is encapsulated to the responder's UID under that domain's
+ * Z_T and key periods (TS 33.180 F.2.1 numbering).
+ *
+ * Returns as `mkc_client_mikey_create_imessage`, and `MKC_RESULT_MIKEY_UNKNOWN_KMS` (no valid
+ * certificate of that KMS held) or `MKC_RESULT_MIKEY_KMS_REVOKED` (it was revoked).
+ *
+ * # Safety
+ * As `mkc_client_mikey_create_imessage`; `responder_kms_uri` readable for its length.
+ */
+mkc_result mkc_client_mikey_create_imessage_to_kms(const struct mkc_client *client,
+                                                   const uint8_t *identity,
+                                                   size_t identity_len,
+                                                   const uint8_t *responder_uri,
+                                                   size_t responder_uri_len,
+                                                   const uint8_t *responder_kms_uri,
+                                                   size_t responder_kms_uri_len,
+                                                   uint64_t now,
+                                                   uint32_t kind,
+                                                   const uint8_t *key,
+                                                   size_t key_len,
+                                                   uint32_t key_id,
+                                                   uint32_t flags,
+                                                   uint8_t *msg_out,
+                                                   size_t msg_cap,
+                                                   size_t *written);
+
+/**
  * Processes an I_MESSAGE addressed to our `identity` at Unix time `now` (RFC 6509; TS
  * 33.180 5.2, E.7): T must lie within `replay_window_s` seconds of `now`; the initiator's
  * UID comes from `initiator_uri` when given (e.g. from SIP; `(NULL, 0)` when not) or from the
@@ -1655,8 +1775,10 @@ mkc_result mkc_client_mikey_create_imessage(const struct mkc_client *client,
  *
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_MIKEY_MALFORMED`; `MKC_RESULT_MIKEY_TIME_OUTSIDE_WINDOW`;
  * `MKC_RESULT_MIKEY_NOT_FOR_US`; `MKC_RESULT_VERIFY_FAILED`;
- * `MKC_RESULT_MIKEY_AUTHENTICATION_FAILED` (initiator or key identifiers inconsistent, or an
- * initiator of another KMS); `MKC_RESULT_NO_KEY_MATERIAL` (no RSK for the period);
+ * `MKC_RESULT_MIKEY_AUTHENTICATION_FAILED` (initiator or key identifiers inconsistent);
+ * `MKC_RESULT_MIKEY_UNKNOWN_KMS` (IDRkmsi names a KMS that is neither ours nor a partner
+ * whose certificate is held); `MKC_RESULT_MIKEY_KMS_REVOKED` (it names a revoked partner
+ * KMS); `MKC_RESULT_NO_KEY_MATERIAL` (no RSK for the period);
  * `MKC_RESULT_DECAPSULATION_FAILED`; `MKC_RESULT_NO_CERTIFICATE`;
  * `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`.
  *

@@ -155,6 +155,7 @@ fn mikey_works_between_two_users_of_a_unix_epoch_kms() {
         key_id: 0x1000_0001,
         hide_identities: false,
         sakke_to_self: false,
+        responder_kms: None,
     };
     for (from, from_uri, to, to_uri) in [(&alice, ALICE, &bob, BOB), (&bob, BOB, &alice, ALICE)] {
         let message = from

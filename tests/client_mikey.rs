@@ -76,6 +76,7 @@ fn options<'a>(kind: KeyKind, key: &'a [u8; 16], key_id: u32) -> ImessageOptions
         key_id,
         hide_identities: false,
         sakke_to_self: false,
+        responder_kms: None,
     }
 }
 

@@ -243,7 +243,7 @@ fn check_value(
         let rc = call(ValArgs {
             out: value.as_mut_ptr(),
             fail: false,
-            alias: Some(value[4..].as_ptr()),
+            alias: Some(value[size / 2..].as_ptr()),
         });
         assert_eq!(rc, mkc_result::InvalidParameter, "{name}: input in out");
         assert!(value.iter().all(|&b| b == CANARY), "{name}: overlap wrote");
@@ -761,6 +761,16 @@ fn sweeps(f: &Fixture) -> Vec<(&'static str, Sweep<'_>)> {
         })),
     ));
     v.push((
+        "mkc_client_set_certcache_interval",
+        Sweep::NoOutput(Box::new(move |fail| unsafe {
+            // On a client of its own: the fixture's must not start asking for the cache.
+            let other = empty_client();
+            let rc = mkc_client_set_certcache_interval(or_null(other, fail).cast_mut(), 86_400);
+            mkc_client_free(other.cast_mut());
+            rc
+        })),
+    ));
+    v.push((
         "mkc_client_handle_response",
         Sweep::NoOutput(Box::new(move |fail| unsafe {
             mkc_client_handle_response(or_null(c, fail).cast_mut(), NOW, u64::MAX, 200, null(), 0)
@@ -1186,6 +1196,56 @@ fn sweeps(f: &Fixture) -> Vec<(&'static str, Sweep<'_>)> {
         )
     };
     v.push((
+        "mkc_client_mikey_create_imessage_to_kms",
+        buffer(
+            true,
+            None,
+            Box::new(move |a: Args| unsafe {
+                mkc_client_mikey_create_imessage_to_kms(
+                    or_null(c, a.fail),
+                    input(ALICE.as_bytes(), a.alias),
+                    ALICE.len(),
+                    ALICE.as_ptr(),
+                    ALICE.len(),
+                    KMS_URI.as_ptr(),
+                    KMS_URI.len(),
+                    NOW,
+                    0,
+                    key.as_ptr(),
+                    16,
+                    0x0123_4567,
+                    0,
+                    a.out,
+                    a.cap,
+                    a.written,
+                )
+            }),
+        ),
+    ));
+    let create = move |a: Args| unsafe {
+        let p = mkc_mikey_create_params {
+            kind: 0,
+            key: input(&key, a.alias),
+            key_len: 16,
+            key_id: 0x0123_4567,
+            flags: 0,
+            now: NOW,
+            initiator_uri: s(ALICE),
+            initiator_kms: f.params,
+            responder_uri: s(ALICE),
+            responder_kms: f.params,
+        };
+        mkc_mikey_create_imessage(
+            or_null(f.signer, a.fail),
+            f.z_t,
+            null(),
+            &p,
+            a.out,
+            a.cap,
+            a.written,
+        )
+    };
+    v.push((
         "mkc_mikey_create_imessage",
         buffer(true, None, Box::new(create)),
     ));
@@ -1230,6 +1290,25 @@ fn sweeps(f: &Fixture) -> Vec<(&'static str, Sweep<'_>)> {
             optional: true,
             can_fail: true,
             aliasable: false,
+        },
+    ));
+    v.push((
+        "mkc_client_partner_status",
+        Sweep::Value {
+            call: Box::new(move |a: ValArgs| unsafe {
+                let uri = b"partner.example.net";
+                mkc_client_partner_status(
+                    or_null(c, a.fail),
+                    input(uri, a.alias),
+                    uri.len(),
+                    NOW,
+                    a.out.cast(),
+                )
+            }),
+            size: 4,
+            optional: false,
+            can_fail: true,
+            aliasable: true,
         },
     ));
     v.push((

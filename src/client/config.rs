@@ -36,6 +36,11 @@ pub struct ClientConfig {
     /// Seed of the retry jitter: `None` draws it from the OS RNG; a value makes the retry
     /// times a function of the seed, so that a run can be replayed (tests, field logs).
     pub jitter_seed: Option<u64>,
+    /// Ask the KMS for its certificate cache (the certificates of partner KMS domains, TS
+    /// 33.180 5.2.7, D.3.4) once the client holds its own certificate and then this often;
+    /// 0 (the default) never asks. A deployment whose users talk to other domains sets it,
+    /// e.g. to 86400 (daily).
+    pub certcache_interval_s: u64,
 }
 
 impl ClientConfig {
@@ -55,6 +60,7 @@ impl ClientConfig {
             max_attempts: 8,
             id_encoding: IdEncoding::Raw,
             jitter_seed: None,
+            certcache_interval_s: 0,
         }
     }
 

@@ -96,6 +96,31 @@ impl Certificate {
         if expected_kms_uri.is_some_and(|k| k != cert.kms_uri) || cert.kms_uri.is_empty() {
             return Err(Rejection::WrongKmsUri);
         }
+        Self::validate_domain(cert, now)
+    }
+
+    /// Validates the certificate of a partner domain from the KMS's certificate cache (TS
+    /// 33.180 5.2.7, D.3.4) at Unix time `now`: as a Root certificate, except that its Role
+    /// is not looked at (a cache holds other domains' certificates, whatever a KMS writes in
+    /// Role) and its KmsUri must not be `own_kms_uri`.
+    pub(crate) fn validate_external(
+        cert: KmsCertificate,
+        own_kms_uri: &str,
+        now: u64,
+    ) -> Result<Self, Rejection> {
+        if cert.kms_uri == own_kms_uri || cert.kms_uri.is_empty() {
+            return Err(Rejection::WrongKmsUri);
+        }
+        Self::validate_domain(cert, now)
+    }
+
+    /// The checks of every certificate: UID format, parameter set, Revoked, validity, key
+    /// periods, KPAK and Z_T.
+    fn validate_domain(cert: KmsCertificate, now: u64) -> Result<Self, Rejection> {
+        // A KmsUri is P2 of every UID and travels in MIKEY: no control characters.
+        if cert.kms_uri.chars().any(char::is_control) {
+            return Err(Rejection::WrongKmsUri);
+        }
         if cert.user_id_format.trim() != "2" {
             return Err(Rejection::UnsupportedUserIdFormat);
         }
@@ -127,6 +152,11 @@ impl Certificate {
             verifier,
             sakke,
         })
+    }
+
+    /// True when Unix time `now` is inside the certificate's ValidFrom/ValidTo.
+    pub(crate) fn holds_at(&self, now: u64) -> bool {
+        window_holds(self.xml.valid_from, self.xml.valid_to, now)
     }
 
     /// The certificate as received.

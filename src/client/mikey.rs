@@ -1,18 +1,26 @@
 //! MIKEY-SAKKE I_MESSAGEs (RFC 6509, TS 33.180 Annex E) with the client's provisioned
 //! material: our SSK signs and our RSKs decapsulate; peers' UIDs come from the certificate.
 //!
-//! Both sides are in the client's KMS domain (one certificate). Key periods are numbered as
-//! the KMS numbers them (TS 33.180 F.2.1 from the NTP epoch, or from the Unix epoch once the
-//! KMS showed it, see [`super::Event::PeriodMismatch`]): T of a message is mapped onto the
-//! KMS's own periods on both sides.
+//! A peer is in the client's own KMS domain or in a partner domain whose certificate the
+//! client holds (TS 33.180 5.2.7, see `client::partners`): a message to a responder of another
+//! KMS names it in IDRkmsr and is encapsulated under that domain's Z_T and UID parameters; a
+//! message from an initiator of another KMS (IDRkmsi) is verified with that domain's KPAK. A
+//! domain the client holds no valid certificate of is refused as unknown, a revoked one as
+//! revoked. Key periods of our own domain are numbered as our KMS numbers them (TS 33.180
+//! F.2.1 from the NTP epoch, or from the Unix epoch once the KMS showed it, see
+//! [`super::Event::PeriodMismatch`]); a partner domain's are the F.2.1 ones.
 
 use zeroize::Zeroizing;
 
+use super::partners::{PartnerStatus, Partners};
 use super::{Certificate, Client, ClientError};
+use crate::eccsi::Verifier;
 use crate::mikey::{
-    self, CreateParams, KeyKind, KmsParams, OneKmsDirectory, ProcessParams, ReceivedKey,
+    self, CreateParams, KeyKind, KmsParams, PeerDirectory, ProcessParams, ReceivedKey,
 };
+use crate::sakke::SakkeReceiver;
 use crate::time;
+use crate::uid::IdEncoding;
 
 /// What [`Client::mikey_create_imessage`] distributes and how.
 pub struct ImessageOptions<'a> {
@@ -26,6 +34,52 @@ pub struct ImessageOptions<'a> {
     pub hide_identities: bool,
     /// Add the SAKKE-to-self extension for our other devices (TS 33.180 E.5).
     pub sakke_to_self: bool,
+    /// The responder's KMS URI when it is not ours (a partner domain whose certificate the
+    /// client holds); `None` for our own KMS.
+    pub responder_kms: Option<&'a str>,
+}
+
+/// The UID parameters of a certificate's domain: numbering as the client follows it.
+fn params_of<'c>(cert: &'c Certificate, id_encoding: IdEncoding) -> KmsParams<'c> {
+    let x = &cert.xml;
+    let mut params = KmsParams::new(&x.kms_uri, x.user_key_period, x.user_key_offset);
+    params.id_encoding = id_encoding;
+    params.numbering = cert.periods.numbering();
+    params
+}
+
+/// The responder's view of the client: our KMS and the partner domains as initiators' KMSs,
+/// our RSKs by period.
+struct ClientDirectory<'a> {
+    own: KmsParams<'a>,
+    own_verifier: &'a Verifier,
+    partners: &'a Partners,
+    id_encoding: IdEncoding,
+    now: u64,
+    identity: &'a str,
+    client: &'a Client,
+}
+
+impl PeerDirectory for ClientDirectory<'_> {
+    fn initiator_kms(&self, kms_uri: Option<&[u8]>) -> Option<(KmsParams<'_>, &Verifier)> {
+        match kms_uri {
+            None => Some((self.own, self.own_verifier)),
+            Some(k) if k == self.own.kms_uri.as_bytes() => Some((self.own, self.own_verifier)),
+            Some(k) => {
+                let cert = self.partners.get(k, self.now).ok()?;
+                Some((params_of(cert, self.id_encoding), &cert.verifier))
+            }
+        }
+    }
+
+    fn is_revoked(&self, kms_uri: &[u8]) -> bool {
+        self.partners.get(kms_uri, self.now).err() == Some(PartnerStatus::Revoked)
+    }
+
+    fn receiver(&self, period: u64) -> Option<&SakkeReceiver> {
+        let key = (self.identity.to_owned(), period);
+        self.client.materials.get(&key)?.receiver.as_ref()
+    }
 }
 
 impl Client {
@@ -34,22 +88,21 @@ impl Client {
             .certificate
             .as_ref()
             .ok_or(ClientError::NoCertificate)?;
-        let x = &cert.xml;
-        let mut params = KmsParams::new(&x.kms_uri, x.user_key_period, x.user_key_offset);
-        params.id_encoding = self.config.id_encoding;
-        params.numbering = cert.periods.numbering();
-        Ok((cert, params))
+        Ok((cert, params_of(cert, self.config.id_encoding)))
     }
 
     /// Builds an I_MESSAGE from our `identity` to `responder_uri` at Unix time `now`,
     /// distributing `options.key` (RFC 6509; TS 33.180 5.2, E.1-E.7): signed with our SSK of
     /// the period of `now`, encapsulated to the responder's UID for that period. Returns the
-    /// message octets (for SDP, see [`crate::mikey::sdp::to_key_mgmt`]).
+    /// message octets (for SDP, see [`crate::mikey::sdp::to_key_mgmt`]). A responder of a
+    /// partner domain (`options.responder_kms`) is named with IDRkmsr and reached under that
+    /// domain's certificate.
     ///
     /// # Errors
     /// [`ClientError::NoCertificate`], [`ClientError::NoKeyMaterial`] (no valid SSK for
-    /// `identity` now), [`ClientError::InvalidTime`], or [`ClientError::Mikey`] (e.g. a key ID
-    /// whose purpose tag is not `options.kind`'s).
+    /// `identity` now), [`ClientError::InvalidTime`], [`ClientError::UnknownKms`] /
+    /// [`ClientError::RevokedKms`] (no valid certificate of the responder's KMS), or
+    /// [`ClientError::Mikey`] (e.g. a key ID whose purpose tag is not `options.kind`'s).
     pub fn mikey_create_imessage(
         &self,
         identity: &str,
@@ -58,6 +111,14 @@ impl Client {
         options: &ImessageOptions<'_>,
     ) -> Result<Vec<u8>, ClientError> {
         let (cert, kms) = self.kms_params()?;
+        let (responder_cert, responder_kms) = match options.responder_kms {
+            Some(k) if k != kms.kms_uri => match self.partners.get(k.as_bytes(), now) {
+                Ok(partner) => (partner, params_of(partner, self.config.id_encoding)),
+                Err(PartnerStatus::Revoked) => return Err(ClientError::RevokedKms),
+                Err(_) => return Err(ClientError::UnknownKms),
+            },
+            _ => (cert, kms),
+        };
         let material = self.own_material(identity, now)?;
         let signer = material.signer.as_ref().ok_or(ClientError::NoKeyMaterial)?;
         let time_ntp = time::unix_to_ntp(now).ok_or(ClientError::InvalidTime)?;
@@ -69,14 +130,14 @@ impl Client {
             identity,
             kms,
             responder_uri,
-            kms,
+            responder_kms,
         );
         params.hide_identities = options.hide_identities;
         params.sakke_to_self = options.sakke_to_self;
         Ok(mikey::create_imessage(
             &params,
             signer,
-            &cert.sakke,
+            &responder_cert.sakke,
             Some(&cert.sakke),
         )?)
     }
@@ -101,14 +162,14 @@ impl Client {
     ) -> Result<ReceivedKey, ClientError> {
         let (cert, params) = self.kms_params()?;
         let now_ntp = time::unix_to_ntp(now).ok_or(ClientError::InvalidTime)?;
-        // The responder's view of the client: our KMS as the initiator's, our RSKs by period.
-        let directory = OneKmsDirectory {
-            initiator: params,
-            verifier: &cert.verifier,
-            receivers: |period| {
-                let key = (identity.to_owned(), period);
-                self.materials.get(&key)?.receiver.as_ref()
-            },
+        let directory = ClientDirectory {
+            own: params,
+            own_verifier: &cert.verifier,
+            partners: &self.partners,
+            id_encoding: self.config.id_encoding,
+            now,
+            identity,
+            client: self,
         };
         let process = ProcessParams {
             now_ntp,

@@ -25,6 +25,7 @@
 mod config;
 mod material;
 mod mikey;
+mod partners;
 mod store;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -35,6 +36,7 @@ use zeroize::Zeroizing;
 pub use config::{ClientConfig, ConfigError};
 pub use material::{Certificate, KeyMaterial, Rejection};
 pub use mikey::{ImessageOptions, new_key};
+pub use partners::{MAX_PARTNERS, PartnerStatus};
 pub use store::{STORAGE_KEY_BYTES, StoreError};
 
 /// The most key sets of one KeyProv answer the client looks at (TS 33.180 allows several,
@@ -186,6 +188,23 @@ pub enum Event {
         /// bounded by [`crate::text::reportable`].
         kms_error: Option<KmsErrorInfo>,
     },
+    /// The certificate of a partner KMS domain (from the KMS's certificate cache, TS 33.180
+    /// 5.2.7) was installed: MIKEY with users of that domain works from now on.
+    PartnerCertificateInstalled {
+        /// Its `KmsUri` (escaped and bounded by [`crate::text::reportable`]).
+        kms_uri: String,
+        /// It replaced a certificate of that KmsUri with other keys, or a revoked one.
+        changed: bool,
+    },
+    /// The certificate of a partner KMS domain was removed: it came back Revoked
+    /// ([`Rejection::Revoked`]) or its ValidTo passed ([`Rejection::NotValid`]). MIKEY with
+    /// that domain is refused from now on.
+    PartnerCertificateRemoved {
+        /// Its `KmsUri` (escaped and bounded by [`crate::text::reportable`]).
+        kms_uri: String,
+        /// Why.
+        reason: Rejection,
+    },
     /// A request failed [`ClientConfig::max_attempts`] times and is parked until
     /// [`Client::refresh`], a new access token, or the start of the next key period (an hour
     /// later while there is no certificate).
@@ -239,6 +258,13 @@ pub enum ClientError {
     /// The sealed key store could not be made or opened.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// No valid certificate of the peer's KMS domain is held (not in the KMS's certificate
+    /// cache, or past its ValidTo).
+    #[error("unknown KMS domain")]
+    UnknownKms,
+    /// The peer's KMS domain was revoked.
+    #[error("revoked KMS domain")]
+    RevokedKms,
     /// A MIKEY I_MESSAGE could not be made, or was refused.
     #[error(transparent)]
     Mikey(#[from] crate::mikey::MikeyError),
@@ -248,6 +274,8 @@ pub enum ClientError {
 enum JobKind {
     Init,
     KeyProv { identity: String, period: u64 },
+    /// `certcache[/<CacheNum>]`: partner domains' certificates.
+    CertCache,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -303,6 +331,10 @@ pub struct Client {
     jitter: Option<u64>,
     /// Our period number for which `init` was last requested ahead of the next period.
     init_checked_for: Option<u64>,
+    /// Certificates of partner KMS domains.
+    pub(crate) partners: partners::Partners,
+    /// Unix time of the next `certcache` request (with [`ClientConfig::certcache_interval_s`]).
+    certcache_due: u64,
 }
 
 impl Client {
@@ -328,7 +360,16 @@ impl Client {
             refresh_requested: false,
             jitter,
             init_checked_for: None,
+            partners: partners::Partners::default(),
+            certcache_due: 0,
         })
+    }
+
+    /// Sets [`ClientConfig::certcache_interval_s`]; a non-zero interval asks for the
+    /// certificate cache at the next poll (once a certificate is held), 0 stops asking.
+    pub fn set_certcache_interval(&mut self, interval_s: u64) {
+        self.config.certcache_interval_s = interval_s;
+        self.certcache_due = 0;
     }
 
     /// The configuration.
@@ -631,29 +672,31 @@ impl Client {
             // Saturated: a time past i64::MAX is after every ValidTo.
             let now_i = i64::try_from(now).unwrap_or(i64::MAX);
             if cert.xml.valid_to.is_some_and(|to| to <= now_i) {
-                // Nothing validated under it may outlive it.
-                self.certificate = None;
-                self.numbering_known = false;
                 self.events.push_back(Event::MaterialRejected {
                     identity: None,
                     period: None,
                     reason: Rejection::NotValid,
                     detail: None,
                 });
-                for ((identity, period), _) in std::mem::take(&mut self.materials) {
-                    self.events
-                        .push_back(Event::MaterialExpired { identity, period });
-                }
+                self.erase_domain();
             }
         }
+        self.expire_partners(now);
         for job in &mut self.jobs {
             if matches!(job.state, JobState::Parked { until } if until <= now) {
                 job.state = JobState::Ready { at: now };
                 job.attempts = 0;
             }
         }
-        let Some(cert) = &self.certificate else {
+        if self.certificate.is_none() {
             self.ensure_job(JobKind::Init, now);
+            return;
+        }
+        if self.config.certcache_interval_s > 0 && self.certcache_due <= now {
+            self.certcache_due = u64::MAX;
+            self.ensure_job(JobKind::CertCache, now);
+        }
+        let Some(cert) = &self.certificate else {
             return;
         };
         let Some(current) = cert.period_of(now) else {
@@ -665,7 +708,7 @@ impl Client {
         // Jobs for periods that are over are dropped.
         self.jobs.retain(|job| match &job.kind {
             JobKind::KeyProv { period, .. } => *period >= current,
-            JobKind::Init => true,
+            JobKind::Init | JobKind::CertCache => true,
         });
         let refresh = std::mem::take(&mut self.refresh_requested);
         let mut wanted = vec![current];
@@ -779,6 +822,10 @@ impl Client {
         let base = format!("{}{}", self.base_url, API_PATH);
         match kind {
             JobKind::Init => (format!("{base}init"), None),
+            JobKind::CertCache => match self.partners.cache_num {
+                Some(n) => (format!("{base}certcache/{n}"), None),
+                None => (format!("{base}certcache"), None),
+            },
             JobKind::KeyProv { identity, period } => {
                 let asked = self.certificate.as_ref().and_then(|c| {
                     let now_ntp = time::unix_to_ntp(now)?;
@@ -822,7 +869,11 @@ impl Client {
             if let Some(to) = cert.xml.valid_to {
                 times.push(u64::try_from(to).unwrap_or(0));
             }
+            if self.config.certcache_interval_s > 0 && self.certcache_due != u64::MAX {
+                times.push(self.certcache_due);
+            }
         }
+        times.extend(self.next_partner_expiry());
         times.into_iter().filter(|t| *t > now).min()
     }
 
@@ -837,7 +888,7 @@ impl Client {
             let until = next_period.unwrap_or(now.saturating_add(PARK_WITHOUT_CERTIFICATE_S));
             job.state = JobState::Parked { until };
             let identity = match &job.kind {
-                JobKind::Init => None,
+                JobKind::Init | JobKind::CertCache => None,
                 JobKind::KeyProv { identity, .. } => Some(identity.clone()),
             };
             self.events.push_back(Event::RetriesExhausted { identity });
@@ -905,9 +956,10 @@ impl Client {
 
     fn handle_body(&mut self, now: u64, index: usize, body: &[u8]) {
         let (identity, period) = match &self.jobs[index].kind {
-            JobKind::Init => (None, None),
+            JobKind::Init | JobKind::CertCache => (None, None),
             JobKind::KeyProv { identity, period } => (Some(identity.clone()), Some(*period)),
         };
+        let cache = self.jobs[index].kind == JobKind::CertCache;
         let JobState::InFlight {
             request_id,
             asked_ntp,
@@ -931,7 +983,18 @@ impl Client {
                 });
                 self.fail(now, index, None);
             }
-            (KmsPayload::Init(cert), None, _) => match self.install_certificate(cert, now) {
+            (KmsPayload::CertCache {
+                cache_num,
+                certificates,
+            }, None, _) if cache => {
+                if self.install_cert_cache(cache_num, certificates, now) {
+                    self.jobs.remove(index);
+                    self.certcache_due = now.saturating_add(self.config.certcache_interval_s);
+                } else {
+                    self.fail(now, index, None);
+                }
+            }
+            (KmsPayload::Init(cert), None, _) if !cache => match self.install_certificate(cert, now) {
                 Ok(()) => {
                     self.jobs.remove(index);
                 }
@@ -959,7 +1022,7 @@ impl Client {
                 // as the KMS numbers it.
                 if outcome.numbering_changed {
                     self.jobs.retain(|j| {
-                        matches!(j.kind, JobKind::Init)
+                        matches!(j.kind, JobKind::Init | JobKind::CertCache)
                             || matches!(j.state, JobState::InFlight { .. })
                     });
                 }
@@ -1000,9 +1063,30 @@ impl Client {
         }
     }
 
+    /// Drops the certificate and everything validated under it, which may not outlive it
+    /// (its ValidTo passed, or it came back Revoked).
+    fn erase_domain(&mut self) {
+        self.certificate = None;
+        self.numbering_known = false;
+        for ((identity, period), _) in std::mem::take(&mut self.materials) {
+            self.events
+                .push_back(Event::MaterialExpired { identity, period });
+        }
+    }
+
     /// Validates and installs a certificate; with new keys, re-validates stored material and
-    /// drops what no longer holds.
+    /// drops what no longer holds. Our KMS's certificate coming back Revoked erases it and
+    /// all material (TS 33.180 5.2.7: nothing signs or decrypts under a revoked domain).
     fn install_certificate(&mut self, cert: KmsCertificate, now: u64) -> Result<(), Rejection> {
+        if cert.revoked
+            && self
+                .certificate
+                .as_ref()
+                .is_some_and(|held| held.kms_uri() == cert.kms_uri)
+        {
+            // Then refused below (reported and retried as any refusal).
+            self.erase_domain();
+        }
         let mut new = Certificate::validate(cert, self.config.expected_kms_uri.as_deref(), now)?;
         let changed = self
             .certificate
@@ -1160,6 +1244,18 @@ impl Client {
             );
             let validated = match result {
                 Ok(v) => v,
+                Err(Rejection::Revoked) => {
+                    // Our KMS revoked this identity's keys of period k (validate checked the
+                    // KmsUri and the identity first): erase what is held for them.
+                    self.reject(Some(identity.clone()), Some(k), Rejection::Revoked, None);
+                    if self.materials.remove(&(identity.clone(), k)).is_some() {
+                        self.events.push_back(Event::MaterialExpired {
+                            identity,
+                            period: k,
+                        });
+                    }
+                    continue;
+                }
                 Err(reason) => {
                     self.reject(Some(identity), Some(k), reason, None);
                     continue;

@@ -25,6 +25,9 @@
 //!               Unix epoch; see the client module documentation)
 //!               certificate flag (u8: 0 = none, 1 = present) [ certificate ]
 //!               material count (u32, at most 4096) material*
+//!               CacheNum of the partner certificates (opt-u64)
+//!               partner count (u32, at most 64) certificate*   (partner KMS domains by
+//!               KmsUri, ascending and distinct; Revoked ones too, see `client::partners`)
 //! certificate = Version (opt-str)  Role (u8: 0 = Root, 1 = External)  CertUri (opt-str)
 //!               KmsUri (str)  Issuer (opt-str)  ValidFrom (opt-i64)  ValidTo (opt-i64)
 //!               Revoked (bool)  UserIdFormat (str)  UserKeyPeriod (u64)  UserKeyOffset (u64)
@@ -54,6 +57,8 @@
 //! - the certificate is validated with the client's expected KMS URI at `now`;
 //! - material whose period ended more than [`ClientConfig::grace_s`](super::ClientConfig::grace_s)
 //!   ago, or whose identity is no longer configured, is skipped silently;
+//! - a partner certificate past its ValidTo is skipped; every other one is validated as the
+//!   live client does (a Revoked one is kept as revoked);
 //! - every other key set is validated against the certificate (UID, SSK/PVT, RSK) at `now`, or,
 //!   when its `ValidTo` has passed while its grace window is still open, at the last second of
 //!   its `ValidTo` (the live client keeps such material until the grace window ends); the
@@ -68,6 +73,7 @@ use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce, Tag};
 use zeroize::Zeroizing;
 
+use super::partners::{MAX_PARTNERS, Partner, Partners};
 use super::{Client, ClientError, Event, JobKind, JobState};
 use crate::client::material::{Certificate, KeyMaterial};
 use crate::domain::PeriodNumbering;
@@ -198,11 +204,17 @@ impl Client {
         {
             return Err(StoreError::InvalidContent.into());
         }
+        let own_kms = decoded
+            .certificate
+            .as_ref()
+            .map(|c| c.kms_uri.clone())
+            .unwrap_or_default();
+        let partners = import_partners(decoded.cache_num, decoded.partners, &own_kms, now)?;
         let Some(xml) = decoded.certificate else {
             if !decoded.materials.is_empty() {
                 return Err(StoreError::InvalidContent.into());
             }
-            self.replace(None, BTreeMap::new());
+            self.replace(None, BTreeMap::new(), partners);
             return Ok(0);
         };
         let mut cert = Certificate::validate(xml, self.config.expected_kms_uri.as_deref(), now)
@@ -219,7 +231,7 @@ impl Client {
             }
         }
         let installed = materials.len();
-        self.replace(Some(cert), materials);
+        self.replace(Some(cert), materials, partners);
         Ok(installed)
     }
 
@@ -282,7 +294,31 @@ impl Client {
         &mut self,
         cert: Option<Certificate>,
         materials: BTreeMap<(String, u64), KeyMaterial>,
+        partners: Partners,
     ) {
+        for (uri, partner) in &partners.by_uri {
+            let held = self.partners.by_uri.get(uri);
+            match partner {
+                Partner::Valid(new) => {
+                    let same = matches!(held, Some(Partner::Valid(old)) if old.same_keys(&new.xml));
+                    if !same {
+                        self.events.push_back(Event::PartnerCertificateInstalled {
+                            kms_uri: crate::text::reportable(uri),
+                            changed: held.is_some(),
+                        });
+                    }
+                }
+                Partner::Revoked(_) => {
+                    if !matches!(held, Some(Partner::Revoked(_))) {
+                        self.events.push_back(Event::PartnerCertificateRemoved {
+                            kms_uri: crate::text::reportable(uri),
+                            reason: super::Rejection::Revoked,
+                        });
+                    }
+                }
+            }
+        }
+        self.partners = partners;
         if let Some(new) = &cert {
             let changed = self
                 .certificate
@@ -300,7 +336,7 @@ impl Client {
         }
         // Requests not yet sent for material now held are not needed any more.
         self.jobs.retain(|job| match (&job.kind, job.state) {
-            (_, JobState::InFlight { .. }) | (JobKind::Init, _) => true,
+            (_, JobState::InFlight { .. }) | (JobKind::Init | JobKind::CertCache, _) => true,
             (JobKind::KeyProv { identity, period }, _) => {
                 !materials.contains_key(&(identity.clone(), *period))
             }
@@ -317,6 +353,26 @@ impl Client {
             .as_ref()
             .map_or(PeriodNumbering::Ntp, |c| c.periods.numbering());
         sink.put(&[numbering_octet(numbering)]);
+        self.encode_own(sink)?;
+        match self.partners.cache_num {
+            Some(n) => {
+                sink.put(&[1]);
+                sink.put(&n.to_be_bytes());
+            }
+            None => sink.put(&[0]),
+        }
+        put_count(sink, self.partners.by_uri.len())?;
+        for partner in self.partners.by_uri.values() {
+            match partner {
+                Partner::Valid(cert) => encode_certificate(sink, &cert.xml)?,
+                Partner::Revoked(xml) => encode_certificate(sink, xml)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// The certificate flag, the certificate and the material.
+    fn encode_own(&self, sink: &mut impl Sink) -> Result<(), StoreError> {
         let Some(cert) = &self.certificate else {
             sink.put(&[0]);
             put_count(sink, 0)?;
@@ -526,6 +582,43 @@ struct Decoded {
     numbering: PeriodNumbering,
     certificate: Option<KmsCertificate>,
     materials: Vec<StoredMaterial>,
+    cache_num: Option<u64>,
+    partners: Vec<KmsCertificate>,
+}
+
+/// Validates stored partner certificates again at `now` (see the module documentation).
+fn import_partners(
+    cache_num: Option<u64>,
+    stored: Vec<KmsCertificate>,
+    own_kms: &str,
+    now: u64,
+) -> Result<Partners, StoreError> {
+    let mut partners = Partners {
+        cache_num,
+        by_uri: BTreeMap::new(),
+    };
+    for xml in stored {
+        let uri = xml.kms_uri.clone();
+        // Written ascending and distinct; anything else was not written by export.
+        if partners.by_uri.keys().next_back().is_some_and(|last| *last >= uri) {
+            return Err(StoreError::InvalidContent);
+        }
+        if xml.revoked {
+            if uri.is_empty() || uri == own_kms {
+                return Err(StoreError::InvalidContent);
+            }
+            partners.by_uri.insert(uri, Partner::Revoked(xml));
+            continue;
+        }
+        let now_i = i64::try_from(now).unwrap_or(i64::MAX);
+        if xml.valid_to.is_some_and(|to| to <= now_i) {
+            continue;
+        }
+        let cert = Certificate::validate_external(xml, own_kms, now)
+            .map_err(|_| StoreError::InvalidContent)?;
+        partners.by_uri.insert(uri, Partner::Valid(Box::new(cert)));
+    }
+    Ok(partners)
 }
 
 struct StoredMaterial {
@@ -634,6 +727,15 @@ fn decode(plaintext: &[u8]) -> Result<Decoded, StoreError> {
         let set = decode_key_set(&mut r)?;
         materials.push(StoredMaterial { period, flags, set });
     }
+    let cache_num = r.opt_u64()?;
+    let count = r.count()?;
+    if count > MAX_PARTNERS {
+        return Err(StoreError::InvalidContent);
+    }
+    let mut partners = Vec::with_capacity(count);
+    for _ in 0..count {
+        partners.push(decode_certificate(&mut r)?);
+    }
     if !r.rest.is_empty() {
         return Err(StoreError::InvalidContent);
     }
@@ -641,6 +743,8 @@ fn decode(plaintext: &[u8]) -> Result<Decoded, StoreError> {
         numbering,
         certificate,
         materials,
+        cache_num,
+        partners,
     })
 }
 
@@ -884,6 +988,17 @@ mod tests {
             out.put(&m.period.to_be_bytes());
             out.put(&[m.flags]);
             encode_key_set(&mut out, &m.set).unwrap();
+        }
+        match d.cache_num {
+            Some(n) => {
+                out.put(&[1]);
+                out.put(&n.to_be_bytes());
+            }
+            None => out.put(&[0]),
+        }
+        put_count(&mut out, d.partners.len()).unwrap();
+        for c in &d.partners {
+            encode_certificate(&mut out, c).unwrap();
         }
         out
     }
@@ -1148,7 +1263,31 @@ mod tests {
         let blob = &fixture().blob;
         let revoked_cert = edited(|d| d.certificate.as_mut().unwrap().revoked = true);
         let bad_ssk = edited(|d| d.materials[0].set.ssk[31] ^= 1);
-        let failures: [(&[u8], &[u8], StoreError); 5] = [
+        // Partner certificates: our own KmsUri, a broken KPAK, the same domain twice, one
+        // more than the limit.
+        let partner = |uri: &str| {
+            let mut c = decode(&fixture().plaintext).unwrap().certificate.unwrap();
+            c.kms_uri = uri.into();
+            c.role = CertificateRole::External;
+            c
+        };
+        let own_partner = edited(|d| d.partners = vec![partner("kms.example.org")]);
+        let bad_partner = edited(|d| {
+            let mut c = partner("p.example.net");
+            c.pub_auth_key[5] ^= 1;
+            d.partners = vec![c];
+        });
+        let twice = edited(|d| d.partners = vec![partner("p.example.net"); 2]);
+        let too_many = edited(|d| {
+            d.partners = (0..=MAX_PARTNERS)
+                .map(|i| partner(&format!("p{i:03}.example.net")))
+                .collect();
+        });
+        let failures: [(&[u8], &[u8], StoreError); 9] = [
+            (&KEY, &own_partner, StoreError::InvalidContent),
+            (&KEY, &bad_partner, StoreError::InvalidContent),
+            (&KEY, &twice, StoreError::InvalidContent),
+            (&KEY, &too_many, StoreError::InvalidContent),
             (&other, blob, StoreError::AuthenticationFailed),
             (
                 &KEY,

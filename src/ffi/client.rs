@@ -111,6 +111,14 @@ pub enum mkc_event_kind {
     /// `can_decrypt`; the other half was refused): the valid half is used and the client
     /// keeps asking with the capped backoff until a complete set is installed.
     KeyMaterialPartial = 10,
+    /// The certificate of a partner KMS domain (from the KMS's certificate cache, TS 33.180
+    /// 5.2.7) was installed: `text` = its KmsUri, `changed` = 1 when it replaced one with
+    /// other keys or a revoked one. MIKEY with users of that domain works from now on.
+    PartnerCertificateInstalled = 11,
+    /// The certificate of a partner KMS domain was removed: `text` = its KmsUri, `rejection`
+    /// = `MKC_REJECTION_REVOKED` (it came back Revoked) or `MKC_REJECTION_NOT_VALID` (its
+    /// ValidTo passed). MIKEY with that domain is refused from now on.
+    PartnerCertificateRemoved = 12,
 }
 
 /// Why material was refused (`mkc_event.rejection`).
@@ -225,9 +233,9 @@ pub struct mkc_event {
     pub can_sign: u32,
     /// 1 when a valid RSK is held.
     pub can_decrypt: u32,
-    /// 1 when a new certificate replaced one with other keys.
+    /// 1 when a new certificate (own or partner) replaced one with other keys.
     pub changed: u32,
-    /// A `mkc_rejection` value.
+    /// A `mkc_rejection` value (MATERIAL_REJECTED; PARTNER_CERTIFICATE_REMOVED: why).
     pub rejection: u32,
     /// KmsError ErrorCode (KMS_ERROR, and REQUEST_FAILED when `has_kms_error`).
     pub kms_error_code: i64,
@@ -388,6 +396,16 @@ impl View {
             Event::CertificateInstalled { kms_uri, changed } => {
                 e.kind = mkc_event_kind::CertificateInstalled as u32;
                 e.changed = changed.into();
+                self.set_text(&mut e, &kms_uri);
+            }
+            Event::PartnerCertificateInstalled { kms_uri, changed } => {
+                e.kind = mkc_event_kind::PartnerCertificateInstalled as u32;
+                e.changed = changed.into();
+                self.set_text(&mut e, &kms_uri);
+            }
+            Event::PartnerCertificateRemoved { kms_uri, reason } => {
+                e.kind = mkc_event_kind::PartnerCertificateRemoved as u32;
+                e.rejection = rejection_code(reason) as u32;
                 self.set_text(&mut e, &kms_uri);
             }
             Event::KeyMaterialReady {
@@ -619,6 +637,80 @@ pub unsafe extern "C" fn mkc_client_refresh(client: *mut mkc_client) -> mkc_resu
         let handle = unsafe { borrow_mut(client) }?;
         handle.view.clear();
         handle.client.refresh();
+        Ok(())
+    })
+}
+
+/// Asks the KMS for its certificate cache (`certcache/<CacheNum>`, TS 33.180 5.2.7, D.3.4:
+/// the certificates of partner KMS domains, needed for MIKEY with their users) once the
+/// client holds its own certificate, at the next `mkc_client_poll_output`, and then every
+/// `interval_s` seconds; 0 (the default) stops asking. Partner certificates are reported with
+/// `MKC_EVENT_KIND_PARTNER_CERTIFICATE_INSTALLED` / `_REMOVED` and kept in the sealed key
+/// store. At most `MKC_CLIENT_MAX_PARTNERS` partner domains are held.
+///
+/// Returns `MKC_RESULT_OK` or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `client` must be a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_client_set_certcache_interval(
+    client: *mut mkc_client,
+    interval_s: u64,
+) -> mkc_result {
+    guard(|| {
+        // SAFETY: forwarded caller guarantee.
+        let handle = unsafe { borrow_mut(client) }?;
+        handle.view.clear();
+        handle.client.set_certcache_interval(interval_s);
+        Ok(())
+    })
+}
+
+/// What the client holds for a KMS domain (`mkc_client_partner_status`).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum mkc_partner_status {
+    /// No valid certificate of that KmsUri is held: MIKEY with it is refused
+    /// (`MKC_RESULT_MIKEY_UNKNOWN_KMS`).
+    Unknown = 0,
+    /// Its certificate is held and valid (our own KMS, or a partner domain).
+    Valid = 1,
+    /// Its certificate came back Revoked (`MKC_RESULT_MIKEY_KMS_REVOKED`).
+    Revoked = 2,
+}
+
+/// The most partner KMS domains a client holds.
+pub const MKC_CLIENT_MAX_PARTNERS: usize = 64;
+const _: () = assert!(MKC_CLIENT_MAX_PARTNERS == crate::client::MAX_PARTNERS);
+
+/// Writes to `*status_out` a `mkc_partner_status` value: what the client holds at Unix time
+/// `now` for the KMS domain `kms_uri` (a KmsUri, e.g. one of a KMS Redirect Response's). Use
+/// it to pick the domain of `mkc_client_mikey_create_imessage_to_kms`.
+///
+/// Returns `MKC_RESULT_OK`, `MKC_RESULT_INVALID_PARAMETER` (not UTF-8) or
+/// `MKC_RESULT_NULL_PARAMETER`; on failure `*status_out` is 0.
+///
+/// # Safety
+/// `client` must be a live handle; `kms_uri` readable for its length; `status_out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_client_partner_status(
+    client: *const mkc_client,
+    kms_uri: *const u8,
+    kms_uri_len: usize,
+    now: u64,
+    status_out: *mut u32,
+) -> mkc_result {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let out = unsafe { OutVal::new(status_out, &[region(kms_uri, kms_uri_len)]) }?;
+        let handle = unsafe { borrow(client) }?;
+        let kms_uri = unsafe { text(kms_uri, kms_uri_len) }?;
+        let status = match handle.client.partner_status(kms_uri, now) {
+            crate::client::PartnerStatus::Unknown => mkc_partner_status::Unknown,
+            crate::client::PartnerStatus::Valid => mkc_partner_status::Valid,
+            crate::client::PartnerStatus::Revoked => mkc_partner_status::Revoked,
+        };
+        out.set(status as u32);
         Ok(())
     })
 }

@@ -289,10 +289,66 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage(
     msg_cap: usize,
     written: *mut usize,
 ) -> mkc_result {
+    // SAFETY: forwarded caller guarantees; (NULL, 0) is our own KMS.
+    unsafe {
+        mkc_client_mikey_create_imessage_to_kms(
+            client,
+            identity,
+            identity_len,
+            responder_uri,
+            responder_uri_len,
+            std::ptr::null(),
+            0,
+            now,
+            kind,
+            key,
+            key_len,
+            key_id,
+            flags,
+            msg_out,
+            msg_cap,
+            written,
+        )
+    }
+}
+
+/// As `mkc_client_mikey_create_imessage`, to a responder of the KMS domain
+/// `responder_kms_uri` (its KmsUri; `(NULL, 0)` or our own KmsUri for our domain). For a
+/// partner domain (TS 33.180 5.2.7) the client must hold its certificate from the KMS's
+/// certificate cache (see `mkc_client_set_certcache_interval`): the message then names that
+/// KMS in IDRkmsr, and the key is encapsulated to the responder's UID under that domain's
+/// Z_T and key periods (TS 33.180 F.2.1 numbering).
+///
+/// Returns as `mkc_client_mikey_create_imessage`, and `MKC_RESULT_MIKEY_UNKNOWN_KMS` (no valid
+/// certificate of that KMS held) or `MKC_RESULT_MIKEY_KMS_REVOKED` (it was revoked).
+///
+/// # Safety
+/// As `mkc_client_mikey_create_imessage`; `responder_kms_uri` readable for its length.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mkc_client_mikey_create_imessage_to_kms(
+    client: *const mkc_client,
+    identity: *const u8,
+    identity_len: usize,
+    responder_uri: *const u8,
+    responder_uri_len: usize,
+    responder_kms_uri: *const u8,
+    responder_kms_uri_len: usize,
+    now: u64,
+    kind: u32,
+    key: *const u8,
+    key_len: usize,
+    key_id: u32,
+    flags: u32,
+    msg_out: *mut u8,
+    msg_cap: usize,
+    written: *mut usize,
+) -> mkc_result {
     guard(|| {
         let inputs = [
             region(identity, identity_len),
             region(responder_uri, responder_uri_len),
+            region(responder_kms_uri, responder_kms_uri_len),
             region(key, key_len),
         ];
         // SAFETY: forwarded caller guarantees.
@@ -305,6 +361,7 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage(
         let handle = unsafe { borrow(client) }?;
         let identity = unsafe { text(identity, identity_len) }?;
         let responder = unsafe { text(responder_uri, responder_uri_len) }?;
+        let responder_kms = unsafe { text(responder_kms_uri, responder_kms_uri_len) }?;
         let key = unsafe { input(key, key_len) }?;
         let key: &[u8; MKC_MIKEY_KEY_BYTES] =
             key.try_into().map_err(|_| mkc_result::InvalidLength)?;
@@ -314,6 +371,7 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage(
             key_id,
             hide_identities: flags & MKC_MIKEY_HIDE_IDENTITIES != 0,
             sakke_to_self: flags & MKC_MIKEY_SAKKE_TO_SELF != 0,
+            responder_kms: (!responder_kms.is_empty()).then_some(responder_kms),
         };
         out.deliver(
             handle
@@ -340,8 +398,10 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage(
 ///
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_MIKEY_MALFORMED`; `MKC_RESULT_MIKEY_TIME_OUTSIDE_WINDOW`;
 /// `MKC_RESULT_MIKEY_NOT_FOR_US`; `MKC_RESULT_VERIFY_FAILED`;
-/// `MKC_RESULT_MIKEY_AUTHENTICATION_FAILED` (initiator or key identifiers inconsistent, or an
-/// initiator of another KMS); `MKC_RESULT_NO_KEY_MATERIAL` (no RSK for the period);
+/// `MKC_RESULT_MIKEY_AUTHENTICATION_FAILED` (initiator or key identifiers inconsistent);
+/// `MKC_RESULT_MIKEY_UNKNOWN_KMS` (IDRkmsi names a KMS that is neither ours nor a partner
+/// whose certificate is held); `MKC_RESULT_MIKEY_KMS_REVOKED` (it names a revoked partner
+/// KMS); `MKC_RESULT_NO_KEY_MATERIAL` (no RSK for the period);
 /// `MKC_RESULT_DECAPSULATION_FAILED`; `MKC_RESULT_NO_CERTIFICATE`;
 /// `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`.
 ///

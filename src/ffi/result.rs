@@ -58,9 +58,14 @@ pub enum mkc_result {
     MikeyTimeOutsideWindow = 13,
     /// The I_MESSAGE is addressed to another identity.
     MikeyNotForUs = 14,
-    /// The I_MESSAGE's initiator or key identifiers are inconsistent, or its initiator belongs
-    /// to an unknown KMS.
+    /// The I_MESSAGE's initiator or key identifiers are inconsistent.
     MikeyAuthenticationFailed = 104,
+    /// The peer's KMS domain is unknown: no valid certificate of the KMS an I_MESSAGE's
+    /// IDRkmsi names, or of the responder's KMS given to create one, is held (TS 33.180 5.2.7:
+    /// partner certificates come from the KMS's certificate cache).
+    MikeyUnknownKms = 15,
+    /// The peer's KMS domain was revoked (its certificate came back Revoked).
+    MikeyKmsRevoked = 16,
 }
 
 impl From<Error> for mkc_result {
@@ -91,6 +96,8 @@ impl From<ClientError> for mkc_result {
             ClientError::Store(StoreError::AuthenticationFailed) => Self::StoreAuthenticationFailed,
             ClientError::Store(_) => Self::InvalidStore,
             ClientError::Mikey(e) => e.into(),
+            ClientError::UnknownKms => Self::MikeyUnknownKms,
+            ClientError::RevokedKms => Self::MikeyKmsRevoked,
         }
     }
 }
@@ -103,9 +110,11 @@ impl From<MikeyError> for mkc_result {
             MikeyError::SignatureInvalid => Self::VerifyFailed,
             MikeyError::DecapsulationFailed => Self::DecapsulationFailed,
             MikeyError::NoReceiverKey => Self::NoKeyMaterial,
-            MikeyError::UnknownInitiatorKms
-            | MikeyError::InitiatorMismatch
-            | MikeyError::KeyIdMismatch => Self::MikeyAuthenticationFailed,
+            MikeyError::UnknownInitiatorKms => Self::MikeyUnknownKms,
+            MikeyError::RevokedInitiatorKms => Self::MikeyKmsRevoked,
+            MikeyError::InitiatorMismatch | MikeyError::KeyIdMismatch => {
+                Self::MikeyAuthenticationFailed
+            }
             MikeyError::InvalidParams(_) | MikeyError::TooLong(_) | MikeyError::NoKeyPeriod => {
                 Self::InvalidParameter
             }
@@ -119,7 +128,7 @@ impl mkc_result {
     /// The static, NUL-terminated description of a result value; unknown values get a generic
     /// text. Codes coming from C are read as `u32`, never as the enum.
     fn describe(code: u32) -> &'static [u8] {
-        const ALL: [mkc_result; 20] = [
+        const ALL: [mkc_result; 22] = [
             mkc_result::Ok,
             mkc_result::NullParameter,
             mkc_result::BufferTooSmall,
@@ -140,6 +149,8 @@ impl mkc_result {
             mkc_result::MikeyTimeOutsideWindow,
             mkc_result::MikeyNotForUs,
             mkc_result::MikeyAuthenticationFailed,
+            mkc_result::MikeyUnknownKms,
+            mkc_result::MikeyKmsRevoked,
         ];
         match ALL.iter().find(|r| **r as u32 == code) {
             Some(mkc_result::Ok) => b"ok\0",
@@ -168,6 +179,8 @@ impl mkc_result {
             Some(mkc_result::MikeyAuthenticationFailed) => {
                 b"MIKEY initiator or key identifiers inconsistent\0"
             }
+            Some(mkc_result::MikeyUnknownKms) => b"no valid certificate of the peer's KMS\0",
+            Some(mkc_result::MikeyKmsRevoked) => b"the peer's KMS is revoked\0",
             None => b"unknown result code\0",
         }
     }
@@ -191,7 +204,7 @@ mod tests {
     fn every_code_has_its_own_text_and_unknown_codes_are_safe() {
         let mut seen = std::collections::HashSet::new();
         for code in [
-            0u32, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 100, 101, 102, 103, 104,
+            0u32, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 100, 101, 102, 103, 104,
         ] {
             let text = unsafe { CStr::from_ptr(mkc_result_str(code)) }
                 .to_str()
@@ -199,7 +212,7 @@ mod tests {
             assert_ne!(text, "unknown result code", "code {code}");
             assert!(seen.insert(text));
         }
-        for code in [15u32, 99, 105, u32::MAX] {
+        for code in [17u32, 99, 105, u32::MAX] {
             let text = unsafe { CStr::from_ptr(mkc_result_str(code)) }
                 .to_str()
                 .unwrap();

@@ -389,6 +389,14 @@ pub trait PeerDirectory {
     /// the usual answer). `None` refuses the message.
     fn initiator_kms(&self, kms_uri: Option<&[u8]>) -> Option<(KmsParams<'_>, &Verifier)>;
 
+    /// True when `kms_uri` (an IDRkmsi value that [`Self::initiator_kms`] refused) names a
+    /// KMS whose certificate was revoked: the refusal is then
+    /// [`MikeyError::RevokedInitiatorKms`] instead of [`MikeyError::UnknownInitiatorKms`].
+    fn is_revoked(&self, kms_uri: &[u8]) -> bool {
+        let _ = kms_uri;
+        false
+    }
+
     /// Our own SAKKE receiver (RSK for our identifier) in key period `period` of our KMS, or
     /// `None` when we hold no key for that period.
     fn receiver(&self, period: u64) -> Option<&SakkeReceiver>;
@@ -590,7 +598,8 @@ fn match_user(
 /// [`MikeyError::UnsupportedSignature`], [`MikeyError::UnsupportedKeyType`],
 /// [`MikeyError::NoKeyPeriod`], [`MikeyError::Missing`] (no responder or initiator
 /// identity), [`MikeyError::NotForUs`], [`MikeyError::InvalidIdentity`],
-/// [`MikeyError::UnknownInitiatorKms`], [`MikeyError::InitiatorMismatch`],
+/// [`MikeyError::UnknownInitiatorKms`], [`MikeyError::RevokedInitiatorKms`],
+/// [`MikeyError::InitiatorMismatch`],
 /// [`MikeyError::SignatureInvalid`], [`MikeyError::NoReceiverKey`],
 /// [`MikeyError::DecapsulationFailed`], [`MikeyError::KeyIdMismatch`].
 pub fn process_imessage<D: PeerDirectory + ?Sized>(
@@ -704,9 +713,13 @@ pub fn process_imessage<D: PeerDirectory + ?Sized>(
         .map(|uri| String::from_utf8(uri.to_vec()).map_err(|_| MikeyError::InvalidIdentity))
         .transpose()?;
     let kms_uri = message.identity(IdRole::InitiatorKms).map(|i| &i.data[..]);
-    let (initiator_kms, verifier) = directory
-        .initiator_kms(kms_uri)
-        .ok_or(MikeyError::UnknownInitiatorKms)?;
+    let (initiator_kms, verifier) = directory.initiator_kms(kms_uri).ok_or_else(|| {
+        if kms_uri.is_some_and(|k| directory.is_revoked(k)) {
+            MikeyError::RevokedInitiatorKms
+        } else {
+            MikeyError::UnknownInitiatorKms
+        }
+    })?;
     let signature = &message.signature.data[..];
     let (initiator_uid, initiator_period) = match initiator_uri {
         Some(uri) => {

@@ -158,9 +158,13 @@ pub enum MikeyError {
     /// The message names another responder (and carries no SAKKE-to-self for us).
     #[error("message is not for this identity")]
     NotForUs,
-    /// The peer directory knows no KMS for the initiator.
+    /// The peer directory knows no KMS for the initiator (no certificate of the KMS that
+    /// IDRkmsi names, or of a valid one).
     #[error("unknown KMS of the initiator")]
     UnknownInitiatorKms,
+    /// The KMS that IDRkmsi names was revoked (its certificate came back Revoked).
+    #[error("the initiator's KMS is revoked")]
+    RevokedInitiatorKms,
     /// The initiator URI (IDRi or the one given by the caller) does not hash to the UID in
     /// IDRuidi, or IDRi differs from the URI given by the caller.
     #[error("initiator identity mismatch")]

@@ -608,6 +608,43 @@ static void test_provisioning(void) {
     CHECK_RC(verify(bob, ALICE, end, msg, sig, sig_len), MKC_RESULT_OK,
              "bob verifies in the next period");
 
+    set_ctx("provisioning", "partner domains");
+    {
+        static const char partner[] = "partner.example.net";
+        static const uint8_t pck[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+        uint32_t status = 7;
+        uint8_t msg_out[1000];
+        size_t msg_len = 5;
+        CHECK_RC(mkc_client_partner_status(alice, u8(KMS_URI), strlen(KMS_URI), end, &status),
+                 MKC_RESULT_OK, "status of our own KMS");
+        CHECK(status == MKC_PARTNER_STATUS_VALID, "our own KMS is valid");
+        CHECK_RC(mkc_client_partner_status(alice, u8(partner), strlen(partner), end, &status),
+                 MKC_RESULT_OK, "status of a partner KMS never cached");
+        CHECK(status == MKC_PARTNER_STATUS_UNKNOWN, "unknown");
+        memset(msg_out, CANARY, sizeof msg_out);
+        CHECK_RC(mkc_client_mikey_create_imessage_to_kms(
+                     alice, u8(ALICE), strlen(ALICE), u8(BOB), strlen(BOB), u8(partner),
+                     strlen(partner), end, MKC_MIKEY_KEY_KIND_PCK, pck, sizeof pck, 0x10000001u,
+                     0, msg_out, sizeof msg_out, &msg_len),
+                 MKC_RESULT_MIKEY_UNKNOWN_KMS, "an I_MESSAGE to an unknown KMS domain");
+        CHECK(all_equal(msg_out, sizeof msg_out, 0) && msg_len == 0, "outputs zeroed");
+        CHECK_RC(mkc_client_mikey_create_imessage_to_kms(
+                     alice, u8(ALICE), strlen(ALICE), u8(BOB), strlen(BOB), u8(KMS_URI),
+                     strlen(KMS_URI), end, MKC_MIKEY_KEY_KIND_PCK, pck, sizeof pck,
+                     0x10000001u, 0, msg_out, sizeof msg_out, &msg_len),
+                 MKC_RESULT_OK, "an I_MESSAGE to our own domain, named");
+        /* The reference KMS's cache (no partner configured here): asked, nothing installed. */
+        CHECK_RC(mkc_client_set_certcache_interval(alice, 86400), MKC_RESULT_OK,
+                 "certcache interval");
+        drive(alice, end - 86000, g_token_alice, 0, &run);
+        CHECK_SIZE(run.requests, 1, "certcache asked");
+        CHECK(find(&run, MKC_EVENT_KIND_PARTNER_CERTIFICATE_INSTALLED, MKC_REJECTION_NONE) ==
+                  NULL,
+              "no partner certificate");
+        CHECK(find(&run, MKC_EVENT_KIND_REQUEST_FAILED, MKC_REJECTION_NONE) == NULL,
+              "the KMS answers certcache");
+    }
+
     memset(ssv, 0, sizeof ssv);
     memset(ssv2, 0, sizeof ssv2);
     mkc_client_free(alice);

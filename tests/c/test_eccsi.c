@@ -237,12 +237,13 @@ static void test_result_str(void) {
         MKC_RESULT_NO_CERTIFICATE,       MKC_RESULT_NO_KEY_MATERIAL, MKC_RESULT_INVALID_STORE,
         MKC_RESULT_STORE_AUTHENTICATION_FAILED, MKC_RESULT_MIKEY_MALFORMED,
         MKC_RESULT_MIKEY_TIME_OUTSIDE_WINDOW,   MKC_RESULT_MIKEY_NOT_FOR_US,
-        MKC_RESULT_MIKEY_AUTHENTICATION_FAILED,
+        MKC_RESULT_MIKEY_AUTHENTICATION_FAILED, MKC_RESULT_MIKEY_UNKNOWN_KMS,
+        MKC_RESULT_MIKEY_KMS_REVOKED,
     };
-    static const uint32_t unknown[] = {15u, 99u, 105u, 199u, 0x7FFFFFFFu, 0xFFFFFFFFu};
+    static const uint32_t unknown[] = {17u, 99u, 105u, 199u, 0x7FFFFFFFu, 0xFFFFFFFFu};
     const size_t nk = sizeof known / sizeof known[0];
     size_t i, j;
-    const char *unknown_text = mkc_result_str(15u);
+    const char *unknown_text = mkc_result_str(17u);
 
     set_ctx("mkc_result_str", "");
     CHECK(MKC_RESULT_OK == 0, "MKC_RESULT_OK is 0");
@@ -255,7 +256,8 @@ static void test_result_str(void) {
               MKC_RESULT_NO_KEY_MATERIAL == 10 && MKC_RESULT_INVALID_STORE == 11 &&
               MKC_RESULT_STORE_AUTHENTICATION_FAILED == 103 && MKC_RESULT_MIKEY_MALFORMED == 12 &&
               MKC_RESULT_MIKEY_TIME_OUTSIDE_WINDOW == 13 && MKC_RESULT_MIKEY_NOT_FOR_US == 14 &&
-              MKC_RESULT_MIKEY_AUTHENTICATION_FAILED == 104,
+              MKC_RESULT_MIKEY_AUTHENTICATION_FAILED == 104 && MKC_RESULT_MIKEY_UNKNOWN_KMS == 15 &&
+              MKC_RESULT_MIKEY_KMS_REVOKED == 16,
           "result codes have their stable values");
     for (i = 0; i < nk; i++) {
         const char *a = mkc_result_str(known[i]);

@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use mcptt_kmc::client::{API_PATH, Client, ClientConfig, Event, Output, Rejection, Request};
 use mcptt_kmc::kms::Kms;
 use mcptt_kmc::kms::issue::KmsDomain;
-use mcptt_kmc::kms::message::{KmsErrorInfo, KmsKeySet, KmsPayload, KmsResponse};
+use mcptt_kmc::kms::message::{
+    CertificateRole, KmsCertificate, KmsErrorInfo, KmsKeySet, KmsPayload, KmsResponse,
+};
 use mcptt_kmc::kms::xml;
 use mcptt_kmc::time::NTP_UNIX_OFFSET;
 use percent_encoding::percent_decode_str;
@@ -37,6 +39,10 @@ pub enum Mode {
     TwoSetsNextWrongUid,
     /// Every KeyProv answer holds these many sets, periods n, n+1, ... (issue 13: many sets).
     Many(usize),
+    /// Init answers the KMS's certificate with Revoked=true.
+    RevokedCertificate,
+    /// KeyProv answers the set asked for with Revoked=true.
+    RevokedKeySet,
 }
 
 /// How the in-process KMS numbers key periods.
@@ -60,6 +66,12 @@ pub struct FakeKms {
     pub mode: Mode,
     issued: HashMap<(String, u64), KmsKeySet>,
     pub requests: Vec<String>,
+    /// The user the answers are addressed to.
+    pub user: String,
+    /// Partner domains' certificates served by `certcache` (Role External).
+    pub partners: Vec<KmsCertificate>,
+    /// The CacheNum of `partners`.
+    pub cache_num: u64,
 }
 
 impl FakeKms {
@@ -73,7 +85,25 @@ impl FakeKms {
             mode: Mode::Normal,
             issued: HashMap::new(),
             requests: Vec::new(),
+            user: ALICE.into(),
+            partners: Vec::new(),
+            cache_num: 0,
         }
+    }
+
+    /// A KMS of domain `kms_uri` whose answers are addressed to `user`.
+    pub fn of_domain(kms_uri: &str, user: &str, period: u64) -> Self {
+        let mut kms = Self::new(period);
+        kms.domain = KmsDomain::new(kms_uri, period, 0);
+        kms.user = user.into();
+        kms
+    }
+
+    /// This KMS's certificate as a partner KMS serves it (Role External).
+    pub fn external_certificate(&self) -> KmsCertificate {
+        let mut cert = self.kms.certificate(&self.domain);
+        cert.role = CertificateRole::External;
+        cert
     }
 
     /// Unix seconds of the start and end of the KMS's period `n`.
@@ -110,8 +140,8 @@ impl FakeKms {
 
     pub fn envelope(&self, url: &str, payload: KmsPayload) -> Vec<u8> {
         let response = KmsResponse {
-            user_uri: ALICE.into(),
-            kms_uri: KMS_URI.into(),
+            user_uri: self.user.clone(),
+            kms_uri: self.domain.kms_uri.clone(),
             time: Some(1),
             kms_id: None,
             client_req_url: url.into(),
@@ -156,12 +186,28 @@ impl FakeKms {
             _ => {}
         }
         if path == "init" {
-            let cert = self.kms.certificate(&self.domain);
+            let mut cert = self.kms.certificate(&self.domain);
+            cert.revoked = self.mode == Mode::RevokedCertificate;
             return (200, self.envelope(&request.url, KmsPayload::Init(cert)));
+        }
+        if let Some(rest) = path.strip_prefix("certcache") {
+            // certcache/<n>: nothing new when the client holds the current number.
+            let held = rest.strip_prefix('/').map(|n| n.parse::<u64>().unwrap());
+            let certificates = if held == Some(self.cache_num) {
+                Vec::new()
+            } else {
+                self.partners.clone()
+            };
+            let payload = KmsPayload::CertCache {
+                cache_num: self.cache_num,
+                certificates,
+            };
+            return (200, self.envelope(&request.url, payload));
         }
         let mut parts = path.split('/');
         assert_eq!(parts.next(), Some("keyprov"));
-        let uri = parts.next().map_or(ALICE.to_owned(), |p| {
+        let user = self.user.clone();
+        let uri = parts.next().map_or(user, |p| {
             percent_decode_str(p).decode_utf8().unwrap().into()
         });
         let now_ntp = now + NTP_UNIX_OFFSET;
@@ -183,6 +229,7 @@ impl FakeKms {
         let sets = (0..count as u64)
             .map(|i| {
                 let mut set = self.key_set(&uri, n + i);
+                set.revoked = self.mode == Mode::RevokedKeySet;
                 if i == 1 && self.mode == Mode::TwoSetsNextWrongUid {
                     set.user_id = self.domain.uid(&uri, n + 7).unwrap();
                 }
@@ -194,8 +241,13 @@ impl FakeKms {
 }
 
 pub fn config(period: u64) -> ClientConfig {
-    let mut c = ClientConfig::new("https://kms.example.org", ALICE);
-    c.expected_kms_uri = Some(KMS_URI.into());
+    config_of(KMS_URI, ALICE, period)
+}
+
+/// The test configuration of `user` in domain `kms_uri`.
+pub fn config_of(kms_uri: &str, user: &str, period: u64) -> ClientConfig {
+    let mut c = ClientConfig::new(format!("https://{kms_uri}"), user);
+    c.expected_kms_uri = Some(kms_uri.into());
     c.prefetch_s = period / 10;
     c.grace_s = 600;
     c.retry_initial_s = 2;
@@ -272,6 +324,6 @@ pub fn rejections(events: &[Event]) -> Vec<Rejection> {
 /// A client of `config` with a token.
 pub fn client(config: ClientConfig) -> Client {
     let mut client = Client::new(config).unwrap();
-    client.set_access_token(TOKEN);
+    client.set_access_token(TOKEN).unwrap();
     client
 }

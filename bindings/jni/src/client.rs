@@ -5,7 +5,7 @@
 use jni::JNIEnv;
 use jni::objects::{JByteArray, JClass, JObject, JObjectArray, JString, JValue};
 use jni::sys::{jboolean, jbyteArray, jint, jlong, jlongArray, jobject};
-use mcptt_kmc::client::{Client, ClientConfig, Event, Output};
+use mcptt_kmc::client::{Client, ClientConfig, Event, Output, PartnerStatus};
 use mcptt_kmc::ffi::result::mkc_result;
 use mcptt_kmc::uid::IdEncoding;
 
@@ -106,12 +106,11 @@ pub extern "system" fn Java_org_mcptt_kmc_Native_clientSetAccessToken<'l>(
 ) {
     guard(&mut env, (), |env| {
         let token = bytes(env, &token, "token")?;
-        // As the C API: UTF-8, not empty, no control character (it goes into a header).
-        let token = std::str::from_utf8(&token)
-            .ok()
-            .filter(|t| !t.is_empty() && !t.chars().any(char::is_control))
-            .ok_or(Fail::from(mkc_result::InvalidParameter))?;
-        client_mut(handle)?.set_access_token(token);
+        let token =
+            std::str::from_utf8(&token).map_err(|_| Fail::from(mkc_result::InvalidParameter))?;
+        // The core refuses an empty token or one with a control character (it goes into a
+        // header).
+        client_mut(handle)?.set_access_token(token)?;
         Ok(())
     })
 }
@@ -125,6 +124,42 @@ pub extern "system" fn Java_org_mcptt_kmc_Native_clientRefresh<'l>(
     guard(&mut env, (), |_| {
         client_mut(handle)?.refresh();
         Ok(())
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mcptt_kmc_Native_clientSetCertcacheInterval<'l>(
+    mut env: JNIEnv<'l>,
+    _: JClass<'l>,
+    handle: jlong,
+    interval_s: jlong,
+) {
+    guard(&mut env, (), |_| {
+        let interval = unsigned(interval_s)?;
+        client_mut(handle)?.set_certcache_interval(interval);
+        Ok(())
+    })
+}
+
+/// `PartnerStatus` ordinals: 0 unknown, 1 valid, 2 revoked (the C API's values).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mcptt_kmc_Native_clientPartnerStatus<'l>(
+    mut env: JNIEnv<'l>,
+    _: JClass<'l>,
+    handle: jlong,
+    kms_uri: JString<'l>,
+    now: jlong,
+) -> jint {
+    guard(&mut env, 0, |env| {
+        let uri = string(env, &kms_uri, "kmsUri")?;
+        let now = unsigned(now)?;
+        // SAFETY: the Java object passes its live handle under its shared lock.
+        let client = unsafe { borrow::<Client>(handle) }?;
+        Ok(match client.partner_status(&uri, now) {
+            PartnerStatus::Unknown => 0,
+            PartnerStatus::Valid => 1,
+            PartnerStatus::Revoked => 2,
+        })
     })
 }
 
@@ -253,6 +288,13 @@ fn event_fields(event: Event) -> EventFields {
             (f.kind, f.identity, f.period) = (10, Some(identity), Some(period));
             (f.kms_period_no, f.start, f.end) = (kms_period_no, start, end);
             (f.can_sign, f.can_decrypt) = (can_sign, can_decrypt);
+        }
+        Event::PartnerCertificateInstalled { kms_uri, changed } => {
+            (f.kind, f.text, f.changed) = (11, Some(kms_uri), changed);
+        }
+        Event::PartnerCertificateRemoved { kms_uri, reason } => {
+            (f.kind, f.text) = (12, Some(kms_uri));
+            f.rejection = Some(format!("{reason:?}"));
         }
         Event::MaterialExpired {
             identity, period, ..

@@ -29,6 +29,7 @@ pub extern "system" fn Java_org_mcptt_kmc_Native_clientMikeyCreate<'l>(
     handle: jlong,
     identity: JString<'l>,
     responder_uri: JString<'l>,
+    responder_kms_uri: JString<'l>,
     now: jlong,
     kind: jint,
     key: JByteArray<'l>,
@@ -39,6 +40,7 @@ pub extern "system" fn Java_org_mcptt_kmc_Native_clientMikeyCreate<'l>(
     guard(&mut env, std::ptr::null_mut(), |env| {
         let identity = string(env, &identity, "identity")?;
         let responder = string(env, &responder_uri, "responderUri")?;
+        let responder_kms = crate::optional_string(env, &responder_kms_uri)?;
         let key = bytes(env, &key, "key")?;
         let key: &[u8; KEY_BYTES] = key[..]
             .try_into()
@@ -49,6 +51,7 @@ pub extern "system" fn Java_org_mcptt_kmc_Native_clientMikeyCreate<'l>(
             key_id: key_id as u32,
             hide_identities: hide_identities != 0,
             sakke_to_self: sakke_to_self != 0,
+            responder_kms: responder_kms.as_deref(),
         };
         // SAFETY: the Java object passes its live handle under its shared lock.
         let client = unsafe { borrow::<Client>(handle) }?;

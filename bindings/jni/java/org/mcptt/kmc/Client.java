@@ -73,6 +73,36 @@ public final class Client extends NativeHandle {
     }
 
     /**
+     * Asks the KMS for its certificate cache (TS 33.180 5.2.7, D.3.4: the certificates of
+     * partner KMS domains, needed for MIKEY with their users) at the next poll once the client
+     * holds its own certificate, then every {@code intervalSeconds}; 0 (the default) stops
+     * asking. Partner certificates are reported as PARTNER_CERTIFICATE_INSTALLED / _REMOVED
+     * events and kept in the sealed key store.
+     *
+     * @param intervalSeconds seconds between requests, or 0
+     * @throws InvalidInputException a negative interval
+     */
+    public void setCertcacheInterval(long intervalSeconds) {
+        exclusive(h -> {
+            Native.clientSetCertcacheInterval(h, intervalSeconds);
+            return null;
+        });
+    }
+
+    /**
+     * What the client holds for the KMS domain {@code kmsUri} at {@code now}: our own KMS is
+     * {@link PartnerStatus#VALID}.
+     *
+     * @param kmsUri a KmsUri (e.g. from a KMS Redirect Response)
+     * @param now Unix seconds
+     * @return its status
+     */
+    public PartnerStatus partnerStatus(String kmsUri, long now) {
+        need(kmsUri, "kmsUri");
+        return PartnerStatus.of(shared(h -> Native.clientPartnerStatus(h, kmsUri, now)));
+    }
+
+    /**
      * The next output at Unix time {@code now}: events first, then requests, then the wake-up
      * time. Call it in a loop until {@link Output.Kind#WAKE_UP} or {@link Output.Kind#NONE},
      * after creating the client and after every response, failure, token change and wake-up.
@@ -285,6 +315,37 @@ public final class Client extends NativeHandle {
             int keyId,
             boolean hideIdentities,
             boolean sakkeToSelf) {
+        return mikeyCreateImessage(
+                identity, responderUri, null, now, kind, key, keyId, hideIdentities, sakkeToSelf);
+    }
+
+    /**
+     * As {@link #mikeyCreateImessage(String, String, long, KeyKind, byte[], int, boolean,
+     * boolean)}, to a responder of the KMS domain {@code responderKmsUri}: a partner domain
+     * whose certificate the client holds (see {@link #setCertcacheInterval}), named in IDRkmsr.
+     *
+     * @param identity our identity (the initiator)
+     * @param responderUri the responder's URI
+     * @param responderKmsUri the responder's KmsUri, or null for our own KMS
+     * @param now Unix seconds
+     * @param kind GMK, PCK or CSK
+     * @param key 16 octets (secret): copied
+     * @param keyId its identifier; the top 4 bits must be {@code kind}'s purpose tag
+     * @param hideIdentities put UIDs instead of URIs in the IDR payloads (TS 33.180 E.7)
+     * @param sakkeToSelf add the SAKKE-to-self extension for our other devices (E.5)
+     * @return the message octets (under 1,000)
+     * @throws MikeyException code 15 (no valid certificate of that KMS) or 16 (revoked)
+     */
+    public byte[] mikeyCreateImessage(
+            String identity,
+            String responderUri,
+            String responderKmsUri,
+            long now,
+            KeyKind kind,
+            byte[] key,
+            int keyId,
+            boolean hideIdentities,
+            boolean sakkeToSelf) {
         need(identity, "identity");
         need(responderUri, "responderUri");
         need(kind, "kind");
@@ -295,6 +356,7 @@ public final class Client extends NativeHandle {
                                 h,
                                 identity,
                                 responderUri,
+                                responderKmsUri,
                                 now,
                                 kind.purposeTag(),
                                 key,

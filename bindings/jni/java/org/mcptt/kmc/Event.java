@@ -45,7 +45,17 @@ public final class Event {
          * before): identity, period, kmsPeriodNo, start, end, canSign, canDecrypt. The client
          * keeps asking until a complete set is installed.
          */
-        KEY_MATERIAL_PARTIAL(10);
+        KEY_MATERIAL_PARTIAL(10),
+        /**
+         * A partner KMS domain's certificate (from the certificate cache) was installed: text =
+         * its KmsUri, changed.
+         */
+        PARTNER_CERTIFICATE_INSTALLED(11),
+        /**
+         * A partner KMS domain's certificate was removed: text = its KmsUri, rejection = why
+         * ({@code Revoked} or {@code NotValid}).
+         */
+        PARTNER_CERTIFICATE_REMOVED(12);
 
         private final int code;
 

@@ -43,6 +43,10 @@ public class MkcException extends RuntimeException {
     public static final int MIKEY_TIME_OUTSIDE_WINDOW = 13;
     /** The I_MESSAGE is addressed to another identity. */
     public static final int MIKEY_NOT_FOR_US = 14;
+    /** No valid certificate of the peer's KMS domain is held (not ours, not a cached partner). */
+    public static final int MIKEY_UNKNOWN_KMS = 15;
+    /** The peer's KMS domain was revoked. */
+    public static final int MIKEY_KMS_REVOKED = 16;
     /** Key material failed validation. */
     public static final int INVALID_KEY = 100;
     /** A signature did not verify. */
@@ -51,7 +55,7 @@ public class MkcException extends RuntimeException {
     public static final int DECAPSULATION_FAILED = 102;
     /** A key store blob failed authentication (wrong key, another user's, tampered). */
     public static final int STORE_AUTHENTICATION_FAILED = 103;
-    /** The I_MESSAGE's initiator or key identifiers are inconsistent, or its KMS unknown. */
+    /** The I_MESSAGE's initiator or key identifiers are inconsistent. */
     public static final int MIKEY_AUTHENTICATION_FAILED = 104;
 
     /** The result code. */
@@ -104,6 +108,8 @@ public class MkcException extends RuntimeException {
             case MIKEY_TIME_OUTSIDE_WINDOW:
             case MIKEY_NOT_FOR_US:
             case MIKEY_AUTHENTICATION_FAILED:
+            case MIKEY_UNKNOWN_KMS:
+            case MIKEY_KMS_REVOKED:
                 return new MikeyException(code, message);
             default:
                 return new MkcException(code, message);

@@ -56,6 +56,8 @@ final class Native {
     static native void clientFree(long handle);
     static native void clientSetAccessToken(long handle, byte[] token);
     static native void clientRefresh(long handle);
+    static native void clientSetCertcacheInterval(long handle, long intervalS);
+    static native int clientPartnerStatus(long handle, String kmsUri, long now);
     static native Output clientPollOutput(long handle, long now);
     static native void clientHandleResponse(
             long handle, long now, long requestId, int httpStatus, byte[] body);
@@ -75,6 +77,7 @@ final class Native {
             long handle,
             String identity,
             String responderUri,
+            String responderKmsUri,
             long now,
             int kind,
             byte[] key,

@@ -468,6 +468,29 @@ public class ClientTest {
         }
     }
 
+    @Test
+    public void partnerDomains() {
+        assertEquals(PartnerStatus.VALID, alice.partnerStatus(KMS_URI, T0));
+        assertEquals(PartnerStatus.UNKNOWN, alice.partnerStatus("partner.example.net", T0));
+        MikeyException unknown =
+                assertThrows(
+                        MikeyException.class,
+                        () ->
+                                alice.mikeyCreateImessage(
+                                        ALICE, "sip:carol@partner.example.net",
+                                        "partner.example.net", T0, KeyKind.PCK, new byte[16],
+                                        0x10000001, false, false));
+        assertEquals(MkcException.MIKEY_UNKNOWN_KMS, unknown.code());
+        try (Client c = new Client(config(ALICE))) {
+            c.setAccessToken(token(ALICE));
+            drive(c, ALICE, T0);
+            c.setCertcacheInterval(86_400);
+            Request r = c.pollOutput(T0).request();
+            assertTrue(r.url(), r.url().endsWith(API_PATH + "certcache"));
+            assertThrows(InvalidInputException.class, () -> c.setCertcacheInterval(-1));
+        }
+    }
+
     /** An event kind a newer native library reports comes as OTHER with its description. */
     @Test
     public void unknownEventKindsComeAsOther() {

@@ -1,0 +1,210 @@
+//! Certificates of partner KMS domains (TS 33.180 5.2.7; D.2 `certcache`; D.3.4
+//! `KmsCertCache`, certificates with Role="External"): the home KMS hands out the certificates
+//! of the domains its users talk to, and MIKEY with a user of another domain needs that
+//! domain's KPAK, Z_T and UID parameters.
+//!
+//! Once the client holds its own certificate it asks for `certcache` (then
+//! `certcache/<CacheNum>`, naming the cache number it holds) at once and every
+//! [`ClientConfig::certcache_interval_s`](super::ClientConfig::certcache_interval_s). Each
+//! certificate of an answer is judged on its own and keyed by its KmsUri:
+//! - a valid one is installed, replacing one held for that KmsUri
+//!   ([`Event::PartnerCertificateInstalled`]);
+//! - a Revoked one erases what was held for that KmsUri and is remembered as revoked, so that
+//!   MIKEY refuses that domain as revoked ([`Event::PartnerCertificateRemoved`]);
+//! - an invalid one (bad KPAK or Z_T, outside its validity, our own KmsUri, ...) is reported
+//!   ([`Event::MaterialRejected`]) and changes nothing.
+//!
+//! Certificates an answer does not name are kept: a KMS answers with what changed since the
+//! cache number the client named. A certificate past its ValidTo is removed. At most
+//! [`MAX_PARTNERS`] domains are held; an answer with more certificates is refused whole.
+//! The period numbering of a partner domain cannot be learnt (the client never asks that KMS
+//! for keys): its periods are the TS 33.180 F.2.1 ones.
+
+use std::collections::BTreeMap;
+
+use super::{Client, Event, Rejection, material::Certificate};
+use crate::kms::message::KmsCertificate;
+use crate::text::reportable;
+
+/// The most partner domains (certificates by KmsUri, revoked ones included) a client holds.
+pub const MAX_PARTNERS: usize = 64;
+
+/// What the client holds for a partner KmsUri.
+pub(crate) enum Partner {
+    /// A validated certificate, tables built.
+    Valid(Box<Certificate>),
+    /// The certificate as the KMS sent it with Revoked=true.
+    Revoked(KmsCertificate),
+}
+
+/// The partner domains and the KMS's cache number.
+#[derive(Default)]
+pub(crate) struct Partners {
+    /// The `CacheNum` of the last cache answer installed.
+    pub(crate) cache_num: Option<u64>,
+    pub(crate) by_uri: BTreeMap<String, Partner>,
+}
+
+/// What the client knows of a KMS domain, see [`Client::partner_status`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartnerStatus {
+    /// No certificate of that KmsUri is held (never received, or past its ValidTo).
+    Unknown,
+    /// A valid certificate is held: MIKEY with users of that domain works.
+    Valid,
+    /// Its certificate came back Revoked: MIKEY with that domain is refused.
+    Revoked,
+}
+
+impl Partners {
+    /// The valid certificate of `kms_uri` at Unix time `now`, or the status that refuses it.
+    pub(crate) fn get(&self, kms_uri: &[u8], now: u64) -> Result<&Certificate, PartnerStatus> {
+        let uri = std::str::from_utf8(kms_uri).map_err(|_| PartnerStatus::Unknown)?;
+        match self.by_uri.get(uri) {
+            Some(Partner::Valid(cert)) if cert.holds_at(now) => Ok(cert),
+            Some(Partner::Revoked(_)) => Err(PartnerStatus::Revoked),
+            _ => Err(PartnerStatus::Unknown),
+        }
+    }
+}
+
+impl Client {
+    /// What the client holds for KMS domain `kms_uri` at Unix time `now`: the certificate of
+    /// the client's own KMS counts as [`PartnerStatus::Valid`].
+    pub fn partner_status(&self, kms_uri: &str, now: u64) -> PartnerStatus {
+        if self
+            .certificate
+            .as_ref()
+            .is_some_and(|c| c.kms_uri() == kms_uri)
+        {
+            return PartnerStatus::Valid;
+        }
+        match self.partners.get(kms_uri.as_bytes(), now) {
+            Ok(_) => PartnerStatus::Valid,
+            Err(status) => status,
+        }
+    }
+
+    /// The valid certificates of partner domains held.
+    pub fn partner_certificates(&self) -> impl Iterator<Item = &Certificate> {
+        self.partners.by_uri.values().filter_map(|p| match p {
+            Partner::Valid(cert) => Some(&**cert),
+            Partner::Revoked(_) => None,
+        })
+    }
+
+    /// The `CacheNum` of the certificate cache the client holds.
+    pub fn partner_cache_num(&self) -> Option<u64> {
+        self.partners.cache_num
+    }
+
+    /// Installs a `KmsCertCache` answer (see the module documentation). False when the answer
+    /// was refused whole.
+    pub(crate) fn install_cert_cache(
+        &mut self,
+        cache_num: u64,
+        certificates: Vec<KmsCertificate>,
+        now: u64,
+    ) -> bool {
+        if certificates.len() > MAX_PARTNERS {
+            self.reject(
+                None,
+                None,
+                Rejection::Malformed,
+                Some(format!(
+                    "{} certificates in the cache, at most {MAX_PARTNERS}",
+                    certificates.len()
+                )),
+            );
+            return false;
+        }
+        let own = self
+            .certificate
+            .as_ref()
+            .map(|c| c.kms_uri().to_owned())
+            .unwrap_or_default();
+        for cert in certificates {
+            let uri = cert.kms_uri.clone();
+            let room = self.partners.by_uri.contains_key(&uri)
+                || self.partners.by_uri.len() < MAX_PARTNERS;
+            if !room {
+                self.reject(
+                    None,
+                    None,
+                    Rejection::Malformed,
+                    Some(format!("more than {MAX_PARTNERS} partner domains: {uri}")),
+                );
+                continue;
+            }
+            if cert.revoked && uri != own && !uri.is_empty() {
+                let was = self.partners.by_uri.insert(uri.clone(), Partner::Revoked(cert));
+                if !matches!(was, Some(Partner::Revoked(_))) {
+                    self.events.push_back(Event::PartnerCertificateRemoved {
+                        kms_uri: reportable(&uri),
+                        reason: Rejection::Revoked,
+                    });
+                }
+                continue;
+            }
+            match Certificate::validate_external(cert, &own, now) {
+                Ok(new) => {
+                    let (report, changed) = match self.partners.by_uri.get(&uri) {
+                        Some(Partner::Valid(old)) => {
+                            let same = old.same_keys(&new.xml);
+                            (!same, !same)
+                        }
+                        Some(Partner::Revoked(_)) => (true, true),
+                        None => (true, false),
+                    };
+                    self.partners
+                        .by_uri
+                        .insert(uri.clone(), Partner::Valid(Box::new(new)));
+                    if report {
+                        self.events.push_back(Event::PartnerCertificateInstalled {
+                            kms_uri: reportable(&uri),
+                            changed,
+                        });
+                    }
+                }
+                Err(reason) => self.reject(
+                    None,
+                    None,
+                    reason,
+                    Some(format!("partner certificate {uri}")),
+                ),
+            }
+        }
+        self.partners.cache_num = Some(cache_num);
+        true
+    }
+
+    /// Removes partner certificates past their ValidTo at Unix time `now`.
+    pub(crate) fn expire_partners(&mut self, now: u64) {
+        let expired: Vec<String> = self
+            .partners
+            .by_uri
+            .iter()
+            .filter(|(_, p)| matches!(p, Partner::Valid(c) if !c.holds_at(now)))
+            .map(|(uri, _)| uri.clone())
+            .collect();
+        for uri in expired {
+            self.partners.by_uri.remove(&uri);
+            self.events.push_back(Event::PartnerCertificateRemoved {
+                kms_uri: reportable(&uri),
+                reason: Rejection::NotValid,
+            });
+        }
+    }
+
+    /// The earliest ValidTo of a held partner certificate after `now`.
+    pub(crate) fn next_partner_expiry(&self) -> Option<u64> {
+        self.partners
+            .by_uri
+            .values()
+            .filter_map(|p| match p {
+                Partner::Valid(c) => c.xml.valid_to.map(|t| u64::try_from(t).unwrap_or(0)),
+                Partner::Revoked(_) => None,
+            })
+            .min()
+    }
+}

@@ -1,0 +1,309 @@
+//! Partner KMS domains and revocation (issue 9 section 2; TS 33.180 5.2.7, D.3.4): the
+//! certificate cache, MIKEY with a user of another domain in both directions, refusals of an
+//! unknown and of a revoked domain, revocation of our own certificate and of a key set, and
+//! partner certificates in the sealed key store. Two in-process KMSs (tests/common), each
+//! caching the other's certificate.
+
+mod common;
+
+use common::*;
+use mcptt_kmc::client::{
+    Client, ClientError, Event, ImessageOptions, MAX_PARTNERS, PartnerStatus, Rejection,
+};
+use mcptt_kmc::mikey::{KeyKind, MikeyError};
+
+const DAY: u64 = 86_400;
+const MONTH: u64 = 30 * DAY;
+/// 2027-01-15 08:00:00 UTC.
+const T0: u64 = 1_800_000_000;
+const CAROL: &str = "sip:carol@partner.example.net";
+const PARTNER: &str = "partner.example.net";
+const KEY: [u8; 16] = [7u8; 16];
+
+/// Alice at home and carol in the partner domain, each provisioned at T0 by her own KMS,
+/// which caches the other domain's certificate; `cache` sets the clients' certcache interval.
+fn pair(cache: u64) -> (Client, FakeKms, Client, FakeKms, Vec<Event>) {
+    let mut home = FakeKms::new(MONTH);
+    let mut partner = FakeKms::of_domain(PARTNER, CAROL, MONTH);
+    home.partners = vec![partner.external_certificate()];
+    home.cache_num = 1;
+    partner.partners = vec![home.external_certificate()];
+    partner.cache_num = 1;
+    let mut alice_config = config(MONTH);
+    alice_config.certcache_interval_s = cache;
+    let mut carol_config = config_of(PARTNER, CAROL, MONTH);
+    carol_config.certcache_interval_s = cache;
+    let mut alice = client(alice_config);
+    let mut carol = client(carol_config);
+    let (events, _) = drive(&mut alice, &mut home, T0);
+    drive(&mut carol, &mut partner, T0);
+    (alice, home, carol, partner, events)
+}
+
+fn pck(responder_kms: Option<&str>) -> ImessageOptions<'_> {
+    ImessageOptions {
+        kind: KeyKind::Pck,
+        key: &KEY,
+        key_id: 0x1000_0042,
+        hide_identities: false,
+        sakke_to_self: false,
+        responder_kms,
+    }
+}
+
+fn installed(events: &[Event]) -> Vec<(String, bool)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::PartnerCertificateInstalled { kms_uri, changed } => {
+                Some((kms_uri.clone(), *changed))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn removed(events: &[Event]) -> Vec<(String, Rejection)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::PartnerCertificateRemoved { kms_uri, reason } => {
+                Some((kms_uri.clone(), *reason))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn partner_certificates_come_from_the_cache_and_are_asked_again_with_its_number() {
+    let (mut alice, mut home, _, _, events) = pair(DAY);
+    assert_eq!(installed(&events), vec![(PARTNER.to_owned(), false)]);
+    assert_eq!(alice.partner_status(PARTNER, T0), PartnerStatus::Valid);
+    assert_eq!(alice.partner_status(KMS_URI, T0), PartnerStatus::Valid);
+    assert_eq!(alice.partner_status("other.example.com", T0), PartnerStatus::Unknown);
+    assert_eq!(alice.partner_cache_num(), Some(1));
+    let asked = |kms: &FakeKms| -> Vec<String> {
+        kms.requests
+            .iter()
+            .filter_map(|u| u.split_once("certcache").map(|(_, rest)| rest.to_owned()))
+            .collect()
+    };
+    assert_eq!(asked(&home), vec![String::new()]);
+    // A day later: asked again naming CacheNum 1; nothing new, nothing reported.
+    let later = run_until(&mut alice, &mut home, T0 + 1, T0 + DAY + 60);
+    assert_eq!(asked(&home), vec![String::new(), "/1".to_owned()]);
+    assert!(installed(&later).is_empty(), "{later:?}");
+    assert_eq!(alice.partner_certificates().count(), 1);
+}
+
+#[test]
+fn without_the_cache_the_client_never_asks_for_it() {
+    let (_, home, _, _, events) = pair(0);
+    assert!(home.requests.iter().all(|u| !u.contains("certcache")));
+    assert!(installed(&events).is_empty());
+}
+
+#[test]
+fn mikey_across_domains_in_both_directions() {
+    let (alice, _, carol, _, _) = pair(DAY);
+    let now = T0 + 100;
+    let to_carol = alice
+        .mikey_create_imessage(ALICE, CAROL, now, &pck(Some(PARTNER)))
+        .unwrap();
+    let got = carol
+        .mikey_process_imessage(CAROL, now, 60, Some(ALICE), &to_carol)
+        .unwrap();
+    assert_eq!(*got.key, KEY);
+    let to_alice = carol
+        .mikey_create_imessage(CAROL, ALICE, now, &pck(Some(KMS_URI)))
+        .unwrap();
+    let got = alice
+        .mikey_process_imessage(ALICE, now, 60, None, &to_alice)
+        .unwrap();
+    assert_eq!(*got.key, KEY);
+    // Addressed under our own domain instead of the partner's, carol cannot decrypt it.
+    let wrong = alice
+        .mikey_create_imessage(ALICE, CAROL, now, &pck(None))
+        .unwrap();
+    assert!(carol
+        .mikey_process_imessage(CAROL, now, 60, Some(ALICE), &wrong)
+        .is_err());
+}
+
+#[test]
+fn an_unknown_domain_is_refused_as_unknown() {
+    let (alice, _, carol, _, _) = pair(0);
+    let now = T0 + 100;
+    assert!(matches!(
+        alice.mikey_create_imessage(ALICE, CAROL, now, &pck(Some(PARTNER))),
+        Err(ClientError::UnknownKms)
+    ));
+    // Carol cannot build it either (she holds no certificate of alice's KMS).
+    assert!(matches!(
+        carol.mikey_create_imessage(CAROL, ALICE, now, &pck(Some(KMS_URI))),
+        Err(ClientError::UnknownKms)
+    ));
+    // A message from the partner domain reaches alice, who holds no certificate of it.
+    let (_, _, carol_with_cache, _, _) = pair(DAY);
+    let message = carol_with_cache
+        .mikey_create_imessage(CAROL, ALICE, now, &pck(Some(KMS_URI)))
+        .unwrap();
+    assert!(matches!(
+        alice.mikey_process_imessage(ALICE, now, 60, None, &message),
+        Err(ClientError::Mikey(MikeyError::UnknownInitiatorKms))
+    ));
+}
+
+#[test]
+fn a_revoked_partner_is_removed_and_refused_as_revoked() {
+    let (mut alice, mut home, carol, _, _) = pair(DAY);
+    let now = T0 + 100;
+    let message = carol
+        .mikey_create_imessage(CAROL, ALICE, now, &pck(Some(KMS_URI)))
+        .unwrap();
+    home.partners[0].revoked = true;
+    home.cache_num = 2;
+    let events = run_until(&mut alice, &mut home, T0 + 1, T0 + DAY + 60);
+    assert_eq!(removed(&events), vec![(PARTNER.to_owned(), Rejection::Revoked)]);
+    let later = T0 + DAY + 60;
+    assert_eq!(alice.partner_status(PARTNER, later), PartnerStatus::Revoked);
+    assert_eq!(alice.partner_cache_num(), Some(2));
+    assert!(matches!(
+        alice.mikey_create_imessage(ALICE, CAROL, later, &pck(Some(PARTNER))),
+        Err(ClientError::RevokedKms)
+    ));
+    assert!(matches!(
+        alice.mikey_process_imessage(ALICE, later, 2 * DAY, None, &message),
+        Err(ClientError::Mikey(MikeyError::RevokedInitiatorKms))
+    ));
+    // Re-issued valid: installed again, reported as changed.
+    home.partners[0].revoked = false;
+    home.cache_num = 3;
+    let events = run_until(&mut alice, &mut home, later, later + DAY + 60);
+    assert_eq!(installed(&events), vec![(PARTNER.to_owned(), true)]);
+}
+
+#[test]
+fn a_partner_certificate_past_its_valid_to_is_removed() {
+    let mut home = FakeKms::new(MONTH);
+    let partner = FakeKms::of_domain(PARTNER, CAROL, MONTH);
+    let mut cert = partner.external_certificate();
+    cert.valid_to = Some((T0 + 2 * DAY) as i64);
+    home.partners = vec![cert];
+    home.cache_num = 1;
+    let mut c = config(MONTH);
+    c.certcache_interval_s = 10 * DAY;
+    let mut alice = client(c);
+    let events = run_until(&mut alice, &mut home, T0, T0 + 3 * DAY);
+    assert_eq!(installed(&events).len(), 1);
+    assert_eq!(removed(&events), vec![(PARTNER.to_owned(), Rejection::NotValid)]);
+    assert_eq!(alice.partner_status(PARTNER, T0 + 3 * DAY), PartnerStatus::Unknown);
+}
+
+#[test]
+fn bad_partner_certificates_are_refused_and_change_nothing() {
+    let (mut alice, mut home, _, partner, _) = pair(DAY);
+    // Our own KmsUri as a partner's, and a partner certificate with a broken KPAK.
+    let mut ours = home.external_certificate();
+    ours.revoked = false;
+    let mut broken = partner.external_certificate();
+    broken.pub_auth_key[10] ^= 0x55;
+    home.partners = vec![ours, broken];
+    home.cache_num = 2;
+    let events = run_until(&mut alice, &mut home, T0 + 1, T0 + DAY + 60);
+    let mut got = rejections(&events);
+    got.sort_by_key(|r| format!("{r:?}"));
+    assert_eq!(got, vec![Rejection::InvalidKpak, Rejection::WrongKmsUri]);
+    assert_eq!(alice.partner_status(PARTNER, T0 + DAY + 60), PartnerStatus::Valid);
+    assert!(installed(&events).is_empty() && removed(&events).is_empty());
+    // A cache of more than MAX_PARTNERS certificates is refused whole.
+    let other = FakeKms::of_domain("p.example.com", CAROL, MONTH).external_certificate();
+    home.partners = vec![other; MAX_PARTNERS + 1];
+    home.cache_num = 3;
+    let now = T0 + DAY + 60;
+    let events = run_until(&mut alice, &mut home, now, now + DAY + 60);
+    assert!(rejections(&events).contains(&Rejection::Malformed), "{events:?}");
+    assert_eq!(alice.partner_cache_num(), Some(2));
+    assert_eq!(alice.partner_status("p.example.com", now), PartnerStatus::Unknown);
+}
+
+#[test]
+fn our_revoked_certificate_erases_it_and_all_material() {
+    let mut home = FakeKms::new(MONTH);
+    let mut alice = client(config(MONTH));
+    drive(&mut alice, &mut home, T0);
+    assert!(alice.sign(ALICE, T0, b"m").is_ok());
+    home.mode = Mode::RevokedCertificate;
+    alice.refresh();
+    let (events, _) = drive(&mut alice, &mut home, T0 + 10);
+    assert!(rejections(&events).contains(&Rejection::Revoked), "{events:?}");
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, Event::MaterialExpired { identity, .. } if identity == ALICE)));
+    assert!(matches!(
+        alice.sign(ALICE, T0 + 10, b"m"),
+        Err(ClientError::NoCertificate)
+    ));
+    assert!(alice.certificate().is_none());
+}
+
+#[test]
+fn a_revoked_key_set_erases_that_material() {
+    let mut home = FakeKms::new(MONTH);
+    let mut alice = client(config(MONTH));
+    drive(&mut alice, &mut home, T0);
+    assert!(alice.sign(ALICE, T0, b"m").is_ok());
+    home.mode = Mode::RevokedKeySet;
+    alice.refresh();
+    let (events, _) = drive(&mut alice, &mut home, T0 + 10);
+    assert!(rejections(&events).contains(&Rejection::Revoked), "{events:?}");
+    let n = home.period_at(T0);
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::MaterialExpired { identity, period } if identity == ALICE && *period == n
+    )));
+    assert!(matches!(
+        alice.sign(ALICE, T0 + 10, b"m"),
+        Err(ClientError::NoKeyMaterial)
+    ));
+    assert!(alice.decapsulate(ALICE, T0 + 10, &[0u8; 273]).is_err());
+}
+
+#[test]
+fn partner_certificates_live_in_the_key_store() {
+    let (mut alice, mut home, carol, _, _) = pair(DAY);
+    let storage_key = [5u8; 32];
+    let blob = alice.export(&storage_key).unwrap();
+    let mut restored = Client::new(alice.config().clone()).unwrap();
+    restored.import(T0 + 50, &storage_key, &blob).unwrap();
+    let events: Vec<Event> = std::iter::from_fn(|| match restored.poll_output(T0 + 50) {
+        mcptt_kmc::client::Output::Event(e) => Some(e),
+        _ => None,
+    })
+    .collect();
+    assert!(installed(&events).contains(&(PARTNER.to_owned(), false)), "{events:?}");
+    assert_eq!(restored.partner_cache_num(), Some(1));
+    let now = T0 + 100;
+    let message = carol
+        .mikey_create_imessage(CAROL, ALICE, now, &pck(Some(KMS_URI)))
+        .unwrap();
+    assert_eq!(
+        *restored
+            .mikey_process_imessage(ALICE, now, 60, None, &message)
+            .unwrap()
+            .key,
+        KEY
+    );
+    // A revoked partner stays revoked across the store.
+    home.partners[0].revoked = true;
+    home.cache_num = 2;
+    run_until(&mut alice, &mut home, T0 + 1, T0 + DAY + 60);
+    let blob = alice.export(&storage_key).unwrap();
+    let mut restored = Client::new(alice.config().clone()).unwrap();
+    restored.import(T0 + DAY + 60, &storage_key, &blob).unwrap();
+    assert_eq!(
+        restored.partner_status(PARTNER, T0 + DAY + 60),
+        PartnerStatus::Revoked
+    );
+}
