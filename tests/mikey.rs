@@ -1463,3 +1463,99 @@ fn fuzz_processing() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// SRTP master keys from the received keys (TS 33.180 7.4)
+// ---------------------------------------------------------------------------------------------
+
+use mcptt_kmc::mikey::srtp::{self, Mki, MkiError, SrtpMaster};
+
+/// A group call: the GMS sends one GMK to alice and bob with one RAND; each member keys its
+/// own stream with its GUK-ID, and the other derives that key from the GMK and the packet's
+/// MKI alone. With two RANDs the members cannot read each other.
+#[test]
+fn group_members_derive_each_others_srtp_keys_from_the_mki() {
+    let rand = [0x42u8; 16];
+    let send = |to: &'static str, rand| {
+        let mut params = create_params(KeyKind::Gmk, GMS, to);
+        params.rand = rand;
+        process_as(&create(&params), to, T, Some(GMS)).unwrap()
+    };
+    let alice = send(ALICE, Some(rand));
+    let bob = send(BOB, Some(rand));
+    assert_ne!(alice.guk_id, bob.guk_id);
+    for (sender, receiver) in [(&alice, &bob), (&bob, &alice)] {
+        let own = sender.srtp_master(srtp::CS_ID_MCPTT_GROUP).unwrap();
+        assert_eq!(
+            own.mki.as_bytes(),
+            [
+                sender.key_id.to_be_bytes(),
+                sender.guk_id.unwrap().to_be_bytes()
+            ]
+            .concat()
+        );
+        let packet_mki = Mki::parse(own.mki.as_bytes()).unwrap();
+        let theirs = SrtpMaster::derive(
+            &receiver.key,
+            receiver.key_id,
+            &receiver.rand,
+            srtp::CS_ID_MCPTT_GROUP,
+            packet_mki,
+        )
+        .unwrap();
+        assert_eq!((*theirs.key, *theirs.salt), (*own.key, *own.salt));
+        assert_eq!(theirs.mki, own.mki);
+    }
+    // Each member's stream has its own key.
+    let a = alice.srtp_master(srtp::CS_ID_MCPTT_GROUP).unwrap();
+    let b = bob.srtp_master(srtp::CS_ID_MCPTT_GROUP).unwrap();
+    assert_ne!(*a.key, *b.key);
+    // The value of the shared RAND: bob with a message of another RAND cannot read alice.
+    let other = send(BOB, None);
+    let wrong = SrtpMaster::derive(&other.key, other.key_id, &other.rand, 4, a.mki).unwrap();
+    assert_ne!(*wrong.key, *a.key);
+    // A packet of another GMK: refused.
+    let foreign = Mki::gmk(alice.key_id ^ 1, alice.guk_id.unwrap());
+    assert_eq!(
+        SrtpMaster::derive(&bob.key, bob.key_id, &bob.rand, 4, foreign).unwrap_err(),
+        MkiError::UnknownMki
+    );
+}
+
+/// A private call: alice (initiator) sends the PCK to bob; both directions carry MKI = PCK-ID,
+/// alice's stream under CS ID 0, bob's under CS ID 1.
+#[test]
+fn private_call_keys_agree_in_both_directions() {
+    let rand = [0x17u8; 16];
+    let mut params = create_params(KeyKind::Pck, ALICE, BOB);
+    params.rand = Some(rand);
+    let bob = process_as(&create(&params), BOB, T, Some(ALICE)).unwrap();
+    assert_eq!(bob.rand, rand);
+    let pck_id = key_id(KeyKind::Pck);
+    for cs_id in [
+        srtp::CS_ID_MCPTT_PRIVATE_INITIATOR,
+        srtp::CS_ID_MCPTT_PRIVATE_RECEIVER,
+    ] {
+        let at_bob = bob.srtp_master(cs_id).unwrap();
+        let at_alice = SrtpMaster::derive(&KEY, pck_id, &rand, cs_id, Mki::pck(pck_id)).unwrap();
+        assert_eq!((*at_bob.key, *at_bob.salt), (*at_alice.key, *at_alice.salt));
+        assert_eq!(at_bob.mki.as_bytes(), pck_id.to_be_bytes());
+        // The independent check: the RFC 3830 PRF with CSB ID = PCK-ID.
+        let mut key = [0u8; 16];
+        mcptt_kmc::mikey::prf::derive_key(&KEY, 0x2AD0_1C64, cs_id, pck_id, &rand, &mut key)
+            .unwrap();
+        assert_eq!(*at_bob.key, key);
+    }
+    let i = bob.srtp_master(0).unwrap();
+    let r = bob.srtp_master(1).unwrap();
+    assert_ne!(*i.key, *r.key);
+    // A CSK protects no media.
+    let csk = process_as(
+        &create(&create_params(KeyKind::Csk, ALICE, GMS)),
+        GMS,
+        T,
+        Some(ALICE),
+    )
+    .unwrap();
+    assert_eq!(csk.srtp_master(0).unwrap_err(), MkiError::NotMediaKey);
+}

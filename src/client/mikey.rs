@@ -55,6 +55,23 @@ impl Client {
         now: u64,
         options: &ImessageOptions<'_>,
     ) -> Result<Vec<u8>, ClientError> {
+        self.mikey_create_imessage_with_rand(identity, responder_uri, now, options, None)
+    }
+
+    /// As [`Client::mikey_create_imessage`] with the RAND given (`None`: 16 fresh random
+    /// octets). The SRTP keys of a GMK or PCK depend on its RAND (TS 33.180 7.4): a group
+    /// management server gives every member of a GMK the same RAND.
+    ///
+    /// # Errors
+    /// As [`Client::mikey_create_imessage`].
+    pub fn mikey_create_imessage_with_rand(
+        &self,
+        identity: &str,
+        responder_uri: &str,
+        now: u64,
+        options: &ImessageOptions<'_>,
+        rand: Option<[u8; mikey::RAND_BYTES]>,
+    ) -> Result<Vec<u8>, ClientError> {
         let (cert, kms) = self.kms_params()?;
         let material = self.own_material(identity, now)?;
         let signer = material.signer.as_ref().ok_or(ClientError::NoKeyMaterial)?;
@@ -71,6 +88,7 @@ impl Client {
         );
         params.hide_identities = options.hide_identities;
         params.sakke_to_self = options.sakke_to_self;
+        params.rand = rand;
         Ok(mikey::create_imessage(
             &params,
             signer,

@@ -12,6 +12,7 @@
 //! All times at this API are Unix seconds; key periods are counted on NTP time inside.
 
 mod config;
+mod keyring;
 mod material;
 mod mikey;
 mod store;
@@ -22,6 +23,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use zeroize::Zeroizing;
 
 pub use config::{ClientConfig, ConfigError};
+pub use keyring::{KeyRing, KeyRingError, Purpose, RingKey};
 pub use material::{Certificate, KeyMaterial, Rejection};
 pub use mikey::{ImessageOptions, new_key};
 pub use store::{STORAGE_KEY_BYTES, StoreError};
@@ -255,6 +257,8 @@ pub struct Client {
     pub(crate) period_delta_known: bool,
     /// Our period number for which `init` was last requested ahead of the next period.
     init_checked_for: Option<u64>,
+    /// The keys received in I_MESSAGEs, by purpose and ID (keyring.rs).
+    pub(crate) keyring: KeyRing,
 }
 
 impl Client {
@@ -278,6 +282,7 @@ impl Client {
             kms_period_delta: 0,
             period_delta_known: false,
             init_checked_for: None,
+            keyring: KeyRing::new(),
         })
     }
 

@@ -3,7 +3,7 @@
 
 use std::ffi::c_char;
 
-use super::borrow;
+use super::{borrow, borrow_mut};
 use super::client::mkc_client;
 use super::eccsi::{mkc_eccsi_public, mkc_eccsi_signer};
 use super::kms::{mkc_kms_params, read_kms_params};
@@ -254,12 +254,93 @@ pub unsafe extern "C" fn mkc_mikey_derive_key(
     })
 }
 
+/// The signalling protection keys of TS 33.180 F.1.4: from `xpk` (16 octets: a CSK, MKFC,
+/// MSCCK or MuSiK) with ID `xpk_id` and the MC service user ID `user_uri`, the confidentiality
+/// key (KDF of TS 33.220 B.2 with FC 0x51, P0 = user_uri, P1 = XPK-ID as 4 octets big-endian)
+/// into `conf_out` and the integrity key (FC 0x52) into `int_out`, each the 16 least
+/// significant octets of its output. Both are secret: wipe them when done.
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_LENGTH` (`xpk_len` not 16, URI over 65535
+/// octets); `MKC_RESULT_BUFFER_TOO_SMALL` (a capacity under 16: neither output touched);
+/// `MKC_RESULT_INVALID_PARAMETER` (overlapping buffers); or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// Inputs readable for their lengths; outputs writable for their capacities.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mkc_mikey_signalling_keys(
+    xpk: *const u8,
+    xpk_len: usize,
+    xpk_id: u32,
+    user_uri: *const u8,
+    user_uri_len: usize,
+    conf_out: *mut u8,
+    conf_cap: usize,
+    int_out: *mut u8,
+    int_cap: usize,
+) -> mkc_result {
+    guard(|| {
+        let inputs = [region(xpk, xpk_len), region(user_uri, user_uri_len)];
+        let (conf_region, int_region) = (region(conf_out, conf_cap), region(int_out, int_cap));
+        // The later output is checked first: a refused call writes nothing.
+        OutBuf::check(int_out, int_cap, &[inputs[0], inputs[1], conf_region])?;
+        // SAFETY: forwarded caller guarantees.
+        let mut conf =
+            unsafe { OutBuf::fixed(conf_out, conf_cap, &[inputs[0], inputs[1], int_region]) }?;
+        let mut int =
+            unsafe { OutBuf::fixed(int_out, int_cap, &[inputs[0], inputs[1], conf_region]) }?;
+        let xpk = unsafe { input(xpk, xpk_len) }?;
+        let uri = unsafe { input(user_uri, user_uri_len) }?;
+        let xpk: &[u8; MKC_MIKEY_KEY_BYTES] =
+            xpk.try_into().map_err(|_| mkc_result::InvalidLength)?;
+        if conf.cap() < MKC_MIKEY_KEY_BYTES || int.cap() < MKC_MIKEY_KEY_BYTES {
+            conf.too_small(MKC_MIKEY_KEY_BYTES);
+            int.too_small(MKC_MIKEY_KEY_BYTES);
+            return Err(mkc_result::BufferTooSmall);
+        }
+        let (c, i) = crate::mikey::kdf::signalling_keys(xpk, xpk_id, uri)?;
+        conf.put(&c[..])?;
+        int.put(&i[..])
+    })
+}
+
+/// The MCData payload cipher key of TS 33.180 F.1.5: from `dppk` (16 octets: the GMK or PCK,
+/// or the key of an I_MESSAGE whose E.6 key parameters it protects) with ID `dppk_id`, the
+/// DPCK (KDF of TS 33.220 B.2 with FC 0x53, P0 = DPPK-ID as 4 octets big-endian, the 16 least
+/// significant octets) into `out`. Secret: wipe it when done.
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_LENGTH` (`dppk_len` not 16);
+/// `MKC_RESULT_BUFFER_TOO_SMALL` (`out_cap` under 16: `out` untouched);
+/// `MKC_RESULT_INVALID_PARAMETER` (overlapping buffers); or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `dppk` readable for `dppk_len` octets; `out` writable for `out_cap`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_mikey_dpck(
+    dppk: *const u8,
+    dppk_len: usize,
+    dppk_id: u32,
+    out: *mut u8,
+    out_cap: usize,
+) -> mkc_result {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let mut out = unsafe { OutBuf::fixed(out, out_cap, &[region(dppk, dppk_len)]) }?;
+        let dppk = unsafe { input(dppk, dppk_len) }?;
+        let dppk: &[u8; MKC_MIKEY_KEY_BYTES] =
+            dppk.try_into().map_err(|_| mkc_result::InvalidLength)?;
+        out.need(MKC_MIKEY_KEY_BYTES)?;
+        out.put(&crate::mikey::kdf::dpck(dppk, dppk_id)[..])
+    })
+}
+
 /// Builds an I_MESSAGE from our `identity` to `responder_uri` at Unix time `now` carrying
 /// `key` (16 octets) with `key_id` (its top 4 bits must be `kind`'s purpose tag), signed with
 /// our SSK of the period of `now` and SAKKE-encapsulated to the responder's UID for that
 /// period (RFC 6509; TS 33.180 E.1-E.7). `flags`: `MKC_MIKEY_HIDE_IDENTITIES`,
-/// `MKC_MIKEY_SAKKE_TO_SELF`. Writes the message octets and their number to `*written`; for
-/// SDP, convert with `mkc_mikey_to_sdp`. A message is under 1,000 octets.
+/// `MKC_MIKEY_SAKKE_TO_SELF`. The RAND is 16 fresh random octets (to choose it, use
+/// `mkc_client_mikey_create_imessage_with_rand`). Writes the message octets and their number
+/// to `*written`; for SDP, convert with `mkc_mikey_to_sdp`. A message is under 1,000 octets.
 ///
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed);
 /// `MKC_RESULT_NO_CERTIFICATE`; `MKC_RESULT_NO_KEY_MATERIAL` (no valid SSK for `identity`
@@ -288,11 +369,66 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage(
     msg_cap: usize,
     written: *mut usize,
 ) -> mkc_result {
+    // SAFETY: forwarded caller guarantees; (NULL, 0) is "no RAND given".
+    unsafe {
+        mkc_client_mikey_create_imessage_with_rand(
+            client,
+            identity,
+            identity_len,
+            responder_uri,
+            responder_uri_len,
+            now,
+            kind,
+            key,
+            key_len,
+            key_id,
+            flags,
+            std::ptr::null(),
+            0,
+            msg_out,
+            msg_cap,
+            written,
+        )
+    }
+}
+
+/// As `mkc_client_mikey_create_imessage`, with the RAND of the message given: `rand` of
+/// `rand_len` = 16 octets, or `(NULL, 0)` for 16 fresh random octets. The SRTP keys of a key
+/// depend on its RAND (TS 33.180 7.4): a group management server sends a GMK to all members
+/// with one RAND (e.g. from `mkc_random`), and a private call's initiator keeps the RAND of
+/// the PCK it sent.
+///
+/// Returns as `mkc_client_mikey_create_imessage`, with `MKC_RESULT_INVALID_LENGTH` also for
+/// a RAND that is not 16 octets.
+///
+/// # Safety
+/// As `mkc_client_mikey_create_imessage`; `rand` readable for `rand_len` octets.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mkc_client_mikey_create_imessage_with_rand(
+    client: *const mkc_client,
+    identity: *const u8,
+    identity_len: usize,
+    responder_uri: *const u8,
+    responder_uri_len: usize,
+    now: u64,
+    kind: u32,
+    key: *const u8,
+    key_len: usize,
+    key_id: u32,
+    flags: u32,
+    rand: *const u8,
+    rand_len: usize,
+    msg_out: *mut u8,
+    msg_cap: usize,
+    written: *mut usize,
+) -> mkc_result {
     guard(|| {
         let inputs = [
             region(identity, identity_len),
             region(responder_uri, responder_uri_len),
             region(key, key_len),
+            region(rand, rand_len),
         ];
         // SAFETY: forwarded caller guarantees.
         let out = unsafe { OutBuf::new(msg_out, msg_cap, written, &inputs) }?;
@@ -305,8 +441,13 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage(
         let identity = unsafe { text(identity, identity_len) }?;
         let responder = unsafe { text(responder_uri, responder_uri_len) }?;
         let key = unsafe { input(key, key_len) }?;
+        let rand = unsafe { input(rand, rand_len) }?;
         let key: &[u8; MKC_MIKEY_KEY_BYTES] =
             key.try_into().map_err(|_| mkc_result::InvalidLength)?;
+        let rand = match rand.len() {
+            0 => None,
+            _ => Some(rand.try_into().map_err(|_| mkc_result::InvalidLength)?),
+        };
         let options = ImessageOptions {
             kind,
             key,
@@ -317,7 +458,7 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage(
         out.deliver(
             handle
                 .client
-                .mikey_create_imessage(identity, responder, now, &options),
+                .mikey_create_imessage_with_rand(identity, responder, now, &options, rand),
         )
     })
 }
@@ -374,6 +515,55 @@ pub unsafe extern "C" fn mkc_client_mikey_process_imessage(
             handle
                 .client
                 .mikey_process_imessage(identity, now, replay_window_s, initiator, msg)?;
+        key_out.set(key_view(&received, msg, named));
+        Ok(())
+    })
+}
+
+/// As `mkc_client_mikey_process_imessage`, then stores the key in the client's key ring (by
+/// purpose and key ID, replacing and erasing one with the same ID; keys whose expiry has come
+/// are erased), from which `mkc_client_srtp_for_mki` gives an SRTP stack the master key and
+/// salt for a packet's MKI. A key download from a server (a CSK, or another key sent with the
+/// server's URI as initiator, also through SAKKE-to-self) is stored like any other. This call
+/// changes the client: it takes `mkc_client *` (one thread at a time); the processing alone
+/// (`mkc_client_mikey_process_imessage`) only reads it.
+///
+/// Returns as `mkc_client_mikey_process_imessage`; on failure nothing is stored and `*key_out`
+/// is zeroed.
+///
+/// # Safety
+/// As `mkc_client_mikey_process_imessage`; no other thread uses `client` now.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mkc_client_mikey_receive_imessage(
+    client: *mut mkc_client,
+    identity: *const u8,
+    identity_len: usize,
+    now: u64,
+    replay_window_s: u64,
+    initiator_uri: *const u8,
+    initiator_uri_len: usize,
+    msg: *const u8,
+    msg_len: usize,
+    key_out: *mut mkc_mikey_key,
+) -> mkc_result {
+    guard(|| {
+        let inputs = [
+            region(identity, identity_len),
+            region(initiator_uri, initiator_uri_len),
+            region(msg, msg_len),
+        ];
+        // SAFETY: forwarded caller guarantees.
+        let key_out = unsafe { OutVal::new(key_out, &inputs) }?;
+        let handle = unsafe { borrow_mut(client) }?;
+        let identity = unsafe { text(identity, identity_len) }?;
+        let named = unsafe { text(initiator_uri, initiator_uri_len) }?;
+        let msg = unsafe { input(msg, msg_len) }?;
+        let initiator = (!named.is_empty()).then_some(named);
+        handle.view.clear();
+        let received = handle
+            .client
+            .mikey_receive(identity, now, replay_window_s, initiator, msg)?;
         key_out.set(key_view(&received, msg, named));
         Ok(())
     })

@@ -2,6 +2,9 @@
 //! TS 33.220 B.2 (used by TS 33.180 F.1), the F.1.3 user salt that turns a GMK-ID into a
 //! GUK-ID, and the purpose tag in the top four bits of every 32-bit key identifier.
 //!
+//! Also the F.1.4 signalling keys ([`signalling_keys`]) and the F.1.5 MCData payload cipher key
+//! ([`dpck`]).
+//!
 //! KDF (TS 33.220 B.2.0): `derived key = HMAC-SHA-256(Key, S)` with
 //! `S = FC || P0 || L0 || P1 || L1 || ... || Pn || Ln`, each `Li` the length of `Pi` in two
 //! octets, big-endian.
@@ -18,6 +21,12 @@ use zeroize::Zeroizing;
 
 /// FC of the F.1.3 user salt (GMK -> GUK-ID).
 pub const FC_USER_SALT: u8 = 0x50;
+/// FC of the F.1.4 signalling confidentiality key (XPK -> XPK-conf).
+pub const FC_SIGNALLING_CONFIDENTIALITY: u8 = 0x51;
+/// FC of the F.1.4 signalling integrity key (XPK -> XPK-int).
+pub const FC_SIGNALLING_INTEGRITY: u8 = 0x52;
+/// FC of the F.1.5 MCData payload cipher key (DPPK -> DPCK).
+pub const FC_DPCK: u8 = 0x53;
 
 /// Octets of a key distributed in an I_MESSAGE (GMK, PCK, CSK): 128 bits.
 pub const KEY_BYTES: usize = 16;
@@ -152,6 +161,42 @@ pub fn guk_id(gmk_id: u32, gmk: &[u8; KEY_BYTES], user_uri: &[u8]) -> Result<u32
     Ok(gmk_id ^ user_salt(gmk, user_uri)?)
 }
 
+/// The 128 least significant bits of a KDF output: how TS 33.180 F.1 cuts a 128-bit key.
+fn low_128(out: &[u8; 32]) -> Zeroizing<[u8; KEY_BYTES]> {
+    let mut key = Zeroizing::new([0u8; KEY_BYTES]);
+    key.copy_from_slice(&out[32 - KEY_BYTES..]);
+    key
+}
+
+/// The signalling protection keys of TS 33.180 F.1.4 (as our research notes give the clause,
+/// section 5): Key = the XPK (a CSK, MKFC, MSCCK or MuSiK of 128 bits), FC = 0x51 for the
+/// confidentiality key and 0x52 for the integrity key, P0 = the MC service user ID
+/// (`user_uri`, UTF-8 octets), P1 = the XPK-ID (4 octets, big-endian); each key is the 128
+/// least significant bits of its output. Returns (confidentiality, integrity).
+///
+/// # Errors
+/// [`Error::InvalidLength`] when the URI is longer than 65535 octets.
+#[allow(clippy::type_complexity)]
+pub fn signalling_keys(
+    xpk: &[u8; KEY_BYTES],
+    xpk_id: u32,
+    user_uri: &[u8],
+) -> Result<(Zeroizing<[u8; KEY_BYTES]>, Zeroizing<[u8; KEY_BYTES]>), Error> {
+    let id = xpk_id.to_be_bytes();
+    let conf = kdf(xpk, FC_SIGNALLING_CONFIDENTIALITY, &[user_uri, &id])?;
+    let int = kdf(xpk, FC_SIGNALLING_INTEGRITY, &[user_uri, &id])?;
+    Ok((low_128(&conf), low_128(&int)))
+}
+
+/// The MCData payload cipher key of TS 33.180 F.1.5: Key = the DPPK (the GMK or PCK, or the
+/// key an I_MESSAGE distributes when it protects its E.6 key parameters), FC = 0x53, P0 = the
+/// DPPK-ID (4 octets, big-endian); the 128 least significant bits of the output.
+pub fn dpck(dppk: &[u8; KEY_BYTES], dppk_id: u32) -> Zeroizing<[u8; KEY_BYTES]> {
+    // One 4-octet parameter: within the KDF's length limit.
+    let out = kdf(dppk, FC_DPCK, &[&dppk_id.to_be_bytes()]).expect("4-octet parameter");
+    low_128(&out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +227,33 @@ mod tests {
                 Some(kind)
             );
         }
+    }
+
+    /// F.1.4 and F.1.5 against HMAC-SHA-256 over S written out octet by octet.
+    #[test]
+    fn signalling_keys_and_dpck() {
+        let key = [0x11u8; 16];
+        let hmac = |s: &[u8]| {
+            let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&key).unwrap();
+            mac.update(s);
+            mac.finalize().into_bytes()
+        };
+        let (conf, int) = signalling_keys(&key, 0x2abc_def0, b"sip:a").unwrap();
+        let s = |fc| {
+            [
+                &[fc][..],
+                b"sip:a",
+                &[0, 5],
+                &[0x2a, 0xbc, 0xde, 0xf0],
+                &[0, 4],
+            ]
+            .concat()
+        };
+        assert_eq!(conf[..], hmac(&s(0x51))[16..]);
+        assert_eq!(int[..], hmac(&s(0x52))[16..]);
+        assert_ne!(*conf, *int);
+        let d = dpck(&key, 0x0123_4567);
+        assert_eq!(d[..], hmac(&[0x53, 1, 0x23, 0x45, 0x67, 0, 4])[16..]);
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //!   purpose tags ([`KeyKind`]).
 //! - [`prf`]: the MIKEY key derivation of RFC 3830 4.1.3 with PRF-HMAC-SHA-256 (RFC 6043
 //!   6.1), from which TS 33.180 7.4 takes the SRTP master key and salt.
+//! - [`srtp`]: the SRTP master key, salt and MKI of TS 33.180 7.4 from a GMK or PCK.
 //! - [`sdp`]: the `mikey <base64>` form of SDP's `a=key-mgmt` attribute.
 //!
 //! Secrets (the distributed key) live only in zeroizing storage and never appear in errors or
@@ -24,6 +25,7 @@ pub mod message;
 pub mod payload;
 pub mod prf;
 pub mod sdp;
+pub mod srtp;
 
 pub use header::{CommonHeader, CsIdMap, GenericSession, SrtpSession};
 pub use imessage::{
