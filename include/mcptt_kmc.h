@@ -336,6 +336,11 @@ enum mkc_result
    * The client's key ring holds no key with that ID.
    */
   MKC_RESULT_UNKNOWN_KEY = 23,
+  /**
+   * The key is revoked (its key parameters, TS 33.180 E.6, say so): refused, and erased
+   * from the client's key ring.
+   */
+  MKC_RESULT_KEY_REVOKED = 24,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -578,9 +583,21 @@ enum mkc_mikey_key_kind
    */
   MKC_MIKEY_KEY_KIND_PCK = 1,
   /**
-   * Client-Server Key, from the user to an MC server.
+   * Client-Server Key, from the user to an MC server (or downloaded from it).
    */
   MKC_MIKEY_KEY_KIND_CSK = 2,
+  /**
+   * MBMS subchannel control key, downloaded from an MC server.
+   */
+  MKC_MIKEY_KEY_KIND_MKFC = 4,
+  /**
+   * Multicast signalling key of the MC service, downloaded from an MC server.
+   */
+  MKC_MIKEY_KEY_KIND_MSCCK = 5,
+  /**
+   * Multicast Signalling Key, downloaded from an MC server.
+   */
+  MKC_MIKEY_KEY_KIND_MUSIK = 6,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -350,3 +350,104 @@ fn the_key_ring_serves_srtp_keys_by_mki() {
     assert!(d.bob.mikey_receive(BOB, NOW, WINDOW, None, &bad).is_err());
     assert_eq!(d.bob.keyring().len(), before);
 }
+
+/// Key parameters (TS 33.180 E.6) sent with a key are honoured by the key ring: activation and
+/// expiry times bound the SRTP lookups; a key already expired is refused; a revoked key is
+/// refused and the key of that ID erased; a MuSiK downloaded from a server (SAKKE-to-self
+/// included) is stored.
+#[test]
+fn key_parameters_are_honoured_by_the_key_ring() {
+    use mcptt_kmc::client::{ClientError, KeyRingError};
+    use mcptt_kmc::mikey::KeyParameters;
+    use mcptt_kmc::mikey::srtp::{CS_ID_MCPTT_GROUP, Mki};
+    use mcptt_kmc::time::unix_to_ntp;
+
+    let mut d = domain();
+    let (gmk_id, gmk) = new_key(KeyKind::Gmk).unwrap();
+    let o = options(KeyKind::Gmk, &gmk, gmk_id);
+    let ntp = |t: u64| unix_to_ntp(t).unwrap();
+    let send = |gms: &Client, params: &KeyParameters| {
+        gms.mikey_create_imessage_with_parameters(GMS, ALICE, NOW, &o, None, Some(params))
+            .unwrap()
+    };
+
+    // Valid from NOW + 60 to NOW + 600.
+    let window = KeyParameters::new(gmk_id, ntp(NOW + 60), ntp(NOW + 600));
+    let msg = send(&d.gms, &window);
+    let got = d
+        .alice
+        .mikey_receive(ALICE, NOW, WINDOW, None, &msg)
+        .unwrap();
+    assert_eq!(got.key_parameters.as_ref(), Some(&window));
+    let held = d.alice.keyring().keys().next().unwrap();
+    assert_eq!(
+        (held.activation, held.expiry),
+        (Some(NOW + 60), Some(NOW + 600))
+    );
+    let mki = Mki::gmk(gmk_id, got.guk_id.unwrap());
+    let ring = d.alice.keyring_mut();
+    assert_eq!(
+        ring.srtp_for_mki(mki.as_bytes(), CS_ID_MCPTT_GROUP, NOW + 59)
+            .unwrap_err(),
+        KeyRingError::NotYetActive
+    );
+    assert!(
+        ring.srtp_for_mki(mki.as_bytes(), CS_ID_MCPTT_GROUP, NOW + 60)
+            .is_ok()
+    );
+    assert_eq!(
+        ring.srtp_for_mki(mki.as_bytes(), CS_ID_MCPTT_GROUP, NOW + 600)
+            .unwrap_err(),
+        KeyRingError::Expired
+    );
+    assert!(ring.is_empty());
+
+    // Already expired when received: refused, not stored.
+    let expired = KeyParameters::new(gmk_id, 0, ntp(NOW - 1));
+    let msg = send(&d.gms, &expired);
+    assert!(matches!(
+        d.alice.mikey_receive(ALICE, NOW, WINDOW, None, &msg),
+        Err(ClientError::KeyRing(KeyRingError::Expired))
+    ));
+    assert!(d.alice.keyring().is_empty());
+
+    // Revoked: the key held under that ID is erased, the message refused.
+    let plain = d.gms.mikey_create_imessage(GMS, ALICE, NOW, &o).unwrap();
+    d.alice
+        .mikey_receive(ALICE, NOW, WINDOW, None, &plain)
+        .unwrap();
+    assert_eq!(d.alice.keyring().len(), 1);
+    let mut revoked = KeyParameters::new(gmk_id, 0, 0);
+    revoked.status = 0;
+    let msg = send(&d.gms, &revoked);
+    assert!(matches!(
+        d.alice.mikey_receive(ALICE, NOW, WINDOW, None, &msg),
+        Err(ClientError::Mikey(MikeyError::KeyRevoked(id))) if id == gmk_id
+    ));
+    assert!(d.alice.keyring().is_empty(), "a revoked key is erased");
+    // Processing alone refuses it too.
+    assert!(matches!(
+        d.alice.mikey_process_imessage(ALICE, NOW, WINDOW, None, &msg),
+        Err(ClientError::Mikey(MikeyError::KeyRevoked(id))) if id == gmk_id
+    ));
+
+    // A MuSiK downloaded from a server, with SAKKE-to-self for the server's other instances.
+    let (musik_id, musik) = new_key(KeyKind::Musik).unwrap();
+    let mut mo = options(KeyKind::Musik, &musik, musik_id);
+    mo.sakke_to_self = true;
+    let msg = d.gms.mikey_create_imessage(GMS, ALICE, NOW, &mo).unwrap();
+    let got = d
+        .alice
+        .mikey_receive(ALICE, NOW, WINDOW, Some(GMS), &msg)
+        .unwrap();
+    assert_eq!(
+        (got.kind, got.key_id, *got.key),
+        (KeyKind::Musik, musik_id, *musik)
+    );
+    assert_eq!(d.alice.keyring().keys().next().unwrap().key(), &*musik);
+    let own = d
+        .gms
+        .mikey_receive(GMS, NOW, WINDOW, Some(GMS), &msg)
+        .unwrap();
+    assert_eq!(own.recipient, Recipient::SakkeToSelf);
+}

@@ -136,15 +136,27 @@ impl RingKey {
             KeyKind::Gmk => Purpose::Gmk,
             KeyKind::Pck => Purpose::Pck,
             KeyKind::Csk => Purpose::Csk,
+            KeyKind::Mkfc => Purpose::Mkfc,
+            KeyKind::Mscck => Purpose::Mscck,
+            KeyKind::Musik => Purpose::Musik,
         };
+        // The key parameters' times (seconds since 1900) as Unix seconds; an activation time
+        // before 1970 is "at once", an expiry time of 0 is "none".
+        let params = received.key_parameters.as_ref();
+        let activation = params
+            .and_then(|p| crate::time::ntp_to_unix(p.activation_time))
+            .filter(|&t| t != 0);
+        let expiry = params
+            .filter(|p| p.expiry_time != 0)
+            .map(|p| crate::time::ntp_to_unix(p.expiry_time).unwrap_or(0));
         Self {
             purpose,
             key_id: received.key_id,
             key: received.key.clone(),
             rand: received.rand.clone(),
             guk_id: received.guk_id,
-            activation: None,
-            expiry: None,
+            activation,
+            expiry,
         }
     }
 
@@ -281,6 +293,59 @@ impl KeyRing {
     }
 }
 
+impl super::Client {
+    /// The keys received so far ([`Client::mikey_receive`](super::Client::mikey_receive)).
+    pub fn keyring(&self) -> &KeyRing {
+        &self.keyring
+    }
+
+    /// The key ring, to set validity times, erase a call's PCK, or look up an MKI.
+    pub fn keyring_mut(&mut self) -> &mut KeyRing {
+        &mut self.keyring
+    }
+
+    /// [`Client::mikey_process_imessage`](super::Client::mikey_process_imessage), then stores
+    /// the key in the key ring at `now` (replacing one of the same purpose and ID; keys whose
+    /// expiry has come are erased), with the activation and expiry times of its key parameters
+    /// (TS 33.180 E.6) when the message carries them. A key download from a server (a CSK,
+    /// MKFC, MSCCK or MuSiK with the server's URI as initiator; or a copy of our own message
+    /// through SAKKE-to-self) is stored like any other.
+    ///
+    /// # Errors
+    /// As [`Client::mikey_process_imessage`](super::Client::mikey_process_imessage); for a
+    /// revoked key ([`MikeyError::KeyRevoked`](crate::mikey::MikeyError::KeyRevoked)) the key
+    /// of that ID is also erased from the ring. [`KeyRingError::Expired`] for a key whose
+    /// expiry time has already come. Nothing is stored then.
+    pub fn mikey_receive(
+        &mut self,
+        identity: &str,
+        now: u64,
+        replay_window_s: u64,
+        initiator_uri: Option<&str>,
+        message: &[u8],
+    ) -> Result<ReceivedKey, super::ClientError> {
+        let received = match self.mikey_process_imessage(
+            identity,
+            now,
+            replay_window_s,
+            initiator_uri,
+            message,
+        ) {
+            Err(super::ClientError::Mikey(crate::mikey::MikeyError::KeyRevoked(key_id))) => {
+                self.keyring.erase(key_id);
+                return Err(crate::mikey::MikeyError::KeyRevoked(key_id).into());
+            }
+            other => other?,
+        };
+        let key = RingKey::from_received(&received);
+        if key.expiry.is_some_and(|e| now >= e) {
+            return Err(KeyRingError::Expired.into());
+        }
+        self.keyring.store(key, now);
+        Ok(received)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -380,39 +445,5 @@ mod tests {
         }
         let debug = format!("{ring:?}");
         assert!(debug.contains("0x10000042") && !debug.contains("66, 66"));
-    }
-}
-
-impl super::Client {
-    /// The keys received so far ([`Client::mikey_receive`](super::Client::mikey_receive)).
-    pub fn keyring(&self) -> &KeyRing {
-        &self.keyring
-    }
-
-    /// The key ring, to set validity times, erase a call's PCK, or look up an MKI.
-    pub fn keyring_mut(&mut self) -> &mut KeyRing {
-        &mut self.keyring
-    }
-
-    /// [`Client::mikey_process_imessage`](super::Client::mikey_process_imessage), then stores
-    /// the key in the key ring at `now` (replacing one of the same purpose and ID; keys whose
-    /// expiry has come are erased). A key download from a server (CSK, with the server's URI as
-    /// initiator; or a copy of our own message through SAKKE-to-self) is stored like any other.
-    ///
-    /// # Errors
-    /// As [`Client::mikey_process_imessage`](super::Client::mikey_process_imessage); nothing is
-    /// stored then.
-    pub fn mikey_receive(
-        &mut self,
-        identity: &str,
-        now: u64,
-        replay_window_s: u64,
-        initiator_uri: Option<&str>,
-        message: &[u8],
-    ) -> Result<ReceivedKey, super::ClientError> {
-        let received =
-            self.mikey_process_imessage(identity, now, replay_window_s, initiator_uri, message)?;
-        self.keyring.store(RingKey::from_received(&received), now);
-        Ok(received)
     }
 }

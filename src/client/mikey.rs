@@ -9,7 +9,8 @@ use zeroize::Zeroizing;
 
 use super::{Certificate, Client, ClientError};
 use crate::mikey::{
-    self, CreateParams, KeyKind, KmsParams, OneKmsDirectory, ProcessParams, ReceivedKey,
+    self, CreateParams, KeyKind, KeyParameters, KmsParams, OneKmsDirectory, ProcessParams,
+    ReceivedKey,
 };
 use crate::time;
 
@@ -72,6 +73,32 @@ impl Client {
         options: &ImessageOptions<'_>,
         rand: Option<[u8; mikey::RAND_BYTES]>,
     ) -> Result<Vec<u8>, ClientError> {
+        self.mikey_create_imessage_with_parameters(
+            identity,
+            responder_uri,
+            now,
+            options,
+            rand,
+            None,
+        )
+    }
+
+    /// As [`Client::mikey_create_imessage_with_rand`], adding `key_parameters` (TS 33.180 E.6:
+    /// key type, status, activation and expiry time, text, group IDs) as the type-7 General
+    /// Extension, protected under the key (DPPK-ID = the CSB ID). Its key type must be the
+    /// key's purpose tag.
+    ///
+    /// # Errors
+    /// As [`Client::mikey_create_imessage`].
+    pub fn mikey_create_imessage_with_parameters(
+        &self,
+        identity: &str,
+        responder_uri: &str,
+        now: u64,
+        options: &ImessageOptions<'_>,
+        rand: Option<[u8; mikey::RAND_BYTES]>,
+        key_parameters: Option<&KeyParameters>,
+    ) -> Result<Vec<u8>, ClientError> {
         let (cert, kms) = self.kms_params()?;
         let material = self.own_material(identity, now)?;
         let signer = material.signer.as_ref().ok_or(ClientError::NoKeyMaterial)?;
@@ -89,6 +116,7 @@ impl Client {
         params.hide_identities = options.hide_identities;
         params.sakke_to_self = options.sakke_to_self;
         params.rand = rand;
+        params.key_parameters = key_parameters.cloned();
         Ok(mikey::create_imessage(
             &params,
             signer,

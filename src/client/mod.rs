@@ -199,6 +199,9 @@ pub enum ClientError {
     /// A MIKEY I_MESSAGE could not be made, or was refused.
     #[error(transparent)]
     Mikey(#[from] crate::mikey::MikeyError),
+    /// The key ring refused a key (e.g. one whose expiry time has passed).
+    #[error(transparent)]
+    KeyRing(#[from] KeyRingError),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,7 +3,6 @@
 
 use std::ffi::c_char;
 
-use super::{borrow, borrow_mut};
 use super::client::mkc_client;
 use super::eccsi::{mkc_eccsi_public, mkc_eccsi_signer};
 use super::kms::{mkc_kms_params, read_kms_params};
@@ -12,6 +11,7 @@ use super::panic::guard;
 use super::result::mkc_result;
 use super::sakke::{mkc_sakke_public, mkc_sakke_receiver};
 use super::slice::{EMPTY, array, input, mkc_str, region, str_region, text, utf8, value_region};
+use super::{borrow, borrow_mut};
 use crate::client::{ImessageOptions, new_key};
 use crate::mikey::{
     CreateParams, KeyKind, KmsParams, OneKmsDirectory, ProcessParams, ReceivedKey, Recipient,
@@ -51,8 +51,14 @@ pub enum mkc_mikey_key_kind {
     Gmk = 0,
     /// Private Call Key, from the calling user.
     Pck = 1,
-    /// Client-Server Key, from the user to an MC server.
+    /// Client-Server Key, from the user to an MC server (or downloaded from it).
     Csk = 2,
+    /// MBMS subchannel control key, downloaded from an MC server.
+    Mkfc = 4,
+    /// Multicast signalling key of the MC service, downloaded from an MC server.
+    Mscck = 5,
+    /// Multicast Signalling Key, downloaded from an MC server.
+    Musik = 6,
 }
 
 /// `constant` of `mkc_mikey_derive_key` for a TEK, e.g. the SRTP master key (RFC 3830 4.1.3).
@@ -148,6 +154,9 @@ fn key_view(received: &ReceivedKey, msg: &[u8], named: &str) -> mkc_mikey_key {
             KeyKind::Gmk => mkc_mikey_key_kind::Gmk as u32,
             KeyKind::Pck => mkc_mikey_key_kind::Pck as u32,
             KeyKind::Csk => mkc_mikey_key_kind::Csk as u32,
+            KeyKind::Mkfc => mkc_mikey_key_kind::Mkfc as u32,
+            KeyKind::Mscck => mkc_mikey_key_kind::Mscck as u32,
+            KeyKind::Musik => mkc_mikey_key_kind::Musik as u32,
         },
         key: *received.key,
         key_id: received.key_id,
@@ -170,6 +179,9 @@ fn kind_of(kind: u32) -> Result<KeyKind, mkc_result> {
         0 => Ok(KeyKind::Gmk),
         1 => Ok(KeyKind::Pck),
         2 => Ok(KeyKind::Csk),
+        4 => Ok(KeyKind::Mkfc),
+        5 => Ok(KeyKind::Mscck),
+        6 => Ok(KeyKind::Musik),
         _ => Err(mkc_result::InvalidParameter),
     }
 }
@@ -561,9 +573,10 @@ pub unsafe extern "C" fn mkc_client_mikey_receive_imessage(
         let msg = unsafe { input(msg, msg_len) }?;
         let initiator = (!named.is_empty()).then_some(named);
         handle.view.clear();
-        let received = handle
-            .client
-            .mikey_receive(identity, now, replay_window_s, initiator, msg)?;
+        let received =
+            handle
+                .client
+                .mikey_receive(identity, now, replay_window_s, initiator, msg)?;
         key_out.set(key_view(&received, msg, named));
         Ok(())
     })

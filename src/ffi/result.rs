@@ -2,8 +2,8 @@
 
 use crate::Error;
 use crate::client::{ClientError, KeyRingError, StoreError};
-use crate::mikey::MikeyError;
 use crate::mikey::srtp::MkiError;
+use crate::mikey::{KeyParamsError, MikeyError};
 use std::ffi::c_char;
 
 /// Result of every fallible C function. Values are stable: a value is never reused for another
@@ -72,6 +72,9 @@ pub enum mkc_result {
     KeyNotYetActive = 22,
     /// The client's key ring holds no key with that ID.
     UnknownKey = 23,
+    /// The key is revoked (its key parameters, TS 33.180 E.6, say so): refused, and erased
+    /// from the client's key ring.
+    KeyRevoked = 24,
 }
 
 impl From<Error> for mkc_result {
@@ -102,6 +105,7 @@ impl From<ClientError> for mkc_result {
             ClientError::Store(StoreError::AuthenticationFailed) => Self::StoreAuthenticationFailed,
             ClientError::Store(_) => Self::InvalidStore,
             ClientError::Mikey(e) => e.into(),
+            ClientError::KeyRing(e) => e.into(),
         }
     }
 }
@@ -120,6 +124,12 @@ impl From<MikeyError> for mkc_result {
             MikeyError::InvalidParams(_) | MikeyError::TooLong(_) | MikeyError::NoKeyPeriod => {
                 Self::InvalidParameter
             }
+            MikeyError::KeyRevoked(_) => Self::KeyRevoked,
+            MikeyError::KeyParameters(
+                KeyParamsError::AuthenticationFailed
+                | KeyParamsError::WrongDppkId
+                | KeyParamsError::KeyTypeMismatch(_),
+            ) => Self::MikeyAuthenticationFailed,
             MikeyError::Crypto(e) => e.into(),
             _ => Self::MikeyMalformed,
         }
@@ -151,7 +161,7 @@ impl mkc_result {
     /// The static, NUL-terminated description of a result value; unknown values get a generic
     /// text. Codes coming from C are read as `u32`, never as the enum.
     fn describe(code: u32) -> &'static [u8] {
-        const ALL: [mkc_result; 24] = [
+        const ALL: [mkc_result; 25] = [
             mkc_result::Ok,
             mkc_result::NullParameter,
             mkc_result::BufferTooSmall,
@@ -176,6 +186,7 @@ impl mkc_result {
             mkc_result::KeyExpired,
             mkc_result::KeyNotYetActive,
             mkc_result::UnknownKey,
+            mkc_result::KeyRevoked,
         ];
         match ALL.iter().find(|r| **r as u32 == code) {
             Some(mkc_result::Ok) => b"ok\0",
@@ -208,6 +219,7 @@ impl mkc_result {
             Some(mkc_result::KeyExpired) => b"the key has expired and was erased\0",
             Some(mkc_result::KeyNotYetActive) => b"the key is not active yet\0",
             Some(mkc_result::UnknownKey) => b"no key with that ID in the key ring\0",
+            Some(mkc_result::KeyRevoked) => b"the key is revoked\0",
             None => b"unknown result code\0",
         }
     }
@@ -231,7 +243,7 @@ mod tests {
     fn every_code_has_its_own_text_and_unknown_codes_are_safe() {
         let mut seen = std::collections::HashSet::new();
         for code in [
-            0u32, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 20, 21, 22, 23, 100, 101, 102,
+            0u32, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 100, 101, 102,
             103, 104,
         ] {
             let text = unsafe { CStr::from_ptr(mkc_result_str(code)) }
@@ -240,7 +252,7 @@ mod tests {
             assert_ne!(text, "unknown result code", "code {code}");
             assert!(seen.insert(text));
         }
-        for code in [15u32, 24, 99, 105, u32::MAX] {
+        for code in [15u32, 25, 99, 105, u32::MAX] {
             let text = unsafe { CStr::from_ptr(mkc_result_str(code)) }
                 .to_str()
                 .unwrap();

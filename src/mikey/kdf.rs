@@ -63,31 +63,44 @@ pub enum KeyKind {
     Gmk,
     /// Private Call Key (purpose tag 1), sent by the calling user (TS 33.180 E.3).
     Pck,
-    /// Client-Server Key (purpose tag 2), sent by the user to its MC server (TS 33.180 E.4).
+    /// Client-Server Key (purpose tag 2), sent by the user to its MC server (TS 33.180 E.4),
+    /// or downloaded from the server (a CSK update).
     Csk,
+    /// MBMS subchannel control key (purpose tag 4), downloaded from an MC server.
+    Mkfc,
+    /// Multicast signalling key of the MC service (purpose tag 5), downloaded from an MC server.
+    Mscck,
+    /// Multicast Signalling Key (purpose tag 6), downloaded from an MC server.
+    Musik,
 }
 
 impl KeyKind {
-    /// The purpose tag: 0, 1 or 2.
+    /// The purpose tag: 0, 1, 2, 4, 5 or 6.
     pub const fn purpose_tag(self) -> u8 {
         match self {
             Self::Gmk => PURPOSE_GMK,
             Self::Pck => PURPOSE_PCK,
             Self::Csk => PURPOSE_CSK,
+            Self::Mkfc => PURPOSE_MKFC,
+            Self::Mscck => PURPOSE_MSCCK,
+            Self::Musik => PURPOSE_MUSIK,
         }
     }
 
-    /// The kind of a purpose tag, or `None` for the tags of other keys (3 to 15).
+    /// The kind of a purpose tag, or `None` for the tags of other keys (3, 7 to 15).
     pub const fn from_purpose_tag(tag: u8) -> Option<Self> {
         match tag {
             PURPOSE_GMK => Some(Self::Gmk),
             PURPOSE_PCK => Some(Self::Pck),
             PURPOSE_CSK => Some(Self::Csk),
+            PURPOSE_MKFC => Some(Self::Mkfc),
+            PURPOSE_MSCCK => Some(Self::Mscck),
+            PURPOSE_MUSIK => Some(Self::Musik),
             _ => None,
         }
     }
 
-    /// The kind that `key_id`'s purpose tag names, if one of these three.
+    /// The kind that `key_id`'s purpose tag names, if one of these.
     pub fn of_key_id(key_id: u32) -> Option<Self> {
         Self::from_purpose_tag(purpose_tag(key_id))
     }
@@ -110,11 +123,13 @@ impl KeyKind {
     /// The CS ID of the crypto session TS 33.180 gives this key in an MCPTT I_MESSAGE: 4
     /// (MCPTT group call) for a GMK, 6 (SRTCP protection for MCPTT) for a CSK; `None` for a
     /// PCK, sent with no crypto session (`#CS` = 0, the default profile of E.3.2 applies).
+    /// For an MKFC, MSCCK or MuSiK, also `None`: we found no CS ID TS 33.180 gives them in an
+    /// I_MESSAGE, so such messages are made with no crypto session.
     pub const fn default_cs_id(self) -> Option<u8> {
         match self {
             Self::Gmk => Some(4),
-            Self::Pck => None,
             Self::Csk => Some(6),
+            Self::Pck | Self::Mkfc | Self::Mscck | Self::Musik => None,
         }
     }
 }
@@ -219,9 +234,21 @@ mod tests {
         assert_eq!(KeyKind::of_key_id(0x0df9_bc39), Some(KeyKind::Gmk));
         assert_eq!(KeyKind::of_key_id(0x1699_2638), Some(KeyKind::Pck));
         assert_eq!(KeyKind::of_key_id(0x2ddd_5bf0), Some(KeyKind::Csk));
-        assert_eq!(KeyKind::of_key_id(0x6000_0000), None);
+        assert_eq!(KeyKind::of_key_id(0x4000_0000), Some(KeyKind::Mkfc));
+        assert_eq!(KeyKind::of_key_id(0x5000_0000), Some(KeyKind::Mscck));
+        assert_eq!(KeyKind::of_key_id(0x6000_0000), Some(KeyKind::Musik));
+        for other in [0x3000_0000, 0x7000_0000, 0xf000_0000] {
+            assert_eq!(KeyKind::of_key_id(other), None);
+        }
         assert_eq!(KeyKind::Csk.key_id(0xffff_ffff), 0x2fff_ffff);
-        for kind in [KeyKind::Gmk, KeyKind::Pck, KeyKind::Csk] {
+        for kind in [
+            KeyKind::Gmk,
+            KeyKind::Pck,
+            KeyKind::Csk,
+            KeyKind::Mkfc,
+            KeyKind::Mscck,
+            KeyKind::Musik,
+        ] {
             assert_eq!(
                 KeyKind::of_key_id(kind.random_key_id().unwrap()),
                 Some(kind)

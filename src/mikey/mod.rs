@@ -21,6 +21,7 @@ mod codec;
 pub mod header;
 pub mod imessage;
 pub mod kdf;
+pub mod keyparams;
 pub mod message;
 pub mod payload;
 pub mod prf;
@@ -33,6 +34,7 @@ pub use imessage::{
     ReceivedKey, Recipient, create_imessage, process_imessage,
 };
 pub use kdf::{KeyKind, guk_id, user_salt};
+pub use keyparams::{KeyParameters, KeyParamsError};
 pub use message::{IMessage, Offsets, parse, parse_with_offsets};
 pub use payload::{
     GeneralExtension, IdRole, Idr, PolicyParam, SakkePayload, SecurityPolicy, Signature, Timestamp,
@@ -185,6 +187,13 @@ pub enum MikeyError {
     /// The parameters given to create a message are inconsistent.
     #[error("invalid parameters: {0}")]
     InvalidParams(&'static str),
+    /// The key parameters (TS 33.180 E.6, the type-7 General Extension) are refused: malformed,
+    /// not authenticated under the distributed key, or naming another key.
+    #[error("key parameters: {0}")]
+    KeyParameters(keyparams::KeyParamsError),
+    /// The key parameters say the key (its ID here) is revoked (TS 33.180 E.6).
+    #[error("key {0:#010x} is revoked")]
+    KeyRevoked(u32),
     /// A primitive failed while creating a message (RNG, key material).
     #[error("crypto failure: {0}")]
     Crypto(crate::Error),

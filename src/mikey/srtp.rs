@@ -191,6 +191,24 @@ impl SrtpMaster {
     }
 }
 
+impl super::ReceivedKey {
+    /// The SRTP master of our own stream under this received key (TS 33.180 7.4): for a PCK,
+    /// MKI = PCK-ID; for a GMK, MKI = GMK-ID || our GUK-ID (the message's CSB ID). `cs_id` as
+    /// for [`SrtpMaster::derive`]. To read a peer's stream, call [`SrtpMaster::derive`] with
+    /// the packet's MKI.
+    ///
+    /// # Errors
+    /// As [`SrtpMaster::derive`]; a CSK gives [`MkiError::NotMediaKey`].
+    pub fn srtp_master(&self, cs_id: u8) -> Result<SrtpMaster, MkiError> {
+        let mki = match (self.kind, self.guk_id) {
+            (super::KeyKind::Pck, _) => Mki::pck(self.key_id),
+            (super::KeyKind::Gmk, Some(guk_id)) => Mki::gmk(self.key_id, guk_id),
+            _ => return Err(MkiError::NotMediaKey),
+        };
+        SrtpMaster::derive(&self.key, self.key_id, &self.rand, cs_id, mki)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,23 +277,5 @@ mod tests {
             SrtpMaster::derive(&key, 0x1000_0001, &[], 0, Mki::pck(0x1000_0001)).unwrap_err(),
             MkiError::InvalidLength
         );
-    }
-}
-
-impl super::ReceivedKey {
-    /// The SRTP master of our own stream under this received key (TS 33.180 7.4): for a PCK,
-    /// MKI = PCK-ID; for a GMK, MKI = GMK-ID || our GUK-ID (the message's CSB ID). `cs_id` as
-    /// for [`SrtpMaster::derive`]. To read a peer's stream, call [`SrtpMaster::derive`] with
-    /// the packet's MKI.
-    ///
-    /// # Errors
-    /// As [`SrtpMaster::derive`]; a CSK gives [`MkiError::NotMediaKey`].
-    pub fn srtp_master(&self, cs_id: u8) -> Result<SrtpMaster, MkiError> {
-        let mki = match (self.kind, self.guk_id) {
-            (super::KeyKind::Pck, _) => Mki::pck(self.key_id),
-            (super::KeyKind::Gmk, Some(guk_id)) => Mki::gmk(self.key_id, guk_id),
-            _ => return Err(MkiError::NotMediaKey),
-        };
-        SrtpMaster::derive(&self.key, self.key_id, &self.rand, cs_id, mki)
     }
 }
