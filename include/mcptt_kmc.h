@@ -150,6 +150,16 @@
 #define MKC_MIKEY_SAKKE_TO_SELF 2
 
 /**
+ * Status bit of `mkc_mikey_key_params`: the key is not revoked.
+ */
+#define MKC_MIKEY_KEY_STATUS_NOT_REVOKED 1
+
+/**
+ * Status bit of `mkc_mikey_key_params`: the key is shared with a gateway.
+ */
+#define MKC_MIKEY_KEY_STATUS_SHARED_WITH_GATEWAY 2
+
+/**
  * Octets of Z_T, the KMS's SAKKE public key: `0x04 || x || y`, coordinates of 128 octets.
  */
 #define MKC_SAKKE_Z_T_BYTES 257
@@ -899,6 +909,30 @@ typedef struct mkc_kms_params {
    */
   uint32_t id_encoding;
 } mkc_kms_params;
+
+/**
+ * Key parameters of a key (TS 33.180 E.6): what the type-7 General Extension of an
+ * I_MESSAGE says about it. Not secret.
+ */
+typedef struct mkc_mikey_key_params {
+  /**
+   * The key type: the key ID's purpose tag (a `mkc_mikey_key_kind` value).
+   */
+  uint32_t key_type;
+  /**
+   * Status bits: `MKC_MIKEY_KEY_STATUS_NOT_REVOKED`, `MKC_MIKEY_KEY_STATUS_SHARED_WITH_GATEWAY`.
+   * A key without `MKC_MIKEY_KEY_STATUS_NOT_REVOKED` is revoked.
+   */
+  uint32_t status;
+  /**
+   * Activation time, Unix seconds (0: at once).
+   */
+  uint64_t activation;
+  /**
+   * Expiry time, Unix seconds (0: none).
+   */
+  uint64_t expiry;
+} mkc_mikey_key_params;
 
 /**
  * A key received in an I_MESSAGE. `key` is secret: wipe it when done. The pointers are
@@ -1782,6 +1816,66 @@ mkc_result mkc_client_mikey_create_imessage_with_rand(const struct mkc_client *c
                                                       uint8_t *msg_out,
                                                       size_t msg_cap,
                                                       size_t *written);
+
+/**
+ * As `mkc_client_mikey_create_imessage_with_rand`, adding key parameters (TS 33.180 E.6) as
+ * the type-7 General Extension, protected under the key: `params` (its `key_type` must be
+ * `kind`) and the key's name `text` of `text_len` octets (at most 65535; `(NULL, 0)` for
+ * none). Group IDs are not written. `params` NULL: none (as
+ * `mkc_client_mikey_create_imessage_with_rand`).
+ *
+ * Returns as `mkc_client_mikey_create_imessage`, with `MKC_RESULT_INVALID_PARAMETER` also for
+ * a key type other than `kind`, a time not representable, or a text over 65535 octets.
+ *
+ * # Safety
+ * As `mkc_client_mikey_create_imessage_with_rand`; `params` NULL or readable; `text`
+ * readable for `text_len` octets.
+ */
+mkc_result mkc_client_mikey_create_imessage_with_params(const struct mkc_client *client,
+                                                        const uint8_t *identity,
+                                                        size_t identity_len,
+                                                        const uint8_t *responder_uri,
+                                                        size_t responder_uri_len,
+                                                        uint64_t now,
+                                                        uint32_t kind,
+                                                        const uint8_t *key,
+                                                        size_t key_len,
+                                                        uint32_t key_id,
+                                                        uint32_t flags,
+                                                        const uint8_t *rand,
+                                                        size_t rand_len,
+                                                        const struct mkc_mikey_key_params *params,
+                                                        const uint8_t *text,
+                                                        size_t text_len,
+                                                        uint8_t *msg_out,
+                                                        size_t msg_cap,
+                                                        size_t *written);
+
+/**
+ * Reads the key parameters (TS 33.180 E.6) of an I_MESSAGE already processed into `*key`
+ * (by `mkc_client_mikey_process_imessage`, `mkc_client_mikey_receive_imessage` or
+ * `mkc_mikey_process_imessage`, which checked its signature and refused a bad or revoked
+ * one): `*params_out` gets the key type, status and times, `text_out` the key's name (its
+ * octets as sent, no NUL) and `*text_written` its length. A message without key parameters
+ * gives `MKC_RESULT_UNKNOWN_KEY` (outputs zeroed). Group IDs are not given here.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*text_written` = the size needed,
+ * `*params_out` untouched); `MKC_RESULT_UNKNOWN_KEY` (no key parameters);
+ * `MKC_RESULT_MIKEY_MALFORMED` (a message or parameters that do not parse);
+ * `MKC_RESULT_MIKEY_AUTHENTICATION_FAILED` (parameters not under `key`, or of another key);
+ * `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `msg` readable for `msg_len` octets; `key` readable; `params_out` writable; `text_out`
+ * writable for `text_cap` octets; `text_written` writable.
+ */
+mkc_result mkc_mikey_key_parameters(const uint8_t *msg,
+                                    size_t msg_len,
+                                    const struct mkc_mikey_key *key,
+                                    struct mkc_mikey_key_params *params_out,
+                                    uint8_t *text_out,
+                                    size_t text_cap,
+                                    size_t *text_written);
 
 /**
  * Processes an I_MESSAGE addressed to our `identity` at Unix time `now` (RFC 6509; TS

@@ -1468,6 +1468,113 @@ fn sweeps(f: &Fixture) -> Vec<(&'static str, Sweep<'_>)> {
             }),
         ),
     ));
+    // Key parameters (TS 33.180 E.6): created with a GMK, read back from the processed message.
+    let kp = mkc_mikey_key_params {
+        key_type: 0,
+        status: MKC_MIKEY_KEY_STATUS_NOT_REVOKED,
+        activation: NOW - 10,
+        expiry: NOW + 3600,
+    };
+    let kp_text = b"Group 7";
+    v.push((
+        "mkc_client_mikey_create_imessage_with_params",
+        buffer(
+            true,
+            None,
+            Box::new(move |a: Args| unsafe {
+                mkc_client_mikey_create_imessage_with_params(
+                    or_null(c, a.fail),
+                    ALICE.as_ptr(),
+                    ALICE.len(),
+                    ALICE.as_ptr(),
+                    ALICE.len(),
+                    NOW,
+                    0,
+                    key.as_ptr(),
+                    16,
+                    0x0123_4567,
+                    0,
+                    rand16.as_ptr(),
+                    16,
+                    &kp,
+                    input(kp_text, a.alias),
+                    kp_text.len(),
+                    a.out,
+                    a.cap,
+                    a.written,
+                )
+            }),
+        ),
+    ));
+    let (with_params, with_params_key) = unsafe {
+        let mut msg = vec![0u8; ROOM];
+        let mut written = 0;
+        let rc = mkc_client_mikey_create_imessage_with_params(
+            c,
+            ALICE.as_ptr(),
+            ALICE.len(),
+            ALICE.as_ptr(),
+            ALICE.len(),
+            NOW,
+            0,
+            key.as_ptr(),
+            16,
+            0x0123_4567,
+            0,
+            null(),
+            0,
+            &kp,
+            kp_text.as_ptr(),
+            kp_text.len(),
+            msg.as_mut_ptr(),
+            msg.len(),
+            &mut written,
+        );
+        assert_eq!(rc, mkc_result::Ok);
+        msg.truncate(written);
+        let mut got = std::mem::MaybeUninit::<mkc_mikey_key>::uninit();
+        let rc = mkc_client_mikey_process_imessage(
+            c,
+            ALICE.as_ptr(),
+            ALICE.len(),
+            NOW,
+            60,
+            null(),
+            0,
+            msg.as_ptr(),
+            msg.len(),
+            got.as_mut_ptr(),
+        );
+        assert_eq!(rc, mkc_result::Ok);
+        (msg, got.assume_init())
+    };
+    v.push((
+        "mkc_mikey_key_parameters",
+        buffer(
+            true,
+            None,
+            Box::new(move |a: Args| unsafe {
+                let mut params = std::mem::MaybeUninit::<mkc_mikey_key_params>::uninit();
+                let rc = mkc_mikey_key_parameters(
+                    input(&with_params, a.alias),
+                    with_params.len(),
+                    or_null(&with_params_key, a.fail),
+                    params.as_mut_ptr(),
+                    a.out,
+                    a.cap,
+                    a.written,
+                );
+                if rc == mkc_result::Ok {
+                    let p = params.assume_init();
+                    assert_eq!(
+                        (p.key_type, p.status, p.activation, p.expiry),
+                        (0, 1, NOW - 10, NOW + 3600)
+                    );
+                }
+                rc
+            }),
+        ),
+    ));
     // The KDF calls of TS 33.180 F.1.4 and F.1.5.
     v.push((
         "mkc_mikey_dpck",

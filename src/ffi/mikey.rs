@@ -10,12 +10,13 @@ use super::out::{OutBuf, OutVal};
 use super::panic::guard;
 use super::result::mkc_result;
 use super::sakke::{mkc_sakke_public, mkc_sakke_receiver};
+use super::slice::text as text_arg;
 use super::slice::{EMPTY, array, input, mkc_str, region, str_region, text, utf8, value_region};
 use super::{borrow, borrow_mut};
 use crate::client::{ImessageOptions, new_key};
 use crate::mikey::{
-    CreateParams, KeyKind, KmsParams, OneKmsDirectory, ProcessParams, ReceivedKey, Recipient,
-    create_imessage, process_imessage, sdp,
+    CreateParams, KeyKind, KeyParameters, KmsParams, OneKmsDirectory, ProcessParams, ReceivedKey,
+    Recipient, create_imessage, process_imessage, sdp,
 };
 
 /// Octets of a GMK, PCK or CSK.
@@ -472,6 +473,223 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage_with_rand(
                 .client
                 .mikey_create_imessage_with_rand(identity, responder, now, &options, rand),
         )
+    })
+}
+
+/// Key parameters of a key (TS 33.180 E.6): what the type-7 General Extension of an
+/// I_MESSAGE says about it. Not secret.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct mkc_mikey_key_params {
+    /// The key type: the key ID's purpose tag (a `mkc_mikey_key_kind` value).
+    pub key_type: u32,
+    /// Status bits: `MKC_MIKEY_KEY_STATUS_NOT_REVOKED`, `MKC_MIKEY_KEY_STATUS_SHARED_WITH_GATEWAY`.
+    /// A key without `MKC_MIKEY_KEY_STATUS_NOT_REVOKED` is revoked.
+    pub status: u32,
+    /// Activation time, Unix seconds (0: at once).
+    pub activation: u64,
+    /// Expiry time, Unix seconds (0: none).
+    pub expiry: u64,
+}
+
+/// Status bit of `mkc_mikey_key_params`: the key is not revoked.
+pub const MKC_MIKEY_KEY_STATUS_NOT_REVOKED: u32 = 1;
+/// Status bit of `mkc_mikey_key_params`: the key is shared with a gateway.
+pub const MKC_MIKEY_KEY_STATUS_SHARED_WITH_GATEWAY: u32 = 2;
+
+const _: () = {
+    use crate::mikey::keyparams;
+    assert!(MKC_MIKEY_KEY_STATUS_NOT_REVOKED == keyparams::STATUS_NOT_REVOKED);
+    assert!(MKC_MIKEY_KEY_STATUS_SHARED_WITH_GATEWAY == keyparams::STATUS_SHARED_WITH_GATEWAY);
+};
+
+/// The core key parameters of a C value and its text. Times before 1970 or past 40 bits of
+/// seconds since 1900 are `INVALID_PARAMETER`.
+fn core_params(p: &mkc_mikey_key_params, text: &[u8]) -> Result<KeyParameters, mkc_result> {
+    let time = |unix: u64| match unix {
+        0 => Ok(0),
+        t => crate::time::unix_to_ntp(t)
+            .filter(|&n| n <= crate::mikey::keyparams::MAX_TIME)
+            .ok_or(mkc_result::InvalidParameter),
+    };
+    Ok(KeyParameters {
+        key_type: u8::try_from(p.key_type).map_err(|_| mkc_result::InvalidParameter)?,
+        status: p.status,
+        activation_time: time(p.activation)?,
+        expiry_time: time(p.expiry)?,
+        text: text.to_vec(),
+        group_ids: Vec::new(),
+    })
+}
+
+/// As `mkc_client_mikey_create_imessage_with_rand`, adding key parameters (TS 33.180 E.6) as
+/// the type-7 General Extension, protected under the key: `params` (its `key_type` must be
+/// `kind`) and the key's name `text` of `text_len` octets (at most 65535; `(NULL, 0)` for
+/// none). Group IDs are not written. `params` NULL: none (as
+/// `mkc_client_mikey_create_imessage_with_rand`).
+///
+/// Returns as `mkc_client_mikey_create_imessage`, with `MKC_RESULT_INVALID_PARAMETER` also for
+/// a key type other than `kind`, a time not representable, or a text over 65535 octets.
+///
+/// # Safety
+/// As `mkc_client_mikey_create_imessage_with_rand`; `params` NULL or readable; `text`
+/// readable for `text_len` octets.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mkc_client_mikey_create_imessage_with_params(
+    client: *const mkc_client,
+    identity: *const u8,
+    identity_len: usize,
+    responder_uri: *const u8,
+    responder_uri_len: usize,
+    now: u64,
+    kind: u32,
+    key: *const u8,
+    key_len: usize,
+    key_id: u32,
+    flags: u32,
+    rand: *const u8,
+    rand_len: usize,
+    params: *const mkc_mikey_key_params,
+    text: *const u8,
+    text_len: usize,
+    msg_out: *mut u8,
+    msg_cap: usize,
+    written: *mut usize,
+) -> mkc_result {
+    guard(|| {
+        let inputs = [
+            region(identity, identity_len),
+            region(responder_uri, responder_uri_len),
+            region(key, key_len),
+            region(rand, rand_len),
+            value_region(params),
+            region(text, text_len),
+        ];
+        // SAFETY: forwarded caller guarantees.
+        let out = unsafe { OutBuf::new(msg_out, msg_cap, written, &inputs) }?;
+        if flags & !(MKC_MIKEY_HIDE_IDENTITIES | MKC_MIKEY_SAKKE_TO_SELF) != 0 {
+            return Err(mkc_result::InvalidParameter);
+        }
+        let kind = kind_of(kind)?;
+        let handle = unsafe { borrow(client) }?;
+        let identity = unsafe { text_arg(identity, identity_len) }?;
+        let responder = unsafe { text_arg(responder_uri, responder_uri_len) }?;
+        let key = unsafe { input(key, key_len) }?;
+        let rand = unsafe { input(rand, rand_len) }?;
+        let text = unsafe { input(text, text_len) }?;
+        let key: &[u8; MKC_MIKEY_KEY_BYTES] =
+            key.try_into().map_err(|_| mkc_result::InvalidLength)?;
+        let rand = match rand.len() {
+            0 => None,
+            _ => Some(rand.try_into().map_err(|_| mkc_result::InvalidLength)?),
+        };
+        let key_params = match unsafe { params.as_ref() } {
+            None => None,
+            Some(p) => {
+                if p.key_type != u32::from(kind.purpose_tag()) || text.len() > usize::from(u16::MAX)
+                {
+                    return Err(mkc_result::InvalidParameter);
+                }
+                Some(core_params(p, text)?)
+            }
+        };
+        let options = ImessageOptions {
+            kind,
+            key,
+            key_id,
+            hide_identities: flags & MKC_MIKEY_HIDE_IDENTITIES != 0,
+            sakke_to_self: flags & MKC_MIKEY_SAKKE_TO_SELF != 0,
+        };
+        out.deliver(handle.client.mikey_create_imessage_with_parameters(
+            identity,
+            responder,
+            now,
+            &options,
+            rand,
+            key_params.as_ref(),
+        ))
+    })
+}
+
+/// Reads the key parameters (TS 33.180 E.6) of an I_MESSAGE already processed into `*key`
+/// (by `mkc_client_mikey_process_imessage`, `mkc_client_mikey_receive_imessage` or
+/// `mkc_mikey_process_imessage`, which checked its signature and refused a bad or revoked
+/// one): `*params_out` gets the key type, status and times, `text_out` the key's name (its
+/// octets as sent, no NUL) and `*text_written` its length. A message without key parameters
+/// gives `MKC_RESULT_UNKNOWN_KEY` (outputs zeroed). Group IDs are not given here.
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*text_written` = the size needed,
+/// `*params_out` untouched); `MKC_RESULT_UNKNOWN_KEY` (no key parameters);
+/// `MKC_RESULT_MIKEY_MALFORMED` (a message or parameters that do not parse);
+/// `MKC_RESULT_MIKEY_AUTHENTICATION_FAILED` (parameters not under `key`, or of another key);
+/// `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `msg` readable for `msg_len` octets; `key` readable; `params_out` writable; `text_out`
+/// writable for `text_cap` octets; `text_written` writable.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mkc_mikey_key_parameters(
+    msg: *const u8,
+    msg_len: usize,
+    key: *const mkc_mikey_key,
+    params_out: *mut mkc_mikey_key_params,
+    text_out: *mut u8,
+    text_cap: usize,
+    text_written: *mut usize,
+) -> mkc_result {
+    guard(|| {
+        let inputs = [region(msg, msg_len), value_region(key)];
+        let params_region = value_region(params_out.cast_const());
+        OutVal::check(
+            params_out,
+            false,
+            &[
+                inputs[0],
+                inputs[1],
+                region(text_out, text_cap),
+                value_region(text_written),
+            ],
+        )?;
+        // SAFETY: forwarded caller guarantees.
+        let text = unsafe {
+            OutBuf::new(
+                text_out,
+                text_cap,
+                text_written,
+                &[inputs[0], inputs[1], params_region],
+            )
+        }?;
+        let params_out = unsafe { OutVal::new(params_out, &inputs) }?;
+        let key = unsafe { key.as_ref() }.ok_or(mkc_result::NullParameter)?;
+        let msg = unsafe { input(msg, msg_len) }?;
+        let message = crate::mikey::parse(msg)?;
+        let data = message.key_parameters().ok_or(mkc_result::UnknownKey)?;
+        let params = KeyParameters::open(data, &key.key, key.csb_id, key.key_id)
+            .map_err(crate::mikey::MikeyError::KeyParameters)?;
+        let unix = |t: u64| crate::time::ntp_to_unix(t).unwrap_or(0);
+        let value = mkc_mikey_key_params {
+            key_type: params.key_type.into(),
+            status: params.status,
+            activation: unix(params.activation_time),
+            expiry: if params.expiry_time == 0 {
+                0
+            } else {
+                unix(params.expiry_time).max(1)
+            },
+        };
+        match text.put(&params.text) {
+            Ok(()) => {
+                params_out.set(value);
+                Ok(())
+            }
+            Err(mkc_result::BufferTooSmall) => {
+                params_out.untouched();
+                Err(mkc_result::BufferTooSmall)
+            }
+            Err(e) => Err(e),
+        }
     })
 }
 

@@ -7,7 +7,8 @@
  * from the MKI of the packet (mkc_srtp_derive) and libsrtp unprotects to the same payload; a
  * tampered packet, the other direction's CS ID and an MKI of another PCK are refused. Also the
  * MIKEY KDF export (mkc_mikey_derive_key) against a published vector, and its refusals; and
- * bob's key ring (mkc_client_srtp_for_mki, activation, expiry, erasure).
+ * bob's key ring (mkc_client_srtp_for_mki, activation, expiry, erasure); and key parameters
+ * (TS 33.180 E.6) sent with a GMK: times honoured by the key ring, a revoked key refused.
  *
  * Run through scripts/run-with-kms.sh (KMS_URL, KMS_CA, KMS_TOKEN_ALICE, KMS_TOKEN_BOB).
  */
@@ -253,6 +254,108 @@ static void test_private_call(uint64_t now) {
     kms_wipe(&rx, sizeof rx);
 }
 
+/* Key parameters (TS 33.180 E.6): alice sends bob a GMK valid from now + 10 to now + 20 with a
+ * name; bob's key ring honours the times; the parameters read back; a revoked key is refused
+ * and erased; parameters of another key type are refused when creating. */
+static void test_key_parameters(uint64_t now) {
+    uint8_t gmk[MKC_MIKEY_KEY_BYTES], msg[MSG_CAP], plain[MSG_CAP], text[32];
+    uint8_t mki[MKC_SRTP_MKI_MAX_BYTES];
+    size_t msg_len = 0, plain_len = 0, mki_len = 0, text_len = 0;
+    uint32_t gmk_id = 0;
+    mkc_mikey_key got;
+    mkc_mikey_key_params params, read;
+    mkc_srtp_master m;
+    const char *name = "Fire team 1";
+
+    memset(&got, 0, sizeof got);
+    memset(&params, 0, sizeof params);
+    set_ctx("key parameters", "alice sends bob a GMK valid from now + 10 to now + 20");
+    CHECK_RC(mkc_mikey_new_key(MKC_MIKEY_KEY_KIND_GMK, gmk, sizeof gmk, &gmk_id), MKC_RESULT_OK,
+             "new GMK");
+    params.key_type = MKC_MIKEY_KEY_KIND_GMK;
+    params.status = MKC_MIKEY_KEY_STATUS_NOT_REVOKED;
+    params.activation = now + 10;
+    params.expiry = now + 20;
+    CHECK_RC(mkc_client_mikey_create_imessage_with_params(
+                 g_alice.client, u8(ALICE), strlen(ALICE), u8(BOB), strlen(BOB), now,
+                 MKC_MIKEY_KEY_KIND_GMK, gmk, sizeof gmk, gmk_id, 0, NULL, 0, &params, u8(name),
+                 strlen(name), msg, sizeof msg, &msg_len),
+             MKC_RESULT_OK, "I_MESSAGE with key parameters");
+    CHECK_RC(mkc_client_mikey_receive_imessage(g_bob.client, u8(BOB), strlen(BOB), now, WINDOW,
+                                               u8(ALICE), strlen(ALICE), msg, msg_len, &got),
+             MKC_RESULT_OK, "bob receives it");
+    memset(&read, 0, sizeof read);
+    CHECK_RC(mkc_mikey_key_parameters(msg, msg_len, &got, &read, text, sizeof text, &text_len),
+             MKC_RESULT_OK, "bob reads the parameters");
+    CHECK(read.key_type == MKC_MIKEY_KEY_KIND_GMK && read.status == params.status &&
+              read.activation == now + 10 && read.expiry == now + 20,
+          "type, status and times as sent");
+    CHECK(text_len == strlen(name) && memcmp(text, name, text_len) == 0, "the key's name");
+    CHECK_RC(mkc_mikey_key_parameters(msg, msg_len, &got, &read, text, 3, &text_len),
+             MKC_RESULT_BUFFER_TOO_SMALL, "a short text buffer");
+    CHECK_SIZE(text_len, strlen(name), "the size needed");
+
+    CHECK_RC(mkc_srtp_mki(got.key_id, got.guk_id, mki, sizeof mki, &mki_len), MKC_RESULT_OK,
+             "bob's MKI");
+    CHECK_RC(mkc_client_srtp_for_mki(g_bob.client, now + 9, MKC_SRTP_CS_ID_MCPTT_GROUP, mki,
+                                     mki_len, &m),
+             MKC_RESULT_KEY_NOT_YET_ACTIVE, "before its activation time");
+    CHECK_RC(mkc_client_srtp_for_mki(g_bob.client, now + 10, MKC_SRTP_CS_ID_MCPTT_GROUP, mki,
+                                     mki_len, &m),
+             MKC_RESULT_OK, "from its activation time");
+    CHECK_RC(mkc_client_srtp_for_mki(g_bob.client, now + 20, MKC_SRTP_CS_ID_MCPTT_GROUP, mki,
+                                     mki_len, &m),
+             MKC_RESULT_KEY_EXPIRED, "at its expiry time");
+    CHECK_RC(mkc_client_srtp_for_mki(g_bob.client, now + 10, MKC_SRTP_CS_ID_MCPTT_GROUP, mki,
+                                     mki_len, &m),
+             MKC_RESULT_UNKNOWN_MKI, "then erased");
+
+    set_ctx("key parameters", "revoked");
+    CHECK_RC(mkc_client_mikey_create_imessage(g_alice.client, u8(ALICE), strlen(ALICE), u8(BOB),
+                                              strlen(BOB), now, MKC_MIKEY_KEY_KIND_GMK, gmk,
+                                              sizeof gmk, gmk_id, 0, plain, sizeof plain,
+                                              &plain_len),
+             MKC_RESULT_OK, "the GMK without parameters");
+    CHECK_RC(mkc_client_mikey_receive_imessage(g_bob.client, u8(BOB), strlen(BOB), now, WINDOW,
+                                               u8(ALICE), strlen(ALICE), plain, plain_len, &got),
+             MKC_RESULT_OK, "bob holds it");
+    CHECK_RC(mkc_mikey_key_parameters(plain, plain_len, &got, &read, text, sizeof text,
+                                      &text_len),
+             MKC_RESULT_UNKNOWN_KEY, "no parameters in that message");
+    CHECK_RC(mkc_client_srtp_for_mki(g_bob.client, now, MKC_SRTP_CS_ID_MCPTT_GROUP, mki, mki_len,
+                                     &m),
+             MKC_RESULT_OK, "in bob's key ring");
+    params.status = 0;
+    params.activation = 0;
+    params.expiry = 0;
+    CHECK_RC(mkc_client_mikey_create_imessage_with_params(
+                 g_alice.client, u8(ALICE), strlen(ALICE), u8(BOB), strlen(BOB), now,
+                 MKC_MIKEY_KEY_KIND_GMK, gmk, sizeof gmk, gmk_id, 0, NULL, 0, &params, NULL, 0,
+                 msg, sizeof msg, &msg_len),
+             MKC_RESULT_OK, "the GMK revoked");
+    CHECK_RC(mkc_client_mikey_receive_imessage(g_bob.client, u8(BOB), strlen(BOB), now, WINDOW,
+                                               u8(ALICE), strlen(ALICE), msg, msg_len, &got),
+             MKC_RESULT_KEY_REVOKED, "bob refuses it");
+    CHECK_RC(mkc_client_srtp_for_mki(g_bob.client, now, MKC_SRTP_CS_ID_MCPTT_GROUP, mki, mki_len,
+                                     &m),
+             MKC_RESULT_UNKNOWN_MKI, "and erased the key he held");
+    CHECK_RC(mkc_client_mikey_process_imessage(g_bob.client, u8(BOB), strlen(BOB), now, WINDOW,
+                                               u8(ALICE), strlen(ALICE), msg, msg_len, &got),
+             MKC_RESULT_KEY_REVOKED, "processing alone refuses it too");
+
+    set_ctx("key parameters", "refused when creating");
+    params.key_type = MKC_MIKEY_KEY_KIND_PCK;
+    CHECK_RC(mkc_client_mikey_create_imessage_with_params(
+                 g_alice.client, u8(ALICE), strlen(ALICE), u8(BOB), strlen(BOB), now,
+                 MKC_MIKEY_KEY_KIND_GMK, gmk, sizeof gmk, gmk_id, 0, NULL, 0, &params, NULL, 0,
+                 msg, sizeof msg, &msg_len),
+             MKC_RESULT_INVALID_PARAMETER, "parameters of another key type");
+
+    kms_wipe(gmk, sizeof gmk);
+    kms_wipe(&got, sizeof got);
+    kms_wipe(&m, sizeof m);
+}
+
 int main(void) {
     const char *url = getenv("KMS_URL"), *ca = getenv("KMS_CA");
     const char *token_alice = getenv("KMS_TOKEN_ALICE"), *token_bob = getenv("KMS_TOKEN_BOB");
@@ -277,6 +380,7 @@ int main(void) {
     set_ctx("provisioning", "");
     if (provision(&g_alice, token_alice, now) && provision(&g_bob, token_bob, now)) {
         test_private_call(now);
+        test_key_parameters(now);
     }
     kms_user_free(&g_alice);
     kms_user_free(&g_bob);
