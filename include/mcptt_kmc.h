@@ -1310,7 +1310,8 @@ mkc_result mkc_client_decapsulate(const struct mkc_client *client,
                                   size_t *written);
 
 /**
- * Seals the client's certificate and key material into one blob for the user's profile:
+ * Seals the client's certificate, key material and the long-lived keys of its key ring (GMK,
+ * CSK, MKFC, MSCCK, MuSiK; never a PCK) into one blob for the user's profile:
  * AES-256-GCM under the 32-octet `storage_key`, bound to the user URI (the README's "Key
  * store" section gives the format). Writes the blob and its length to `*written`; to learn the size, call
  * with `blob_cap` = 0 (gives `MKC_RESULT_BUFFER_TOO_SMALL` and the size).

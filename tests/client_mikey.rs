@@ -451,3 +451,57 @@ fn key_parameters_are_honoured_by_the_key_ring() {
         .unwrap();
     assert_eq!(own.recipient, Recipient::SakkeToSelf);
 }
+
+/// A GMK received in an I_MESSAGE survives export and import (TS 33.180 5.11.2: long-lived keys
+/// go into the sealed key store); a PCK does not.
+#[test]
+fn long_lived_keys_survive_the_sealed_key_store() {
+    use mcptt_kmc::client::KeyRingError;
+    use mcptt_kmc::mikey::srtp::{CS_ID_MCPTT_GROUP, Mki};
+
+    let mut d = domain();
+    let (gmk_id, gmk) = new_key(KeyKind::Gmk).unwrap();
+    let to_alice = d
+        .gms
+        .mikey_create_imessage(GMS, ALICE, NOW, &options(KeyKind::Gmk, &gmk, gmk_id))
+        .unwrap();
+    let got = d
+        .alice
+        .mikey_receive(ALICE, NOW, WINDOW, None, &to_alice)
+        .unwrap();
+    let (pck_id, pck) = new_key(KeyKind::Pck).unwrap();
+    let to_alice = d
+        .bob
+        .mikey_create_imessage(BOB, ALICE, NOW, &options(KeyKind::Pck, &pck, pck_id))
+        .unwrap();
+    d.alice
+        .mikey_receive(ALICE, NOW, WINDOW, None, &to_alice)
+        .unwrap();
+    assert_eq!(d.alice.keyring().len(), 2);
+
+    let storage_key = [0x42u8; 32];
+    let blob = d.alice.export(&storage_key).unwrap();
+    let mut config = ClientConfig::new("https://kms.example.org", ALICE);
+    config.expected_kms_uri = Some("kms.example.org".into());
+    let mut restored = Client::new(config).unwrap();
+    restored.import(NOW, &storage_key, &blob).unwrap();
+    let mki = Mki::gmk(gmk_id, got.guk_id.unwrap());
+    let before = d
+        .alice
+        .keyring_mut()
+        .srtp_for_mki(mki.as_bytes(), CS_ID_MCPTT_GROUP, NOW)
+        .unwrap();
+    let after = restored
+        .keyring_mut()
+        .srtp_for_mki(mki.as_bytes(), CS_ID_MCPTT_GROUP, NOW)
+        .unwrap();
+    assert_eq!((*before.key, *before.salt), (*after.key, *after.salt));
+    assert_eq!(
+        restored
+            .keyring_mut()
+            .srtp_for_mki(Mki::pck(pck_id).as_bytes(), 0, NOW)
+            .unwrap_err(),
+        KeyRingError::UnknownKey,
+        "the PCK stays in memory only"
+    );
+}

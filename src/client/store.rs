@@ -6,12 +6,12 @@
 //! certificate and key material, all at once. A wrong storage key, a blob of another user, or
 //! a tampered or truncated blob is refused with a [`StoreError`] and changes nothing.
 //!
-//! # Format, version 1
+//! # Format, version 2 (version 1 is still read)
 //!
 //! All integers are big-endian.
 //!
 //! ```text
-//! blob      = magic "MKCKS\0" (6) || version (1) = 0x01 || nonce (12) || ciphertext || tag (16)
+//! blob      = magic "MKCKS\0" (6) || version (1) = 0x02 || nonce (12) || ciphertext || tag (16)
 //! AD        = magic || version || u16 length of the user URI || user URI octets
 //! ```
 //!
@@ -24,6 +24,7 @@
 //! plaintext   = kms_period_delta (i64)
 //!               certificate flag (u8: 0 = none, 1 = present) [ certificate ]
 //!               material count (u32, at most 4096) material*
+//!               key count (u32, at most 4096) key*          (version 2 only)
 //! certificate = Version (opt-str)  Role (u8: 0 = Root, 1 = External)  CertUri (opt-str)
 //!               KmsUri (str)  Issuer (opt-str)  ValidFrom (opt-i64)  ValidTo (opt-i64)
 //!               Revoked (bool)  UserIdFormat (str)  UserKeyPeriod (u64)  UserKeyOffset (u64)
@@ -35,6 +36,9 @@
 //!               UserUri (str)  UserID (32 octets)  ValidFrom (opt-i64)  ValidTo (opt-i64)
 //!               KeyPeriodNo (u64)  Revoked (bool)  UserDecryptKey = RSK (bytes)
 //!               UserSigningKeySSK = SSK (bytes)  UserPubTokenPVT = PVT (bytes)
+//! key         = key ID (u32: purpose tag GMK 0, CSK 2, MKFC 4, MSCCK 5 or MuSiK 6)
+//!               key (16 octets)  RAND (bytes, at most 255 octets)  GUK-ID (opt-u32)
+//!               activation (opt-u64, Unix s)  expiry (opt-u64, Unix s)
 //! bytes       = length (u32) || octets
 //! str         = bytes holding UTF-8
 //! bool        = u8: 0 or 1
@@ -44,6 +48,11 @@
 //! The key sets are stored as the KMS sent them, halves found invalid included; materials
 //! come in the client's order (by identity, then period). Without a certificate no material
 //! is written: it could not be validated on import.
+//!
+//! The keys are the long-lived keys of the client's key ring (TS 33.180 5.11.2): GMKs, CSKs,
+//! MKFCs, MSCCKs and MuSiKs received in I_MESSAGEs, with their RAND, GUK-ID and validity. A
+//! PCK is dynamic (a call's) and never stored: it lives in memory only and is erased when it
+//! expires or is replaced.
 //!
 //! # Import
 //!
@@ -56,7 +65,10 @@
 //! - every other key set is validated against the certificate (UID, SSK/PVT, RSK) at `now`, or,
 //!   when its `ValidTo` has passed while its grace window is still open, at the last second of
 //!   its `ValidTo` (the live client keeps such material until the grace window ends); the
-//!   halves flagged valid must validate again, and a half not flagged is not installed.
+//!   halves flagged valid must validate again, and a half not flagged is not installed;
+//! - keys whose expiry time has come at `now` are skipped; a PCK, a purpose tag no key ring
+//!   key has, or a repeated key ID is [`StoreError::InvalidContent`]. The imported keys replace
+//!   the client's key ring (a version 1 blob holds none).
 //!
 //! The plaintext lives only in zeroizing buffers sized once, so that it is never reallocated
 //! and left behind; the secret octets (SSK, RSK) go from there into zeroizing key sets.
@@ -67,6 +79,7 @@ use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce, Tag};
 use zeroize::Zeroizing;
 
+use super::keyring::{KeyRing, RingKey};
 use super::{Client, ClientError, Event, JobKind, JobState};
 use crate::client::material::{Certificate, KeyMaterial};
 use crate::kms::message::{CertificateRole, KmsCertificate, KmsKeySet};
@@ -108,7 +121,11 @@ pub enum StoreError {
 /// The first octets of every key store blob.
 pub(crate) const STORE_MAGIC: [u8; 6] = *b"MKCKS\0";
 /// The format version [`Client::export`] writes and [`Client::import`] reads.
-pub(crate) const STORE_VERSION: u8 = 1;
+pub(crate) const STORE_VERSION: u8 = 2;
+/// The previous format version, without keys, which [`Client::import`] still reads.
+const STORE_VERSION_1: u8 = 1;
+/// The longest RAND of a stored key (the RAND payload's one-octet length).
+const MAX_RAND_BYTES: usize = 255;
 
 const NONCE_BYTES: usize = 12;
 const TAG_BYTES: usize = 16;
@@ -184,8 +201,20 @@ impl Client {
         blob: &[u8],
     ) -> Result<usize, ClientError> {
         let plaintext = open(storage_key, &self.config.user_uri, blob)?;
-        let decoded = decode(&plaintext)?;
+        // `open` checked the version.
+        let version = blob[STORE_MAGIC.len()];
+        let decoded = decode_version(&plaintext, version)?;
         drop(plaintext);
+        let mut ring = KeyRing::new();
+        let mut ids = BTreeSet::new();
+        for key in decoded.keys {
+            if !ids.insert(key.key_id) {
+                return Err(StoreError::InvalidContent.into());
+            }
+            if key.expiry.is_none_or(|e| now < e) {
+                ring.store(key, now);
+            }
+        }
 
         let mut keys = BTreeSet::new();
         if !decoded
@@ -200,6 +229,7 @@ impl Client {
                 return Err(StoreError::InvalidContent.into());
             }
             self.replace(None, BTreeMap::new(), decoded.kms_period_delta);
+            self.keyring = ring;
             return Ok(0);
         };
         let cert = Certificate::validate(xml, self.config.expected_kms_uri.as_deref(), now)
@@ -213,6 +243,7 @@ impl Client {
         }
         let installed = materials.len();
         self.replace(Some(cert), materials, decoded.kms_period_delta);
+        self.keyring = ring;
         Ok(installed)
     }
 
@@ -312,6 +343,21 @@ impl Client {
 
     /// Writes the plaintext of the key store to `sink`.
     fn encode(&self, sink: &mut impl Sink) -> Result<(), StoreError> {
+        self.encode_state(sink)?;
+        let long_lived: Vec<&RingKey> = self
+            .keyring
+            .keys()
+            .filter(|k| !k.purpose.is_dynamic())
+            .collect();
+        put_count(sink, long_lived.len())?;
+        for key in long_lived {
+            encode_ring_key(sink, key)?;
+        }
+        Ok(())
+    }
+
+    /// The certificate and key material (the whole plaintext of version 1).
+    fn encode_state(&self, sink: &mut impl Sink) -> Result<(), StoreError> {
         sink.put(&self.kms_period_delta.to_be_bytes());
         let Some(cert) = &self.certificate else {
             sink.put(&[0]);
@@ -343,12 +389,17 @@ fn cipher(storage_key: &[u8]) -> Result<Aes256Gcm, StoreError> {
     Aes256Gcm::new_from_slice(storage_key).map_err(|_| StoreError::BadKeyLength)
 }
 
-/// magic || version || u16 length || user URI.
+/// magic || version || u16 length || user URI, for the version written.
 fn associated_data(user_uri: &str) -> Result<Vec<u8>, StoreError> {
+    associated_data_version(user_uri, STORE_VERSION)
+}
+
+/// magic || `version` || u16 length || user URI.
+fn associated_data_version(user_uri: &str, version: u8) -> Result<Vec<u8>, StoreError> {
     let len = u16::try_from(user_uri.len()).map_err(|_| StoreError::TooLarge)?;
     let mut ad = Vec::with_capacity(HEADER_BYTES + 2 + user_uri.len());
     ad.extend_from_slice(&STORE_MAGIC);
-    ad.push(STORE_VERSION);
+    ad.push(version);
     ad.extend_from_slice(&len.to_be_bytes());
     ad.extend_from_slice(user_uri.as_bytes());
     Ok(ad)
@@ -361,13 +412,15 @@ fn open(storage_key: &[u8], user_uri: &str, blob: &[u8]) -> Result<Zeroizing<Vec
     if blob.len() <= magic_len || blob[..magic_len] != STORE_MAGIC {
         return Err(StoreError::NotAKeyStore);
     }
-    if blob[magic_len] != STORE_VERSION {
+    let version = blob[magic_len];
+    if version != STORE_VERSION && version != STORE_VERSION_1 {
         return Err(StoreError::UnsupportedVersion);
     }
     if blob.len() < HEADER_BYTES + TAG_BYTES {
         return Err(StoreError::NotAKeyStore);
     }
-    let ad = associated_data(user_uri).map_err(|_| StoreError::AuthenticationFailed)?;
+    let ad =
+        associated_data_version(user_uri, version).map_err(|_| StoreError::AuthenticationFailed)?;
     let mut nonce = [0u8; NONCE_BYTES];
     nonce.copy_from_slice(&blob[magic_len + 1..HEADER_BYTES]);
     let (ciphertext, tag) = blob[HEADER_BYTES..].split_at(blob.len() - HEADER_BYTES - TAG_BYTES);
@@ -515,6 +568,8 @@ struct Decoded {
     kms_period_delta: i64,
     certificate: Option<KmsCertificate>,
     materials: Vec<StoredMaterial>,
+    /// The long-lived keys of the key ring (version 2).
+    keys: Vec<RingKey>,
 }
 
 struct StoredMaterial {
@@ -603,7 +658,59 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// A ring key: ID, key, RAND, GUK-ID, activation, expiry.
+fn encode_ring_key(sink: &mut impl Sink, key: &RingKey) -> Result<(), StoreError> {
+    sink.put(&key.key_id.to_be_bytes());
+    sink.put(key.key());
+    put_bytes(sink, &key.rand)?;
+    match key.guk_id {
+        None => sink.put(&[0]),
+        Some(id) => {
+            sink.put(&[1]);
+            sink.put(&id.to_be_bytes());
+        }
+    }
+    for time in [key.activation, key.expiry] {
+        match time {
+            None => sink.put(&[0]),
+            Some(t) => {
+                sink.put(&[1]);
+                sink.put(&t.to_be_bytes());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads one ring key; a PCK (dynamic) or a tag no ring key has is refused.
+fn decode_ring_key(r: &mut Reader<'_>) -> Result<RingKey, StoreError> {
+    let key_id = u32::from_be_bytes(r.array()?);
+    let secret = Zeroizing::new(r.array::<16>()?);
+    let rand = r.bytes()?;
+    if rand.is_empty() || rand.len() > MAX_RAND_BYTES {
+        return Err(StoreError::InvalidContent);
+    }
+    let guk_id = r
+        .flag()?
+        .then(|| r.array().map(u32::from_be_bytes))
+        .transpose()?;
+    let mut key =
+        RingKey::new(&secret, key_id, rand, guk_id).map_err(|_| StoreError::InvalidContent)?;
+    if key.purpose.is_dynamic() {
+        return Err(StoreError::InvalidContent);
+    }
+    key.activation = r.opt_u64()?;
+    key.expiry = r.opt_u64()?;
+    Ok(key)
+}
+
+/// The plaintext of the version written.
+#[cfg(test)]
 fn decode(plaintext: &[u8]) -> Result<Decoded, StoreError> {
+    decode_version(plaintext, STORE_VERSION)
+}
+
+fn decode_version(plaintext: &[u8], version: u8) -> Result<Decoded, StoreError> {
     let mut r = Reader { rest: plaintext };
     let kms_period_delta = r.i64()?;
     let certificate = r.flag()?.then(|| decode_certificate(&mut r)).transpose()?;
@@ -619,6 +726,13 @@ fn decode(plaintext: &[u8]) -> Result<Decoded, StoreError> {
         let set = decode_key_set(&mut r)?;
         materials.push(StoredMaterial { period, flags, set });
     }
+    let mut keys = Vec::new();
+    if version >= STORE_VERSION {
+        let count = r.count()?;
+        for _ in 0..count {
+            keys.push(decode_ring_key(&mut r)?);
+        }
+    }
     if !r.rest.is_empty() {
         return Err(StoreError::InvalidContent);
     }
@@ -626,6 +740,7 @@ fn decode(plaintext: &[u8]) -> Result<Decoded, StoreError> {
         kms_period_delta,
         certificate,
         materials,
+        keys,
     })
 }
 
@@ -870,6 +985,10 @@ mod tests {
             out.put(&[m.flags]);
             encode_key_set(&mut out, &m.set).unwrap();
         }
+        put_count(&mut out, d.keys.len()).unwrap();
+        for k in &d.keys {
+            encode_ring_key(&mut out, k).unwrap();
+        }
         out
     }
 
@@ -891,7 +1010,7 @@ mod tests {
     fn round_trip_restores_the_same_state() {
         let f = fixture();
         assert_eq!(f.blob[..6], *b"MKCKS\0");
-        assert_eq!(f.blob[6], 1);
+        assert_eq!(f.blob[6], 2);
         assert_eq!(f.blob.len(), HEADER_BYTES + f.plaintext.len() + TAG_BYTES);
         assert_eq!(
             encode_decoded(&decode(&f.plaintext).unwrap()),
@@ -1022,18 +1141,103 @@ mod tests {
         assert_untouched(&client);
     }
 
+    /// The long-lived keys of the key ring go into the store; a PCK does not; keys expired by
+    /// the time of import are skipped; a version 1 blob (no keys) is still read.
+    #[test]
+    fn long_lived_keys_are_sealed_and_restored() {
+        let mut client = provision();
+        let gmk = RingKey::new(&[1; 16], 0x0123_4567, &[9; 16], Some(0x0abc_def0)).unwrap();
+        let mut csk = RingKey::new(&[2; 16], 0x2000_0001, &[8; 16], None).unwrap();
+        csk.activation = Some(T0 - 5);
+        csk.expiry = Some(T0 + 100);
+        let musik = RingKey::new(&[3; 16], 0x6000_0001, &[7; 16], None).unwrap();
+        let pck = RingKey::new(&[4; 16], 0x1000_0001, &[6; 16], None).unwrap();
+        for key in [gmk, csk, musik, pck] {
+            client.keyring.store(key, T0);
+        }
+        let blob = client.export(&KEY).unwrap();
+        // The key octets are not in the clear.
+        assert!(!blob.windows(16).any(|w| w == [2; 16]));
+
+        let mut restored = Client::new(config(ALICE)).unwrap();
+        restored.import(T0, &KEY, &blob).unwrap();
+        let ids: Vec<u32> = restored.keyring.keys().map(|k| k.key_id).collect();
+        assert_eq!(ids, [0x0123_4567, 0x2000_0001, 0x6000_0001], "no PCK");
+        let csk = restored
+            .keyring
+            .keys()
+            .find(|k| k.key_id == 0x2000_0001)
+            .unwrap();
+        assert_eq!(
+            (csk.key(), &csk.rand[..], csk.activation, csk.expiry),
+            (&[2; 16], &[8; 16][..], Some(T0 - 5), Some(T0 + 100))
+        );
+        let gmk = restored.keyring.keys().next().unwrap();
+        assert_eq!(gmk.guk_id, Some(0x0abc_def0));
+
+        // Imported after the CSK's expiry: skipped.
+        let mut later = Client::new(config(ALICE)).unwrap();
+        later.import(T0 + 100, &KEY, &blob).unwrap();
+        assert_eq!(later.keyring.len(), 2);
+
+        // A PCK, or a key ID twice, in the key section: refused, nothing changed.
+        for bad in [0x1000_0002u32, 0x0123_4567] {
+            let blob = edited(|d| {
+                d.keys = vec![
+                    RingKey::new(&[1; 16], 0x0123_4567, &[9; 16], None).unwrap(),
+                    RingKey::new(&[5; 16], bad, &[9; 16], None).unwrap(),
+                ];
+            });
+            let mut client = Client::new(config(ALICE)).unwrap();
+            assert_eq!(
+                store_error(client.import(T0, &KEY, &blob)),
+                StoreError::InvalidContent
+            );
+            assert_untouched(&client);
+            assert!(client.keyring.is_empty());
+        }
+
+        // Version 1: the plaintext without the key section, under its own version.
+        let v1 = {
+            let mut plaintext = Vec::new();
+            client.encode_state(&mut plaintext).unwrap();
+            let mut body = plaintext;
+            let nonce = [7u8; NONCE_BYTES];
+            let tag = cipher(&KEY)
+                .unwrap()
+                .encrypt_inout_detached(
+                    &Nonce::from(nonce),
+                    &associated_data_version(ALICE, STORE_VERSION_1).unwrap(),
+                    body.as_mut_slice().into(),
+                )
+                .unwrap();
+            let mut blob = STORE_MAGIC.to_vec();
+            blob.push(STORE_VERSION_1);
+            blob.extend_from_slice(&nonce);
+            blob.extend_from_slice(&body);
+            blob.extend_from_slice(&tag);
+            blob
+        };
+        restored.import(T0, &KEY, &v1).unwrap();
+        assert_eq!(restored.materials.len(), client.materials.len());
+        assert!(
+            restored.keyring.is_empty(),
+            "a version 1 blob holds no keys"
+        );
+    }
+
     #[test]
     fn unsupported_version_and_foreign_data_are_refused() {
         let mut client = Client::new(config(ALICE)).unwrap();
         let mut blob = fixture().blob.clone();
-        blob[6] = 2;
+        blob[6] = 3;
         assert_eq!(
             store_error(client.import(T0, &KEY, &blob)),
             StoreError::UnsupportedVersion
         );
         // The version is checked before the length.
         assert_eq!(
-            store_error(client.import(T0, &KEY, b"MKCKS\0\x02")),
+            store_error(client.import(T0, &KEY, b"MKCKS\0\x03")),
             StoreError::UnsupportedVersion
         );
         for foreign in [
