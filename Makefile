@@ -26,11 +26,13 @@ VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-k
 C_TESTS := $(BUILD)/test_eccsi_c99 $(BUILD)/test_eccsi_cxx $(BUILD)/test_eccsi_asan \
            $(BUILD)/test_sakke_c99 $(BUILD)/test_sakke_cxx $(BUILD)/test_sakke_asan \
            $(BUILD)/test_client_c99 $(BUILD)/test_client_cxx $(BUILD)/test_client_asan \
-           $(BUILD)/test_mikey_c99 $(BUILD)/test_mikey_cxx $(BUILD)/test_mikey_asan
+           $(BUILD)/test_mikey_c99 $(BUILD)/test_mikey_cxx $(BUILD)/test_mikey_asan \
+           $(BUILD)/test_srtp_c99 $(BUILD)/test_srtp_cxx $(BUILD)/test_srtp_asan
 
 # The programs that speak HTTPS to the KMS link libcurl too; the others do not.
 CURL_PROGRAMS := $(BUILD)/test_client_c99 $(BUILD)/test_client_cxx $(BUILD)/test_client_asan \
                  $(BUILD)/test_mikey_c99 $(BUILD)/test_mikey_cxx $(BUILD)/test_mikey_asan \
+                 $(BUILD)/test_srtp_c99 $(BUILD)/test_srtp_cxx $(BUILD)/test_srtp_asan \
                  $(BUILD)/provisioning_demo $(BUILD)/group_key_demo
 $(CURL_PROGRAMS): LDLIBS += -lcurl
 
@@ -39,10 +41,20 @@ $(CURL_PROGRAMS): LDLIBS += -lcurl
 # empty for the other programs).
 KMS_SESSION := examples/c/kms_session.c examples/c/kms_session.h
 KMS_SESSION_PROGRAMS := $(BUILD)/provisioning_demo $(BUILD)/group_key_demo \
-                        $(BUILD)/test_mikey_c99 $(BUILD)/test_mikey_cxx $(BUILD)/test_mikey_asan
+                        $(BUILD)/test_mikey_c99 $(BUILD)/test_mikey_cxx $(BUILD)/test_mikey_asan \
+                        $(BUILD)/test_srtp_c99 $(BUILD)/test_srtp_cxx $(BUILD)/test_srtp_asan
 EXTRA_SRC :=
 $(KMS_SESSION_PROGRAMS): EXTRA_SRC := -Iexamples/c examples/c/kms_session.c
 $(KMS_SESSION_PROGRAMS): $(KMS_SESSION)
+
+# The programs that protect media with Debian's libsrtp2 (the group key demo, test_srtp) also
+# compile examples/c/srtp_media.c, one libsrtp stream keyed by mkc_srtp_derive.
+SRTP_MEDIA := examples/c/srtp_media.c examples/c/srtp_media.h
+SRTP_PROGRAMS := $(BUILD)/group_key_demo $(BUILD)/test_srtp_c99 $(BUILD)/test_srtp_cxx \
+                 $(BUILD)/test_srtp_asan
+$(SRTP_PROGRAMS): EXTRA_SRC += examples/c/srtp_media.c
+$(SRTP_PROGRAMS): LDLIBS += -lsrtp2
+$(SRTP_PROGRAMS): $(SRTP_MEDIA)
 
 # Runs a command against a fresh reference KMS on 127.0.0.1, with KMS_URL, KMS_CA and the
 # tokens in its environment, and stops the server afterwards (scripts/run-with-kms.sh).
@@ -107,6 +119,9 @@ test-c: $(C_TESTS) kms
 	$(WITH_KMS) $(RUN) $(VALGRIND) $(BUILD)/test_mikey_c99
 	$(WITH_KMS) $(RUN) $(BUILD)/test_mikey_cxx
 	$(WITH_KMS) $(RUN) $(BUILD)/test_mikey_asan
+	$(WITH_KMS) $(RUN) $(VALGRIND) $(BUILD)/test_srtp_c99
+	$(WITH_KMS) $(RUN) $(BUILD)/test_srtp_cxx
+	$(WITH_KMS) $(RUN) $(BUILD)/test_srtp_asan
 
 # The constant-time check: secret inputs marked undefined for valgrind memcheck (ct-check/);
 # any branch or memory index on a secret fails it. Its own target dir, because the ct-check

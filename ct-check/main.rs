@@ -5,11 +5,14 @@
 //! creation with RSK validation (RSK), encapsulation (SSV, hence r), decapsulation (RSK, the
 //! recovered SSV, r, w); ECCSI's KPAK generation and issuance (KSAK, v: the fixed-base
 //! tables of G, SSK = KSAK + HS * v), SSK validation (SSK: [SSK]G, and the refusal of a wrong
-//! SSK) and signing (SSK, j: [j]G, the affine conversion of J, the scalar inversion).
+//! SSK) and signing (SSK, j: [j]G, the affine conversion of J, the scalar inversion); the
+//! MIKEY KDF, SRTP master keys and F.1 KDFs (the TGK, GMK, XPK).
 
 use mcptt_kmc::ct_check::{classify, declassify};
 use mcptt_kmc::eccsi::{Signer, Verifier};
 use mcptt_kmc::kms::Kms;
+use mcptt_kmc::mikey;
+use mcptt_kmc::mikey::srtp::{Mki, SrtpMaster};
 use mcptt_kmc::sakke::{SakkePublic, SakkeReceiver};
 
 fn main() {
@@ -59,6 +62,7 @@ fn main() {
     }
 
     eccsi(&kms);
+    mikey_keys();
 }
 
 /// ECCSI: KSAK at KPAK generation (above) and issuance (with v from the OS RNG), SSK at
@@ -122,4 +126,39 @@ fn sakke(kms: &Kms, z_t: &[u8], ids: &[&[u8]]) {
         sed[sed.len() - 1] ^= 1;
         assert!(receiver.decapsulate(&sed).is_err(), "tampered SED refused");
     }
+}
+
+/// MIKEY: the RFC 3830 KDF over a TGK of two pieces, the SRTP keys of a GMK for an MKI, and the
+/// F.1 KDFs: the keys are secret, the RAND, IDs and MKI are not.
+fn mikey_keys() {
+    let tgk = [0x3cu8; 40];
+    classify(&tgk[..]);
+    let mut out = [0u8; 48];
+    mikey::prf::derive_key(
+        &tgk,
+        mikey::prf::CONSTANT_TEK,
+        4,
+        0x0123_4567,
+        &[9; 16],
+        &mut out,
+    )
+    .expect("derived");
+    declassify(&out[..]);
+    let gmk = [0xa5u8; 16];
+    classify(&gmk[..]);
+    let master = SrtpMaster::derive(
+        &gmk,
+        0x0123_4567,
+        &[9; 16],
+        4,
+        Mki::gmk(0x0123_4567, 0x0abc_def0),
+    )
+    .expect("SRTP master");
+    declassify(&master.key[..]);
+    declassify(&master.salt[..]);
+    let (conf, int) = mikey::kdf::signalling_keys(&gmk, 0x2000_0001, b"sip:a").expect("F.1.4");
+    declassify(&conf[..]);
+    declassify(&int[..]);
+    declassify(&mikey::kdf::dpck(&gmk, 0x0123_4567)[..]);
+    println!("ct-check: MIKEY KDF, SRTP master keys, F.1.4/F.1.5 KDFs: ran");
 }

@@ -160,6 +160,16 @@
 #define MKC_MIKEY_SAKKE_TO_SELF 2
 
 /**
+ * Status bit of `mkc_mikey_key_params`: the key is not revoked.
+ */
+#define MKC_MIKEY_KEY_STATUS_NOT_REVOKED 1
+
+/**
+ * Status bit of `mkc_mikey_key_params`: the key is shared with a gateway.
+ */
+#define MKC_MIKEY_KEY_STATUS_SHARED_WITH_GATEWAY 2
+
+/**
  * Octets of Z_T, the KMS's SAKKE public key: `0x04 || x || y`, coordinates of 128 octets.
  */
 #define MKC_SAKKE_Z_T_BYTES 257
@@ -178,6 +188,51 @@
  * Octets of the Encapsulated Data (SED): R (257) || H (16).
  */
 #define MKC_SAKKE_SED_BYTES 273
+
+/**
+ * Octets of an SRTP master key (AEAD_AES_128_GCM).
+ */
+#define MKC_SRTP_MASTER_KEY_BYTES 16
+
+/**
+ * Octets of an SRTP master salt (AEAD_AES_128_GCM, RFC 7714 8.2).
+ */
+#define MKC_SRTP_MASTER_SALT_BYTES 12
+
+/**
+ * Octets of the longest MKI of TS 33.180 7.4 (GMK-ID || GUK-ID); a PCK's MKI has 4.
+ */
+#define MKC_SRTP_MKI_MAX_BYTES 8
+
+/**
+ * CS ID (TS 33.180 Table E.1.3-1) of the stream sent by an MCPTT private call's initiator.
+ */
+#define MKC_SRTP_CS_ID_MCPTT_PRIVATE_INITIATOR 0
+
+/**
+ * CS ID of the stream sent by an MCPTT private call's receiver.
+ */
+#define MKC_SRTP_CS_ID_MCPTT_PRIVATE_RECEIVER 1
+
+/**
+ * CS ID of the stream sent by an MCVideo private call's initiator.
+ */
+#define MKC_SRTP_CS_ID_MCVIDEO_PRIVATE_INITIATOR 2
+
+/**
+ * CS ID of the stream sent by an MCVideo private call's receiver.
+ */
+#define MKC_SRTP_CS_ID_MCVIDEO_PRIVATE_RECEIVER 3
+
+/**
+ * CS ID of an MCPTT group call.
+ */
+#define MKC_SRTP_CS_ID_MCPTT_GROUP 4
+
+/**
+ * CS ID of an MCVideo group call.
+ */
+#define MKC_SRTP_CS_ID_MCVIDEO_GROUP 5
 
 /**
  * Octets of a TS 33.180 UID: a SHA-256 output (Annex F.2.1).
@@ -292,6 +347,29 @@ enum mkc_result
    * The peer's KMS domain was revoked (its certificate came back Revoked).
    */
   MKC_RESULT_MIKEY_KMS_REVOKED = 16,
+  /**
+   * An SRTP MKI names no key known here: not a PCK-ID (4 octets) or GMK-ID || GUK-ID (8)
+   * of TS 33.180 7.4, or the ID of another key.
+   */
+  MKC_RESULT_UNKNOWN_MKI = 20,
+  /**
+   * The key the MKI or key ID names has expired (its expiry time has come); it has been
+   * erased from the client's key ring.
+   */
+  MKC_RESULT_KEY_EXPIRED = 21,
+  /**
+   * The key the MKI or key ID names is not active yet (its activation time is to come).
+   */
+  MKC_RESULT_KEY_NOT_YET_ACTIVE = 22,
+  /**
+   * The client's key ring holds no key with that ID.
+   */
+  MKC_RESULT_UNKNOWN_KEY = 23,
+  /**
+   * The key is revoked (its key parameters, TS 33.180 E.6, say so): refused, and erased
+   * from the client's key ring.
+   */
+  MKC_RESULT_KEY_REVOKED = 24,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -553,9 +631,21 @@ enum mkc_mikey_key_kind
    */
   MKC_MIKEY_KEY_KIND_PCK = 1,
   /**
-   * Client-Server Key, from the user to an MC server.
+   * Client-Server Key, from the user to an MC server (or downloaded from it).
    */
   MKC_MIKEY_KEY_KIND_CSK = 2,
+  /**
+   * MBMS subchannel control key, downloaded from an MC server.
+   */
+  MKC_MIKEY_KEY_KIND_MKFC = 4,
+  /**
+   * Multicast signalling key of the MC service, downloaded from an MC server.
+   */
+  MKC_MIKEY_KEY_KIND_MSCCK = 5,
+  /**
+   * Multicast Signalling Key, downloaded from an MC server.
+   */
+  MKC_MIKEY_KEY_KIND_MUSIK = 6,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -899,6 +989,30 @@ typedef struct mkc_kms_params {
 } mkc_kms_params;
 
 /**
+ * Key parameters of a key (TS 33.180 E.6): what the type-7 General Extension of an
+ * I_MESSAGE says about it. Not secret.
+ */
+typedef struct mkc_mikey_key_params {
+  /**
+   * The key type: the key ID's purpose tag (a `mkc_mikey_key_kind` value).
+   */
+  uint32_t key_type;
+  /**
+   * Status bits: `MKC_MIKEY_KEY_STATUS_NOT_REVOKED`, `MKC_MIKEY_KEY_STATUS_SHARED_WITH_GATEWAY`.
+   * A key without `MKC_MIKEY_KEY_STATUS_NOT_REVOKED` is revoked.
+   */
+  uint32_t status;
+  /**
+   * Activation time, Unix seconds (0: at once).
+   */
+  uint64_t activation;
+  /**
+   * Expiry time, Unix seconds (0: none).
+   */
+  uint64_t expiry;
+} mkc_mikey_key_params;
+
+/**
  * A key received in an I_MESSAGE. `key` is secret: wipe it when done. The pointers are
  * views: see `initiator_uri` and `rand` for whose memory they point into.
  */
@@ -1013,6 +1127,29 @@ typedef struct mkc_mikey_create_params {
   struct mkc_kms_params responder_kms;
 } mkc_mikey_create_params;
 
+/**
+ * An SRTP master key, master salt and MKI for one stream. `master_key` and `master_salt` are
+ * secret: wipe the whole struct when done.
+ */
+typedef struct mkc_srtp_master {
+  /**
+   * The SRTP master key.
+   */
+  uint8_t master_key[MKC_SRTP_MASTER_KEY_BYTES];
+  /**
+   * The SRTP master salt.
+   */
+  uint8_t master_salt[MKC_SRTP_MASTER_SALT_BYTES];
+  /**
+   * The MKI the stream's packets carry (`mki_len` octets, big-endian IDs).
+   */
+  uint8_t mki[MKC_SRTP_MKI_MAX_BYTES];
+  /**
+   * Octets of `mki`: 4 (PCK-ID) or 8 (GMK-ID || GUK-ID).
+   */
+  size_t mki_len;
+} mkc_srtp_master;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -1098,7 +1235,7 @@ mkc_result mkc_client_set_certcache_interval(struct mkc_client *client,
 /**
  * Writes to `*status_out` a `mkc_partner_status` value: what the client holds at Unix time
  * `now` for the KMS domain `kms_uri` (a KmsUri, e.g. one of a KMS Redirect Response's). Use
- * it to pick the domain of `mkc_client_mikey_create_imessage_to_kms`.
+ * it to pick the domain of `mkc_client_mikey_create_imessage_with_params`.
  *
  * Returns `MKC_RESULT_OK`, `MKC_RESULT_INVALID_PARAMETER` (not UTF-8) or
  * `MKC_RESULT_NULL_PARAMETER`; on failure `*status_out` is 0.
@@ -1292,7 +1429,8 @@ mkc_result mkc_client_decapsulate(const struct mkc_client *client,
                                   size_t *written);
 
 /**
- * Seals the client's certificate and key material into one blob for the user's profile:
+ * Seals the client's certificate, key material and the long-lived keys of its key ring (GMK,
+ * CSK, MKFC, MSCCK, MuSiK; never a PCK) into one blob for the user's profile:
  * AES-256-GCM under the 32-octet `storage_key`, bound to the user URI (the README's "Key
  * store" section gives the format). Writes the blob and its length to `*written`; to learn the size, call
  * with `blob_cap` = 0 (gives `MKC_RESULT_BUFFER_TOO_SMALL` and the size).
@@ -1693,13 +1831,56 @@ mkc_result mkc_mikey_derive_key(const uint8_t *tgk,
                                 size_t out_len);
 
 /**
+ * The signalling protection keys of TS 33.180 F.1.4: from `xpk` (16 octets: a CSK, MKFC,
+ * MSCCK or MuSiK) with ID `xpk_id` and the MC service user ID `user_uri`, the confidentiality
+ * key (KDF of TS 33.220 B.2 with FC 0x51, P0 = user_uri, P1 = XPK-ID as 4 octets big-endian)
+ * into `conf_out` and the integrity key (FC 0x52) into `int_out`, each the 16 least
+ * significant octets of its output. Both are secret: wipe them when done.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_LENGTH` (`xpk_len` not 16, URI over 65535
+ * octets); `MKC_RESULT_BUFFER_TOO_SMALL` (a capacity under 16: neither output touched);
+ * `MKC_RESULT_INVALID_PARAMETER` (overlapping buffers); or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * Inputs readable for their lengths; outputs writable for their capacities.
+ */
+mkc_result mkc_mikey_signalling_keys(const uint8_t *xpk,
+                                     size_t xpk_len,
+                                     uint32_t xpk_id,
+                                     const uint8_t *user_uri,
+                                     size_t user_uri_len,
+                                     uint8_t *conf_out,
+                                     size_t conf_cap,
+                                     uint8_t *int_out,
+                                     size_t int_cap);
+
+/**
+ * The MCData payload cipher key of TS 33.180 F.1.5: from `dppk` (16 octets: the GMK or PCK,
+ * or the key of an I_MESSAGE whose E.6 key parameters it protects) with ID `dppk_id`, the
+ * DPCK (KDF of TS 33.220 B.2 with FC 0x53, P0 = DPPK-ID as 4 octets big-endian, the 16 least
+ * significant octets) into `out`. Secret: wipe it when done.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_LENGTH` (`dppk_len` not 16);
+ * `MKC_RESULT_BUFFER_TOO_SMALL` (`out_cap` under 16: `out` untouched);
+ * `MKC_RESULT_INVALID_PARAMETER` (overlapping buffers); or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `dppk` readable for `dppk_len` octets; `out` writable for `out_cap`.
+ */
+mkc_result mkc_mikey_dpck(const uint8_t *dppk,
+                          size_t dppk_len,
+                          uint32_t dppk_id,
+                          uint8_t *out,
+                          size_t out_cap);
+
+/**
  * Builds an I_MESSAGE from our `identity` to `responder_uri` at Unix time `now` carrying
  * `key` (16 octets) with `key_id` (its top 4 bits must be `kind`'s purpose tag), signed with
  * our SSK of the period of `now` and SAKKE-encapsulated to the responder's UID for that
- * period (RFC 6509; TS 33.180 E.1-E.7); periods numbered as the KMS numbers them (see
- * `mkc_client_mikey_process_imessage`). `flags`: `MKC_MIKEY_HIDE_IDENTITIES`,
- * `MKC_MIKEY_SAKKE_TO_SELF`. Writes the message octets and their number to `*written`; for
- * SDP, convert with `mkc_mikey_to_sdp`. A message is under 1,000 octets.
+ * period (RFC 6509; TS 33.180 E.1-E.7). `flags`: `MKC_MIKEY_HIDE_IDENTITIES`,
+ * `MKC_MIKEY_SAKKE_TO_SELF`. The RAND is 16 fresh random octets (to choose it, use
+ * `mkc_client_mikey_create_imessage_with_rand`). Writes the message octets and their number
+ * to `*written`; for SDP, convert with `mkc_mikey_to_sdp`. A message is under 1,000 octets.
  *
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed);
  * `MKC_RESULT_NO_CERTIFICATE`; `MKC_RESULT_NO_KEY_MATERIAL` (no valid SSK for `identity`
@@ -1727,35 +1908,106 @@ mkc_result mkc_client_mikey_create_imessage(const struct mkc_client *client,
                                             size_t *written);
 
 /**
- * As `mkc_client_mikey_create_imessage`, to a responder of the KMS domain
- * `responder_kms_uri` (its KmsUri; `(NULL, 0)` or our own KmsUri for our domain). For a
- * partner domain (TS 33.180 5.2.7) the client must hold its certificate from the KMS's
- * certificate cache (see `mkc_client_set_certcache_interval`): the message then names that
- * KMS in IDRkmsr, and the key is encapsulated to the responder's UID under that domain's
- * Z_T and key periods (TS 33.180 F.2.1 numbering).
+ * As `mkc_client_mikey_create_imessage`, with the RAND of the message given: `rand` of
+ * `rand_len` = 16 octets, or `(NULL, 0)` for 16 fresh random octets. The SRTP keys of a key
+ * depend on its RAND (TS 33.180 7.4): a group management server sends a GMK to all members
+ * with one RAND (e.g. from `mkc_random`), and a private call's initiator keeps the RAND of
+ * the PCK it sent.
  *
- * Returns as `mkc_client_mikey_create_imessage`, and `MKC_RESULT_MIKEY_UNKNOWN_KMS` (no valid
- * certificate of that KMS held) or `MKC_RESULT_MIKEY_KMS_REVOKED` (it was revoked).
+ * Returns as `mkc_client_mikey_create_imessage`, with `MKC_RESULT_INVALID_LENGTH` also for
+ * a RAND that is not 16 octets.
  *
  * # Safety
- * As `mkc_client_mikey_create_imessage`; `responder_kms_uri` readable for its length.
+ * As `mkc_client_mikey_create_imessage`; `rand` readable for `rand_len` octets.
  */
-mkc_result mkc_client_mikey_create_imessage_to_kms(const struct mkc_client *client,
-                                                   const uint8_t *identity,
-                                                   size_t identity_len,
-                                                   const uint8_t *responder_uri,
-                                                   size_t responder_uri_len,
-                                                   const uint8_t *responder_kms_uri,
-                                                   size_t responder_kms_uri_len,
-                                                   uint64_t now,
-                                                   uint32_t kind,
-                                                   const uint8_t *key,
-                                                   size_t key_len,
-                                                   uint32_t key_id,
-                                                   uint32_t flags,
-                                                   uint8_t *msg_out,
-                                                   size_t msg_cap,
-                                                   size_t *written);
+mkc_result mkc_client_mikey_create_imessage_with_rand(const struct mkc_client *client,
+                                                      const uint8_t *identity,
+                                                      size_t identity_len,
+                                                      const uint8_t *responder_uri,
+                                                      size_t responder_uri_len,
+                                                      uint64_t now,
+                                                      uint32_t kind,
+                                                      const uint8_t *key,
+                                                      size_t key_len,
+                                                      uint32_t key_id,
+                                                      uint32_t flags,
+                                                      const uint8_t *rand,
+                                                      size_t rand_len,
+                                                      uint8_t *msg_out,
+                                                      size_t msg_cap,
+                                                      size_t *written);
+
+/**
+ * As `mkc_client_mikey_create_imessage_with_rand`, to a responder of the KMS domain
+ * `responder_kms_uri` and adding key parameters.
+ *
+ * `responder_kms_uri` (a KmsUri; `(NULL, 0)` or our own KmsUri for our domain): for a partner
+ * domain (TS 33.180 5.2.7) the client must hold its certificate from the KMS's certificate
+ * cache (see `mkc_client_set_certcache_interval`); the message then names that KMS in
+ * IDRkmsr, and the key is encapsulated to the responder's UID under that domain's Z_T and key
+ * periods (TS 33.180 F.2.1 numbering).
+ *
+ * Key parameters (TS 33.180 E.6) go in the type-7 General Extension, protected under the
+ * key: `params` (its `key_type` must be `kind`) and the key's name `text` of `text_len`
+ * octets (at most 65535; `(NULL, 0)` for none). Group IDs are not written. `params` NULL:
+ * none.
+ *
+ * Returns as `mkc_client_mikey_create_imessage_with_rand`, and
+ * `MKC_RESULT_MIKEY_UNKNOWN_KMS` (no valid certificate of the responder's KMS held),
+ * `MKC_RESULT_MIKEY_KMS_REVOKED` (it was revoked), `MKC_RESULT_INVALID_PARAMETER` also for a
+ * key type other than `kind`, a time not representable, or a text over 65535 octets.
+ *
+ * # Safety
+ * As `mkc_client_mikey_create_imessage_with_rand`; `responder_kms_uri` readable for its
+ * length; `params` NULL or readable; `text` readable for `text_len` octets.
+ */
+mkc_result mkc_client_mikey_create_imessage_with_params(const struct mkc_client *client,
+                                                        const uint8_t *identity,
+                                                        size_t identity_len,
+                                                        const uint8_t *responder_uri,
+                                                        size_t responder_uri_len,
+                                                        const uint8_t *responder_kms_uri,
+                                                        size_t responder_kms_uri_len,
+                                                        uint64_t now,
+                                                        uint32_t kind,
+                                                        const uint8_t *key,
+                                                        size_t key_len,
+                                                        uint32_t key_id,
+                                                        uint32_t flags,
+                                                        const uint8_t *rand,
+                                                        size_t rand_len,
+                                                        const struct mkc_mikey_key_params *params,
+                                                        const uint8_t *text,
+                                                        size_t text_len,
+                                                        uint8_t *msg_out,
+                                                        size_t msg_cap,
+                                                        size_t *written);
+
+/**
+ * Reads the key parameters (TS 33.180 E.6) of an I_MESSAGE already processed into `*key`
+ * (by `mkc_client_mikey_process_imessage`, `mkc_client_mikey_receive_imessage` or
+ * `mkc_mikey_process_imessage`, which checked its signature and refused a bad or revoked
+ * one): `*params_out` gets the key type, status and times, `text_out` the key's name (its
+ * octets as sent, no NUL) and `*text_written` its length. A message without key parameters
+ * gives `MKC_RESULT_UNKNOWN_KEY` (outputs zeroed). Group IDs are not given here.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*text_written` = the size needed,
+ * `*params_out` untouched); `MKC_RESULT_UNKNOWN_KEY` (no key parameters);
+ * `MKC_RESULT_MIKEY_MALFORMED` (a message or parameters that do not parse);
+ * `MKC_RESULT_MIKEY_AUTHENTICATION_FAILED` (parameters not under `key`, or of another key);
+ * `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `msg` readable for `msg_len` octets; `key` readable; `params_out` writable; `text_out`
+ * writable for `text_cap` octets; `text_written` writable.
+ */
+mkc_result mkc_mikey_key_parameters(const uint8_t *msg,
+                                    size_t msg_len,
+                                    const struct mkc_mikey_key *key,
+                                    struct mkc_mikey_key_params *params_out,
+                                    uint8_t *text_out,
+                                    size_t text_cap,
+                                    size_t *text_written);
 
 /**
  * Processes an I_MESSAGE addressed to our `identity` at Unix time `now` (RFC 6509; TS
@@ -1786,6 +2038,32 @@ mkc_result mkc_client_mikey_create_imessage_to_kms(const struct mkc_client *clie
  * `client` must be a live handle; inputs readable for their lengths; `key_out` writable.
  */
 mkc_result mkc_client_mikey_process_imessage(const struct mkc_client *client,
+                                             const uint8_t *identity,
+                                             size_t identity_len,
+                                             uint64_t now,
+                                             uint64_t replay_window_s,
+                                             const uint8_t *initiator_uri,
+                                             size_t initiator_uri_len,
+                                             const uint8_t *msg,
+                                             size_t msg_len,
+                                             struct mkc_mikey_key *key_out);
+
+/**
+ * As `mkc_client_mikey_process_imessage`, then stores the key in the client's key ring (by
+ * purpose and key ID, replacing and erasing one with the same ID; keys whose expiry has come
+ * are erased), from which `mkc_client_srtp_for_mki` gives an SRTP stack the master key and
+ * salt for a packet's MKI. A key download from a server (a CSK, or another key sent with the
+ * server's URI as initiator, also through SAKKE-to-self) is stored like any other. This call
+ * changes the client: it takes `mkc_client *` (one thread at a time); the processing alone
+ * (`mkc_client_mikey_process_imessage`) only reads it.
+ *
+ * Returns as `mkc_client_mikey_process_imessage`; on failure nothing is stored and `*key_out`
+ * is zeroed.
+ *
+ * # Safety
+ * As `mkc_client_mikey_process_imessage`; no other thread uses `client` now.
+ */
+mkc_result mkc_client_mikey_receive_imessage(struct mkc_client *client,
                                              const uint8_t *identity,
                                              size_t identity_len,
                                              uint64_t now,
@@ -2050,6 +2328,119 @@ mkc_result mkc_sakke_decapsulate(const struct mkc_sakke_receiver *receiver,
                                  uint8_t *ssv_out,
                                  size_t ssv_cap,
                                  size_t *written);
+
+/**
+ * Returns `MKC_SRTP_MASTER_KEY_BYTES` (16).
+ */
+size_t mkc_srtp_master_key_bytes(void);
+
+/**
+ * Returns `MKC_SRTP_MASTER_SALT_BYTES` (12).
+ */
+size_t mkc_srtp_master_salt_bytes(void);
+
+/**
+ * Returns `MKC_SRTP_MKI_MAX_BYTES` (8).
+ */
+size_t mkc_srtp_mki_max_bytes(void);
+
+/**
+ * Writes the MKI of the stream a member sends (TS 33.180 7.4) and its length to `*written`:
+ * for a PCK-ID (purpose tag 1), the 4 octets of the PCK-ID (`guk_id` is ignored); for a
+ * GMK-ID (purpose tag 0), the 8 octets GMK-ID || GUK-ID, `guk_id` being the sender's own
+ * GUK-ID (the `guk_id` of the `mkc_mikey_key` that gave it the GMK). IDs are big-endian.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed);
+ * `MKC_RESULT_INVALID_PARAMETER` (`key_id` neither a GMK-ID nor a PCK-ID, a GUK-ID without
+ * the GMK purpose tag, overlapping buffers); or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `mki_out` writable for `mki_cap` octets; `written` writable.
+ */
+mkc_result mkc_srtp_mki(uint32_t key_id,
+                        uint32_t guk_id,
+                        uint8_t *mki_out,
+                        size_t mki_cap,
+                        size_t *written);
+
+/**
+ * Derives the SRTP master key and salt of the stream whose packets carry `mki` (TS 33.180
+ * 7.4, RFC 3830 4.1.3 with PRF-HMAC-SHA-256): TGK = `key` (the GMK or PCK, 16 octets) whose
+ * ID is `key_id`; RAND = `rand`, the RAND of the I_MESSAGE that distributed the key (the
+ * `rand` of its `mkc_mikey_key`); CS ID = `cs_id` (the `MKC_SRTP_CS_ID_*` of the stream:
+ * for a private call, the initiator's stream uses ..._PRIVATE_INITIATOR and the receiver's
+ * ..._PRIVATE_RECEIVER; a group call uses ..._GROUP); CSB ID = the PCK-ID, or for a GMK the
+ * GUK-ID in the MKI's last 4 octets. A sender passes the MKI of `mkc_srtp_mki`; a receiver
+ * passes the MKI of the packet it holds. `*out` gets the master key (16 octets), master salt
+ * (12) and the MKI, for AEAD_AES_128_GCM (RFC 7714).
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_UNKNOWN_MKI` (the MKI is not a PCK-ID or GMK-ID ||
+ * GUK-ID, or names another key than `key_id`); `MKC_RESULT_INVALID_LENGTH` (`key_len` not
+ * 16, `rand_len` 0 or over 255); `MKC_RESULT_INVALID_PARAMETER` (`key_id` neither a GMK-ID
+ * nor a PCK-ID, overlapping buffers); or `MKC_RESULT_NULL_PARAMETER`. On failure `*out` is
+ * zeroed.
+ *
+ * # Safety
+ * `key`, `rand` and `mki` readable for their lengths; `out` writable.
+ */
+mkc_result mkc_srtp_derive(const uint8_t *key,
+                           size_t key_len,
+                           uint32_t key_id,
+                           const uint8_t *rand,
+                           size_t rand_len,
+                           uint8_t cs_id,
+                           const uint8_t *mki,
+                           size_t mki_len,
+                           struct mkc_srtp_master *out);
+
+/**
+ * The SRTP master key and salt for a packet an SRTP stack holds, from the client's key ring
+ * (the keys `mkc_client_mikey_receive_imessage` stored): `mki` is the packet's MKI (a PCK-ID,
+ * or GMK-ID || GUK-ID, TS 33.180 7.4), `cs_id` the stream's `MKC_SRTP_CS_ID_*`, `now` Unix
+ * seconds for the key's activation and expiry times. A key whose expiry has come is erased.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_UNKNOWN_MKI` (not such an MKI, or no key in the ring
+ * with its ID); `MKC_RESULT_KEY_EXPIRED` (the key expired and was erased);
+ * `MKC_RESULT_KEY_NOT_YET_ACTIVE`; `MKC_RESULT_INVALID_PARAMETER` (overlapping buffers); or
+ * `MKC_RESULT_NULL_PARAMETER`. On failure `*out` is zeroed.
+ *
+ * # Safety
+ * `client` a live handle; `mki` readable for `mki_len` octets; `out` writable.
+ */
+mkc_result mkc_client_srtp_for_mki(struct mkc_client *client,
+                                   uint64_t now,
+                                   uint8_t cs_id,
+                                   const uint8_t *mki,
+                                   size_t mki_len,
+                                   struct mkc_srtp_master *out);
+
+/**
+ * Sets when the key `key_id` of the client's key ring may be used: from `activation` until
+ * `expiry` (Unix seconds; 0 = no bound), e.g. from the key's parameters (TS 33.180 E.6) or the
+ * app's policy. From `expiry` on, the key is erased and lookups give `MKC_RESULT_KEY_EXPIRED`
+ * then `MKC_RESULT_UNKNOWN_MKI`.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_UNKNOWN_KEY`; or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `client` a live handle.
+ */
+mkc_result mkc_client_key_set_validity(struct mkc_client *client,
+                                       uint32_t key_id,
+                                       uint64_t activation,
+                                       uint64_t expiry);
+
+/**
+ * Erases the key `key_id` from the client's key ring (e.g. a PCK when its call ends, TS
+ * 33.180 5.11.2).
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_UNKNOWN_KEY`; or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `client` a live handle.
+ */
+mkc_result mkc_client_key_erase(struct mkc_client *client,
+                                uint32_t key_id);
 
 /**
  * Returns `MKC_UID_BYTES` (32).

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make test`, `make demo` and `make bench` need beyond Rust itself (C and C++
-# compilers, make, valgrind, the sanitizer runtimes, libcurl's headers, a JDK and JUnit 4,
-# patchelf, pkg-config, cmake), on Debian or Ubuntu through apt-get when it can; otherwise says
-# exactly what to install. Idempotent and quiet when everything is there.
+# compilers, make, valgrind, the sanitizer runtimes, libcurl's and libsrtp2's headers, a JDK
+# and JUnit 4, patchelf, pkg-config, cmake), on Debian or Ubuntu through apt-get when it can;
+# otherwise says exactly what to install. Idempotent and quiet when everything is there.
 set -euo pipefail
 
 need=()
@@ -32,6 +32,14 @@ int main(void) { return curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK; }'
 if command -v "$cc" >/dev/null &&
     ! echo "$curl_probe" | "$cc" -x c -o /dev/null - -lcurl >/dev/null 2>&1; then
   need+=(libcurl4-openssl-dev)
+fi
+# libsrtp 2's headers and library: the real SRTP stack the group key demo and tests/c/test_srtp.c
+# protect media with (AEAD_AES_128_GCM needs its OpenSSL build, which Debian's is).
+srtp_probe='#include <srtp2/srtp.h>
+int main(void) { return srtp_init() != srtp_err_status_ok; }'
+if command -v "$cc" >/dev/null &&
+    ! echo "$srtp_probe" | "$cc" -x c -o /dev/null - -lsrtp2 >/dev/null 2>&1; then
+  need+=(libsrtp2-dev)
 fi
 
 # The Java API's build and tests (make test-jni, make demo-java): a JDK (javac, java) and JUnit 4

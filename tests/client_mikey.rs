@@ -232,3 +232,277 @@ fn an_empty_responder_uri_is_refused() {
         "{err:?}"
     );
 }
+
+/// The key ring (TS 33.180 5.8, 7.4, 5.11.2): what `mikey_receive` decrypts is stored by
+/// purpose and ID; an SRTP stack gets the master key and salt for a packet's MKI; activation
+/// and expiry are honoured, an expired key is erased, a replaced one too; a CSK download
+/// from a server initiator and a key read through SAKKE-to-self are stored like any other.
+#[test]
+fn the_key_ring_serves_srtp_keys_by_mki() {
+    use mcptt_kmc::client::{KeyRingError, Purpose};
+    use mcptt_kmc::mikey::srtp::{CS_ID_MCPTT_GROUP, Mki};
+
+    let mut d = domain();
+    let (gmk_id, gmk) = new_key(KeyKind::Gmk).unwrap();
+    let rand = [0x5au8; 16];
+    let o = options(KeyKind::Gmk, &gmk, gmk_id);
+    let to_alice = d
+        .gms
+        .mikey_create_imessage_with_rand(GMS, ALICE, NOW, &o, Some(rand))
+        .unwrap();
+    let to_bob = d
+        .gms
+        .mikey_create_imessage_with_rand(GMS, BOB, NOW, &o, Some(rand))
+        .unwrap();
+    assert!(d.alice.keyring().is_empty());
+    let a = d
+        .alice
+        .mikey_receive(ALICE, NOW, WINDOW, Some(GMS), &to_alice)
+        .unwrap();
+    let b = d
+        .bob
+        .mikey_receive(BOB, NOW, WINDOW, Some(GMS), &to_bob)
+        .unwrap();
+    assert_eq!(d.alice.keyring().len(), 1);
+    let held = d.alice.keyring().keys().next().unwrap();
+    assert_eq!(
+        (held.purpose, held.key_id, held.guk_id),
+        (Purpose::Gmk, gmk_id, a.guk_id)
+    );
+    assert_eq!(held.key(), &*gmk);
+    assert!(!format!("{:?}", d.alice.keyring()).contains(&format!("{:?}", &gmk[..4])));
+
+    // bob's packet: alice's ring gives bob's master key for its MKI.
+    let bobs = b.srtp_master(CS_ID_MCPTT_GROUP).unwrap();
+    let at_alice = d
+        .alice
+        .keyring_mut()
+        .srtp_for_mki(bobs.mki.as_bytes(), CS_ID_MCPTT_GROUP, NOW)
+        .unwrap();
+    assert_eq!((*at_alice.key, *at_alice.salt), (*bobs.key, *bobs.salt));
+    // An MKI of another GMK, or a PCK's that alice never got: unknown.
+    let ring = d.alice.keyring_mut();
+    for mki in [
+        Mki::gmk(gmk_id ^ 1, b.guk_id.unwrap()),
+        Mki::pck(0x1000_0001),
+    ] {
+        assert_eq!(
+            ring.srtp_for_mki(mki.as_bytes(), 4, NOW).unwrap_err(),
+            KeyRingError::UnknownKey
+        );
+    }
+    // Activation and expiry.
+    ring.set_validity(gmk_id, Some(NOW + 10), Some(NOW + 100))
+        .unwrap();
+    assert_eq!(
+        ring.srtp_for_mki(bobs.mki.as_bytes(), 4, NOW).unwrap_err(),
+        KeyRingError::NotYetActive
+    );
+    assert!(ring.srtp_for_mki(bobs.mki.as_bytes(), 4, NOW + 10).is_ok());
+    assert_eq!(
+        ring.srtp_for_mki(bobs.mki.as_bytes(), 4, NOW + 100)
+            .unwrap_err(),
+        KeyRingError::Expired
+    );
+    assert!(ring.is_empty(), "an expired key is erased");
+
+    // Received again: stored again; a newer message with the same GMK-ID replaces it.
+    d.alice
+        .mikey_receive(ALICE, NOW, WINDOW, None, &to_alice)
+        .unwrap();
+    let again = d
+        .gms
+        .mikey_create_imessage_with_rand(GMS, ALICE, NOW, &o, Some([1; 16]))
+        .unwrap();
+    d.alice
+        .mikey_receive(ALICE, NOW, WINDOW, None, &again)
+        .unwrap();
+    assert_eq!(d.alice.keyring().len(), 1);
+    assert_eq!(d.alice.keyring().keys().next().unwrap().rand, [1; 16]);
+
+    // A CSK download: the server (here the GMS identity) is the initiator.
+    let (csk_id, csk) = new_key(KeyKind::Csk).unwrap();
+    let csk_msg = d
+        .gms
+        .mikey_create_imessage(GMS, ALICE, NOW, &options(KeyKind::Csk, &csk, csk_id))
+        .unwrap();
+    d.alice
+        .mikey_receive(ALICE, NOW, WINDOW, Some(GMS), &csk_msg)
+        .unwrap();
+    let csk_held = d.alice.keyring_mut().get(csk_id, NOW).unwrap();
+    assert_eq!((csk_held.purpose, csk_held.key()), (Purpose::Csk, &*csk));
+
+    // SAKKE-to-self: the GMS identity's other device stores what it sent.
+    let mut to_self = options(KeyKind::Gmk, &gmk, gmk_id);
+    to_self.sakke_to_self = true;
+    let copy = d
+        .gms
+        .mikey_create_imessage(GMS, BOB, NOW, &to_self)
+        .unwrap();
+    let own = d.gms.mikey_receive(GMS, NOW, WINDOW, None, &copy).unwrap();
+    assert_eq!(own.recipient, Recipient::SakkeToSelf);
+    assert_eq!(d.gms.keyring().len(), 1);
+
+    // A refused message stores nothing.
+    let mut bad = to_alice.clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    let before = d.bob.keyring().len();
+    assert!(d.bob.mikey_receive(BOB, NOW, WINDOW, None, &bad).is_err());
+    assert_eq!(d.bob.keyring().len(), before);
+}
+
+/// Key parameters (TS 33.180 E.6) sent with a key are honoured by the key ring: activation and
+/// expiry times bound the SRTP lookups; a key already expired is refused; a revoked key is
+/// refused and the key of that ID erased; a MuSiK downloaded from a server (SAKKE-to-self
+/// included) is stored.
+#[test]
+fn key_parameters_are_honoured_by_the_key_ring() {
+    use mcptt_kmc::client::{ClientError, KeyRingError};
+    use mcptt_kmc::mikey::KeyParameters;
+    use mcptt_kmc::mikey::srtp::{CS_ID_MCPTT_GROUP, Mki};
+    use mcptt_kmc::time::unix_to_ntp;
+
+    let mut d = domain();
+    let (gmk_id, gmk) = new_key(KeyKind::Gmk).unwrap();
+    let o = options(KeyKind::Gmk, &gmk, gmk_id);
+    let ntp = |t: u64| unix_to_ntp(t).unwrap();
+    let send = |gms: &Client, params: &KeyParameters| {
+        gms.mikey_create_imessage_with_parameters(GMS, ALICE, NOW, &o, None, Some(params))
+            .unwrap()
+    };
+
+    // Valid from NOW + 60 to NOW + 600.
+    let window = KeyParameters::new(gmk_id, ntp(NOW + 60), ntp(NOW + 600));
+    let msg = send(&d.gms, &window);
+    let got = d
+        .alice
+        .mikey_receive(ALICE, NOW, WINDOW, None, &msg)
+        .unwrap();
+    assert_eq!(got.key_parameters.as_ref(), Some(&window));
+    let held = d.alice.keyring().keys().next().unwrap();
+    assert_eq!(
+        (held.activation, held.expiry),
+        (Some(NOW + 60), Some(NOW + 600))
+    );
+    let mki = Mki::gmk(gmk_id, got.guk_id.unwrap());
+    let ring = d.alice.keyring_mut();
+    assert_eq!(
+        ring.srtp_for_mki(mki.as_bytes(), CS_ID_MCPTT_GROUP, NOW + 59)
+            .unwrap_err(),
+        KeyRingError::NotYetActive
+    );
+    assert!(
+        ring.srtp_for_mki(mki.as_bytes(), CS_ID_MCPTT_GROUP, NOW + 60)
+            .is_ok()
+    );
+    assert_eq!(
+        ring.srtp_for_mki(mki.as_bytes(), CS_ID_MCPTT_GROUP, NOW + 600)
+            .unwrap_err(),
+        KeyRingError::Expired
+    );
+    assert!(ring.is_empty());
+
+    // Already expired when received: refused, not stored.
+    let expired = KeyParameters::new(gmk_id, 0, ntp(NOW - 1));
+    let msg = send(&d.gms, &expired);
+    assert!(matches!(
+        d.alice.mikey_receive(ALICE, NOW, WINDOW, None, &msg),
+        Err(ClientError::KeyRing(KeyRingError::Expired))
+    ));
+    assert!(d.alice.keyring().is_empty());
+
+    // Revoked: the key held under that ID is erased, the message refused.
+    let plain = d.gms.mikey_create_imessage(GMS, ALICE, NOW, &o).unwrap();
+    d.alice
+        .mikey_receive(ALICE, NOW, WINDOW, None, &plain)
+        .unwrap();
+    assert_eq!(d.alice.keyring().len(), 1);
+    let mut revoked = KeyParameters::new(gmk_id, 0, 0);
+    revoked.status = 0;
+    let msg = send(&d.gms, &revoked);
+    assert!(matches!(
+        d.alice.mikey_receive(ALICE, NOW, WINDOW, None, &msg),
+        Err(ClientError::Mikey(MikeyError::KeyRevoked(id))) if id == gmk_id
+    ));
+    assert!(d.alice.keyring().is_empty(), "a revoked key is erased");
+    // Processing alone refuses it too.
+    assert!(matches!(
+        d.alice.mikey_process_imessage(ALICE, NOW, WINDOW, None, &msg),
+        Err(ClientError::Mikey(MikeyError::KeyRevoked(id))) if id == gmk_id
+    ));
+
+    // A MuSiK downloaded from a server, with SAKKE-to-self for the server's other instances.
+    let (musik_id, musik) = new_key(KeyKind::Musik).unwrap();
+    let mut mo = options(KeyKind::Musik, &musik, musik_id);
+    mo.sakke_to_self = true;
+    let msg = d.gms.mikey_create_imessage(GMS, ALICE, NOW, &mo).unwrap();
+    let got = d
+        .alice
+        .mikey_receive(ALICE, NOW, WINDOW, Some(GMS), &msg)
+        .unwrap();
+    assert_eq!(
+        (got.kind, got.key_id, *got.key),
+        (KeyKind::Musik, musik_id, *musik)
+    );
+    assert_eq!(d.alice.keyring().keys().next().unwrap().key(), &*musik);
+    let own = d
+        .gms
+        .mikey_receive(GMS, NOW, WINDOW, Some(GMS), &msg)
+        .unwrap();
+    assert_eq!(own.recipient, Recipient::SakkeToSelf);
+}
+
+/// A GMK received in an I_MESSAGE survives export and import (TS 33.180 5.11.2: long-lived keys
+/// go into the sealed key store); a PCK does not.
+#[test]
+fn long_lived_keys_survive_the_sealed_key_store() {
+    use mcptt_kmc::client::KeyRingError;
+    use mcptt_kmc::mikey::srtp::{CS_ID_MCPTT_GROUP, Mki};
+
+    let mut d = domain();
+    let (gmk_id, gmk) = new_key(KeyKind::Gmk).unwrap();
+    let to_alice = d
+        .gms
+        .mikey_create_imessage(GMS, ALICE, NOW, &options(KeyKind::Gmk, &gmk, gmk_id))
+        .unwrap();
+    let got = d
+        .alice
+        .mikey_receive(ALICE, NOW, WINDOW, None, &to_alice)
+        .unwrap();
+    let (pck_id, pck) = new_key(KeyKind::Pck).unwrap();
+    let to_alice = d
+        .bob
+        .mikey_create_imessage(BOB, ALICE, NOW, &options(KeyKind::Pck, &pck, pck_id))
+        .unwrap();
+    d.alice
+        .mikey_receive(ALICE, NOW, WINDOW, None, &to_alice)
+        .unwrap();
+    assert_eq!(d.alice.keyring().len(), 2);
+
+    let storage_key = [0x42u8; 32];
+    let blob = d.alice.export(&storage_key).unwrap();
+    let mut config = ClientConfig::new("https://kms.example.org", ALICE);
+    config.expected_kms_uri = Some("kms.example.org".into());
+    let mut restored = Client::new(config).unwrap();
+    restored.import(NOW, &storage_key, &blob).unwrap();
+    let mki = Mki::gmk(gmk_id, got.guk_id.unwrap());
+    let before = d
+        .alice
+        .keyring_mut()
+        .srtp_for_mki(mki.as_bytes(), CS_ID_MCPTT_GROUP, NOW)
+        .unwrap();
+    let after = restored
+        .keyring_mut()
+        .srtp_for_mki(mki.as_bytes(), CS_ID_MCPTT_GROUP, NOW)
+        .unwrap();
+    assert_eq!((*before.key, *before.salt), (*after.key, *after.salt));
+    assert_eq!(
+        restored
+            .keyring_mut()
+            .srtp_for_mki(Mki::pck(pck_id).as_bytes(), 0, NOW)
+            .unwrap_err(),
+        KeyRingError::UnknownKey,
+        "the PCK stays in memory only"
+    );
+}

@@ -21,6 +21,7 @@ use mcptt_kmc::ffi::mikey::*;
 use mcptt_kmc::ffi::random::*;
 use mcptt_kmc::ffi::result::*;
 use mcptt_kmc::ffi::sakke::*;
+use mcptt_kmc::ffi::srtp::*;
 use mcptt_kmc::ffi::uid::*;
 use mcptt_kmc::ffi::version::*;
 use mcptt_kmc::kms::Kms;
@@ -573,6 +574,18 @@ fn sweeps(f: &Fixture) -> Vec<(&'static str, Sweep<'_>)> {
         (
             "mkc_sakke_sed_bytes",
             infallible(Box::new(|| assert_eq!(mkc_sakke_sed_bytes(), 273))),
+        ),
+        (
+            "mkc_srtp_master_key_bytes",
+            infallible(Box::new(|| assert_eq!(mkc_srtp_master_key_bytes(), 16))),
+        ),
+        (
+            "mkc_srtp_master_salt_bytes",
+            infallible(Box::new(|| assert_eq!(mkc_srtp_master_salt_bytes(), 12))),
+        ),
+        (
+            "mkc_srtp_mki_max_bytes",
+            infallible(Box::new(|| assert_eq!(mkc_srtp_mki_max_bytes(), 8))),
         ),
         (
             "mkc_uid_bytes",
@@ -1196,56 +1209,6 @@ fn sweeps(f: &Fixture) -> Vec<(&'static str, Sweep<'_>)> {
         )
     };
     v.push((
-        "mkc_client_mikey_create_imessage_to_kms",
-        buffer(
-            true,
-            None,
-            Box::new(move |a: Args| unsafe {
-                mkc_client_mikey_create_imessage_to_kms(
-                    or_null(c, a.fail),
-                    input(ALICE.as_bytes(), a.alias),
-                    ALICE.len(),
-                    ALICE.as_ptr(),
-                    ALICE.len(),
-                    KMS_URI.as_ptr(),
-                    KMS_URI.len(),
-                    NOW,
-                    0,
-                    key.as_ptr(),
-                    16,
-                    0x0123_4567,
-                    0,
-                    a.out,
-                    a.cap,
-                    a.written,
-                )
-            }),
-        ),
-    ));
-    let create = move |a: Args| unsafe {
-        let p = mkc_mikey_create_params {
-            kind: 0,
-            key: input(&key, a.alias),
-            key_len: 16,
-            key_id: 0x0123_4567,
-            flags: 0,
-            now: NOW,
-            initiator_uri: s(ALICE),
-            initiator_kms: f.params,
-            responder_uri: s(ALICE),
-            responder_kms: f.params,
-        };
-        mkc_mikey_create_imessage(
-            or_null(f.signer, a.fail),
-            f.z_t,
-            null(),
-            &p,
-            a.out,
-            a.cap,
-            a.written,
-        )
-    };
-    v.push((
         "mkc_mikey_create_imessage",
         buffer(true, None, Box::new(create)),
     ));
@@ -1386,6 +1349,309 @@ fn sweeps(f: &Fixture) -> Vec<(&'static str, Sweep<'_>)> {
             can_fail: true,
             aliasable: true,
         },
+    ));
+    // The SRTP keys of TS 33.180 7.4 and the key ring.
+    let pck_id = 0x1000_0042u32;
+    let rand16 = [5u8; 16];
+    v.push((
+        "mkc_srtp_mki",
+        Sweep::Buffer {
+            call: Box::new(move |a: Args| unsafe {
+                // A failing input: a key ID of no media key (purpose tag 2).
+                let id = if a.fail { 0x2000_0001 } else { pck_id };
+                mkc_srtp_mki(id, 0, a.out, a.cap, a.written)
+            }),
+            written: true,
+            fixed: None,
+            can_fail: true,
+            aliasable: false,
+        },
+    ));
+    v.push((
+        "mkc_srtp_derive",
+        Sweep::Value {
+            call: Box::new(move |a: ValArgs| unsafe {
+                let mki = pck_id.to_be_bytes();
+                mkc_srtp_derive(
+                    or_null(input(&key, a.alias), a.fail),
+                    16,
+                    pck_id,
+                    rand16.as_ptr(),
+                    16,
+                    0,
+                    mki.as_ptr(),
+                    4,
+                    a.out.cast(),
+                )
+            }),
+            size: size_of::<mkc_srtp_master>(),
+            optional: false,
+            can_fail: true,
+            aliasable: true,
+        },
+    ));
+    let cm = f.client;
+    // Receives the fixture's GMK into the client's key ring; gives the MKI of its stream.
+    let receive_gmk = move || unsafe {
+        let mut got = std::mem::MaybeUninit::<mkc_mikey_key>::uninit();
+        let rc = mkc_client_mikey_receive_imessage(
+            cm,
+            ALICE.as_ptr(),
+            ALICE.len(),
+            NOW,
+            60,
+            null(),
+            0,
+            imessage.as_ptr(),
+            imessage.len(),
+            got.as_mut_ptr(),
+        );
+        assert_eq!(rc, mkc_result::Ok);
+        let got = got.assume_init();
+        let mut mki = [0u8; 8];
+        mki[..4].copy_from_slice(&got.key_id.to_be_bytes());
+        mki[4..].copy_from_slice(&got.guk_id.to_be_bytes());
+        mki
+    };
+    v.push((
+        "mkc_client_srtp_for_mki",
+        Sweep::Value {
+            call: Box::new(move |a: ValArgs| unsafe {
+                let mki = receive_gmk();
+                mkc_client_srtp_for_mki(
+                    or_null(cm, a.fail).cast_mut(),
+                    NOW,
+                    4,
+                    input(&mki, a.alias),
+                    8,
+                    a.out.cast(),
+                )
+            }),
+            size: size_of::<mkc_srtp_master>(),
+            optional: false,
+            can_fail: true,
+            aliasable: true,
+        },
+    ));
+    v.push((
+        "mkc_client_mikey_receive_imessage",
+        Sweep::Value {
+            call: Box::new(move |a: ValArgs| unsafe {
+                mkc_client_mikey_receive_imessage(
+                    or_null(cm, a.fail).cast_mut(),
+                    ALICE.as_ptr(),
+                    ALICE.len(),
+                    NOW,
+                    60,
+                    null(),
+                    0,
+                    input(imessage, a.alias),
+                    imessage.len(),
+                    a.out.cast(),
+                )
+            }),
+            size: size_of::<mkc_mikey_key>(),
+            optional: false,
+            can_fail: true,
+            aliasable: true,
+        },
+    ));
+    v.push((
+        "mkc_client_key_set_validity",
+        Sweep::NoOutput(Box::new(move |fail| unsafe {
+            receive_gmk();
+            mkc_client_key_set_validity(or_null(cm, fail).cast_mut(), 0x0123_4567, 0, 0)
+        })),
+    ));
+    v.push((
+        "mkc_client_key_erase",
+        Sweep::NoOutput(Box::new(move |fail| unsafe {
+            receive_gmk();
+            mkc_client_key_erase(or_null(cm, fail).cast_mut(), 0x0123_4567)
+        })),
+    ));
+    v.push((
+        "mkc_client_mikey_create_imessage_with_rand",
+        buffer(
+            true,
+            None,
+            Box::new(move |a: Args| unsafe {
+                mkc_client_mikey_create_imessage_with_rand(
+                    or_null(c, a.fail),
+                    ALICE.as_ptr(),
+                    ALICE.len(),
+                    ALICE.as_ptr(),
+                    ALICE.len(),
+                    NOW,
+                    0,
+                    key.as_ptr(),
+                    16,
+                    0x0123_4567,
+                    0,
+                    input(&rand16, a.alias),
+                    16,
+                    a.out,
+                    a.cap,
+                    a.written,
+                )
+            }),
+        ),
+    ));
+    // Key parameters (TS 33.180 E.6): created with a GMK, read back from the processed message.
+    let kp = mkc_mikey_key_params {
+        key_type: 0,
+        status: MKC_MIKEY_KEY_STATUS_NOT_REVOKED,
+        activation: NOW - 10,
+        expiry: NOW + 3600,
+    };
+    let kp_text = b"Group 7";
+    v.push((
+        "mkc_client_mikey_create_imessage_with_params",
+        buffer(
+            true,
+            None,
+            Box::new(move |a: Args| unsafe {
+                mkc_client_mikey_create_imessage_with_params(
+                    or_null(c, a.fail),
+                    ALICE.as_ptr(),
+                    ALICE.len(),
+                    ALICE.as_ptr(),
+                    ALICE.len(),
+                    KMS_URI.as_ptr(),
+                    KMS_URI.len(),
+                    NOW,
+                    0,
+                    key.as_ptr(),
+                    16,
+                    0x0123_4567,
+                    0,
+                    rand16.as_ptr(),
+                    16,
+                    &kp,
+                    input(kp_text, a.alias),
+                    kp_text.len(),
+                    a.out,
+                    a.cap,
+                    a.written,
+                )
+            }),
+        ),
+    ));
+    let (with_params, with_params_key) = unsafe {
+        let mut msg = vec![0u8; ROOM];
+        let mut written = 0;
+        let rc = mkc_client_mikey_create_imessage_with_params(
+            c,
+            ALICE.as_ptr(),
+            ALICE.len(),
+            ALICE.as_ptr(),
+            ALICE.len(),
+            null(),
+            0,
+            NOW,
+            0,
+            key.as_ptr(),
+            16,
+            0x0123_4567,
+            0,
+            null(),
+            0,
+            &kp,
+            kp_text.as_ptr(),
+            kp_text.len(),
+            msg.as_mut_ptr(),
+            msg.len(),
+            &mut written,
+        );
+        assert_eq!(rc, mkc_result::Ok);
+        msg.truncate(written);
+        let mut got = std::mem::MaybeUninit::<mkc_mikey_key>::uninit();
+        let rc = mkc_client_mikey_process_imessage(
+            c,
+            ALICE.as_ptr(),
+            ALICE.len(),
+            NOW,
+            60,
+            null(),
+            0,
+            msg.as_ptr(),
+            msg.len(),
+            got.as_mut_ptr(),
+        );
+        assert_eq!(rc, mkc_result::Ok);
+        (msg, got.assume_init())
+    };
+    v.push((
+        "mkc_mikey_key_parameters",
+        buffer(
+            true,
+            None,
+            Box::new(move |a: Args| unsafe {
+                let mut params = std::mem::MaybeUninit::<mkc_mikey_key_params>::uninit();
+                let rc = mkc_mikey_key_parameters(
+                    input(&with_params, a.alias),
+                    with_params.len(),
+                    or_null(&with_params_key, a.fail),
+                    params.as_mut_ptr(),
+                    a.out,
+                    a.cap,
+                    a.written,
+                );
+                if rc == mkc_result::Ok {
+                    let p = params.assume_init();
+                    assert_eq!(
+                        (p.key_type, p.status, p.activation, p.expiry),
+                        (0, 1, NOW - 10, NOW + 3600)
+                    );
+                }
+                rc
+            }),
+        ),
+    ));
+    // The KDF calls of TS 33.180 F.1.4 and F.1.5.
+    v.push((
+        "mkc_mikey_dpck",
+        buffer(
+            false,
+            Some(16),
+            Box::new(move |a: Args| unsafe {
+                mkc_mikey_dpck(
+                    or_null(input(&key, a.alias), a.fail),
+                    16,
+                    0x0123_4567,
+                    a.out,
+                    a.cap,
+                )
+            }),
+        ),
+    ));
+    v.push((
+        "mkc_mikey_signalling_keys",
+        buffer(
+            false,
+            Some(16),
+            Box::new(move |a: Args| unsafe {
+                // The sweep drives the confidentiality key's buffer; the integrity key's is
+                // its own.
+                let mut int = [0u8; 16];
+                let rc = mkc_mikey_signalling_keys(
+                    or_null(input(&key, a.alias), a.fail),
+                    16,
+                    0x2000_0001,
+                    ALICE.as_ptr(),
+                    ALICE.len(),
+                    a.out,
+                    a.cap,
+                    int.as_mut_ptr(),
+                    int.len(),
+                );
+                match rc {
+                    mkc_result::Ok => assert_ne!(int, [0; 16]),
+                    _ => assert_eq!(int, [0; 16]),
+                }
+                rc
+            }),
+        ),
     ));
     v.push((
         "mkc_time_unix_to_ntp",

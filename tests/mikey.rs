@@ -23,9 +23,9 @@ use mcptt_kmc::mikey::payload::{
     payload_type, srtp_param,
 };
 use mcptt_kmc::mikey::{
-    CreateParams, CsIdMap, GeneralExtension, IMessage, IdRole, KeyKind, KmsParams, MikeyError,
-    Part, PeerDirectory, ProcessParams, ReceivedKey, Recipient, SecurityPolicy, Timestamp,
-    create_imessage, parse, process_imessage, sdp,
+    CreateParams, CsIdMap, GeneralExtension, IMessage, IdRole, KeyKind, KeyParameters,
+    KeyParamsError, KmsParams, MikeyError, Part, PeerDirectory, ProcessParams, ReceivedKey,
+    Recipient, SecurityPolicy, Timestamp, create_imessage, keyparams, parse, process_imessage, sdp,
 };
 use mcptt_kmc::sakke::{SakkePublic, SakkeReceiver};
 use mcptt_kmc::uid::derive_uid;
@@ -421,6 +421,20 @@ fn check_streamwide_processing(index: usize) {
     assert_eq!(*got.key, m.key, "{}", m.name);
     assert_eq!(got.key_id, m.key_id, "{}", m.name);
     assert_eq!(got.csb_id, parse(&m.bytes).unwrap().header.csb_id);
+    // Its key parameters (TS 33.180 E.6): under the key (or, in the legacy form, in the clear),
+    // the key's purpose tag, not revoked, no times.
+    let params = got.key_parameters.as_ref().expect("key parameters");
+    assert_eq!(
+        (
+            params.key_type,
+            params.status,
+            params.activation_time,
+            params.expiry_time
+        ),
+        (m.kind.purpose_tag(), 1, 0, 0),
+        "{}",
+        m.name
+    );
     match m.kind {
         KeyKind::Gmk => assert_eq!(got.guk_id, Some(got.csb_id)),
         _ => assert_eq!(got.guk_id, None),
@@ -675,6 +689,8 @@ fn round_trip(kind: KeyKind, hide: bool, to_self: bool) {
         KeyKind::Gmk => (GMS, ALICE),
         KeyKind::Pck => (ALICE, BOB),
         KeyKind::Csk => (ALICE, GMS),
+        // Key download from a server (TS 33.180 5.9, 9.4): the server's URI is the initiator.
+        KeyKind::Mkfc | KeyKind::Mscck | KeyKind::Musik => (GMS, ALICE),
     };
     let mut params = create_params(kind, from, to);
     params.hide_identities = hide;
@@ -701,7 +717,7 @@ fn round_trip(kind: KeyKind, hide: bool, to_self: bool) {
     }
     assert_eq!(msg.sakke_to_self().is_some(), to_self);
     let expected_map = match kind {
-        KeyKind::Pck => CS_MAP_EMPTY,
+        KeyKind::Pck | KeyKind::Mkfc | KeyKind::Mscck | KeyKind::Musik => CS_MAP_EMPTY,
         _ => CS_MAP_GENERIC_ID,
     };
     assert_eq!(msg.header.cs_map.map_type(), expected_map);
@@ -785,6 +801,112 @@ fn round_trip_csk() {
 #[test]
 fn round_trip_csk_hidden_identities_and_sakke_to_self() {
     round_trip(KeyKind::Csk, true, true);
+}
+
+#[test]
+fn round_trip_keys_downloaded_from_a_server() {
+    // MuSiK, MKFC and MSCCK: the server (here GMS's URI) is the initiator; SAKKE-to-self lets
+    // its other instances read the message.
+    round_trip(KeyKind::Musik, false, false);
+    round_trip(KeyKind::Musik, true, true);
+    round_trip(KeyKind::Mkfc, false, true);
+    round_trip(KeyKind::Mscck, true, false);
+}
+
+#[test]
+fn a_csk_update_from_a_server() {
+    // A CSK sent by the server to the user (a CSK update), with SAKKE-to-self.
+    let mut params = create_params(KeyKind::Csk, GMS, ALICE);
+    params.sakke_to_self = true;
+    let bytes = create(&params);
+    let got = process_as(&bytes, ALICE, T, Some(GMS)).unwrap();
+    assert_eq!(
+        (got.kind, got.key_id, *got.key),
+        (KeyKind::Csk, key_id(KeyKind::Csk), KEY)
+    );
+    assert_eq!(got.initiator_uri.as_deref(), Some(GMS));
+    let own = process_as(&bytes, GMS, T, Some(GMS)).unwrap();
+    assert_eq!(own.recipient, Recipient::SakkeToSelf);
+}
+
+/// Key parameters (TS 33.180 E.6) ride in the type-7 extension, protected under the key.
+#[test]
+fn key_parameters_round_trip() {
+    for kind in [KeyKind::Gmk, KeyKind::Pck, KeyKind::Musik] {
+        let (from, to) = if kind == KeyKind::Pck {
+            (ALICE, BOB)
+        } else {
+            (GMS, ALICE)
+        };
+        let mut kp = KeyParameters::new(key_id(kind), T - 10, T + 3600);
+        kp.text = b"Group 7 key".to_vec();
+        kp.group_ids = vec![(0x01, b"sip:group7@example.org".to_vec())];
+        let mut params = create_params(kind, from, to);
+        params.key_parameters = Some(kp.clone());
+        let bytes = create(&params);
+        let msg = parse(&bytes).unwrap();
+        let data = msg.key_parameters().expect("a type-7 extension");
+        // Under the key: the text is not in the clear.
+        assert!(!data.windows(11).any(|w| w == b"Group 7 key"));
+        let got = process_as(&bytes, to, T, None).unwrap();
+        assert_eq!(got.key_parameters, Some(kp), "{kind:?}");
+        // Without them, none.
+        let plain = create(&create_params(kind, from, to));
+        assert_eq!(
+            process_as(&plain, to, T, None).unwrap().key_parameters,
+            None
+        );
+    }
+    // Parameters of another key type are refused when creating.
+    let mut params = create_params(KeyKind::Gmk, GMS, ALICE);
+    params.key_parameters = Some(KeyParameters::new(key_id(KeyKind::Pck), 0, 0));
+    let w = &*WORLD;
+    assert!(matches!(
+        create_imessage(&params, &w.party(GMS).signer, &w.public, None),
+        Err(MikeyError::InvalidParams(_))
+    ));
+}
+
+#[test]
+fn a_revoked_key_is_refused() {
+    let mut kp = KeyParameters::new(key_id(KeyKind::Gmk), 0, 0);
+    kp.status = keyparams::STATUS_SHARED_WITH_GATEWAY; // "not revoked" clear
+    let mut params = create_params(KeyKind::Gmk, GMS, ALICE);
+    params.key_parameters = Some(kp);
+    let bytes = create(&params);
+    assert_eq!(
+        process_as(&bytes, ALICE, T, None).unwrap_err(),
+        MikeyError::KeyRevoked(key_id(KeyKind::Gmk))
+    );
+}
+
+#[test]
+fn a_bad_type_7_payload_is_refused() {
+    let kp = KeyParameters::new(key_id(KeyKind::Gmk), 0, 0);
+    let guk = kdf::guk_id(key_id(KeyKind::Gmk), &KEY, ALICE.as_bytes()).unwrap();
+    let good = kp.protect(&KEY, guk, T).unwrap();
+    let mut tampered = good.clone();
+    let last = tampered.len() - 1;
+    tampered[last] ^= 1;
+    let other_key = kp.protect(&[0x77; 16], guk, T).unwrap();
+    let other_dppk = kp.protect(&KEY, guk ^ 1, T).unwrap();
+    for (data, expected) in [
+        (good.clone(), None),
+        (tampered, Some(KeyParamsError::AuthenticationFailed)),
+        (other_key, Some(KeyParamsError::AuthenticationFailed)),
+        (other_dppk, Some(KeyParamsError::WrongDppkId)),
+        (good[..20].to_vec(), Some(KeyParamsError::Malformed)),
+        (vec![], Some(KeyParamsError::Malformed)),
+    ] {
+        // Signed by the GMS like any message: only the extension is wrong.
+        let mut params = create_params(KeyKind::Gmk, GMS, ALICE);
+        params.extensions = vec![GeneralExtension::KeyParameters(data)];
+        let result = process_as(&create(&params), ALICE, T, None);
+        match expected {
+            None => assert!(result.unwrap().key_parameters.is_some()),
+            Some(e) => assert_eq!(result.unwrap_err(), MikeyError::KeyParameters(e)),
+        }
+    }
 }
 
 #[test]
@@ -1073,10 +1195,10 @@ fn refusals_of_what_the_message_claims() {
     assert_eq!(nobody(&bytes), MikeyError::UnknownInitiatorKms);
 
     let mut bad = msg.clone();
-    bad.header.csb_id = 0x6000_0001;
+    bad.header.csb_id = 0x3000_0001;
     assert_eq!(
         nobody(&bad.to_bytes().unwrap()),
-        MikeyError::UnsupportedKeyType(6)
+        MikeyError::UnsupportedKeyType(3)
     );
 
     let mut bad = msg.clone();
@@ -1462,4 +1584,100 @@ fn fuzz_processing() {
             "bit flip at {at} passed the signature"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// SRTP master keys from the received keys (TS 33.180 7.4)
+// ---------------------------------------------------------------------------------------------
+
+use mcptt_kmc::mikey::srtp::{self, Mki, MkiError, SrtpMaster};
+
+/// A group call: the GMS sends one GMK to alice and bob with one RAND; each member keys its
+/// own stream with its GUK-ID, and the other derives that key from the GMK and the packet's
+/// MKI alone. With two RANDs the members cannot read each other.
+#[test]
+fn group_members_derive_each_others_srtp_keys_from_the_mki() {
+    let rand = [0x42u8; 16];
+    let send = |to: &'static str, rand| {
+        let mut params = create_params(KeyKind::Gmk, GMS, to);
+        params.rand = rand;
+        process_as(&create(&params), to, T, Some(GMS)).unwrap()
+    };
+    let alice = send(ALICE, Some(rand));
+    let bob = send(BOB, Some(rand));
+    assert_ne!(alice.guk_id, bob.guk_id);
+    for (sender, receiver) in [(&alice, &bob), (&bob, &alice)] {
+        let own = sender.srtp_master(srtp::CS_ID_MCPTT_GROUP).unwrap();
+        assert_eq!(
+            own.mki.as_bytes(),
+            [
+                sender.key_id.to_be_bytes(),
+                sender.guk_id.unwrap().to_be_bytes()
+            ]
+            .concat()
+        );
+        let packet_mki = Mki::parse(own.mki.as_bytes()).unwrap();
+        let theirs = SrtpMaster::derive(
+            &receiver.key,
+            receiver.key_id,
+            &receiver.rand,
+            srtp::CS_ID_MCPTT_GROUP,
+            packet_mki,
+        )
+        .unwrap();
+        assert_eq!((*theirs.key, *theirs.salt), (*own.key, *own.salt));
+        assert_eq!(theirs.mki, own.mki);
+    }
+    // Each member's stream has its own key.
+    let a = alice.srtp_master(srtp::CS_ID_MCPTT_GROUP).unwrap();
+    let b = bob.srtp_master(srtp::CS_ID_MCPTT_GROUP).unwrap();
+    assert_ne!(*a.key, *b.key);
+    // The value of the shared RAND: bob with a message of another RAND cannot read alice.
+    let other = send(BOB, None);
+    let wrong = SrtpMaster::derive(&other.key, other.key_id, &other.rand, 4, a.mki).unwrap();
+    assert_ne!(*wrong.key, *a.key);
+    // A packet of another GMK: refused.
+    let foreign = Mki::gmk(alice.key_id ^ 1, alice.guk_id.unwrap());
+    assert_eq!(
+        SrtpMaster::derive(&bob.key, bob.key_id, &bob.rand, 4, foreign).unwrap_err(),
+        MkiError::UnknownMki
+    );
+}
+
+/// A private call: alice (initiator) sends the PCK to bob; both directions carry MKI = PCK-ID,
+/// alice's stream under CS ID 0, bob's under CS ID 1.
+#[test]
+fn private_call_keys_agree_in_both_directions() {
+    let rand = [0x17u8; 16];
+    let mut params = create_params(KeyKind::Pck, ALICE, BOB);
+    params.rand = Some(rand);
+    let bob = process_as(&create(&params), BOB, T, Some(ALICE)).unwrap();
+    assert_eq!(bob.rand, rand);
+    let pck_id = key_id(KeyKind::Pck);
+    for cs_id in [
+        srtp::CS_ID_MCPTT_PRIVATE_INITIATOR,
+        srtp::CS_ID_MCPTT_PRIVATE_RECEIVER,
+    ] {
+        let at_bob = bob.srtp_master(cs_id).unwrap();
+        let at_alice = SrtpMaster::derive(&KEY, pck_id, &rand, cs_id, Mki::pck(pck_id)).unwrap();
+        assert_eq!((*at_bob.key, *at_bob.salt), (*at_alice.key, *at_alice.salt));
+        assert_eq!(at_bob.mki.as_bytes(), pck_id.to_be_bytes());
+        // The independent check: the RFC 3830 PRF with CSB ID = PCK-ID.
+        let mut key = [0u8; 16];
+        mcptt_kmc::mikey::prf::derive_key(&KEY, 0x2AD0_1C64, cs_id, pck_id, &rand, &mut key)
+            .unwrap();
+        assert_eq!(*at_bob.key, key);
+    }
+    let i = bob.srtp_master(0).unwrap();
+    let r = bob.srtp_master(1).unwrap();
+    assert_ne!(*i.key, *r.key);
+    // A CSK protects no media.
+    let csk = process_as(
+        &create(&create_params(KeyKind::Csk, ALICE, GMS)),
+        GMS,
+        T,
+        Some(ALICE),
+    )
+    .unwrap();
+    assert_eq!(csk.srtp_master(0).unwrap_err(), MkiError::NotMediaKey);
 }

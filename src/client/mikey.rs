@@ -16,7 +16,8 @@ use super::partners::{PartnerStatus, Partners};
 use super::{Certificate, Client, ClientError};
 use crate::eccsi::Verifier;
 use crate::mikey::{
-    self, CreateParams, KeyKind, KmsParams, PeerDirectory, ProcessParams, ReceivedKey,
+    self, CreateParams, KeyKind, KeyParameters, KmsParams, PeerDirectory, ProcessParams,
+    ReceivedKey,
 };
 use crate::sakke::SakkeReceiver;
 use crate::time;
@@ -110,6 +111,49 @@ impl Client {
         now: u64,
         options: &ImessageOptions<'_>,
     ) -> Result<Vec<u8>, ClientError> {
+        self.mikey_create_imessage_with_rand(identity, responder_uri, now, options, None)
+    }
+
+    /// As [`Client::mikey_create_imessage`] with the RAND given (`None`: 16 fresh random
+    /// octets). The SRTP keys of a GMK or PCK depend on its RAND (TS 33.180 7.4): a group
+    /// management server gives every member of a GMK the same RAND.
+    ///
+    /// # Errors
+    /// As [`Client::mikey_create_imessage`].
+    pub fn mikey_create_imessage_with_rand(
+        &self,
+        identity: &str,
+        responder_uri: &str,
+        now: u64,
+        options: &ImessageOptions<'_>,
+        rand: Option<[u8; mikey::RAND_BYTES]>,
+    ) -> Result<Vec<u8>, ClientError> {
+        self.mikey_create_imessage_with_parameters(
+            identity,
+            responder_uri,
+            now,
+            options,
+            rand,
+            None,
+        )
+    }
+
+    /// As [`Client::mikey_create_imessage_with_rand`], adding `key_parameters` (TS 33.180 E.6:
+    /// key type, status, activation and expiry time, text, group IDs) as the type-7 General
+    /// Extension, protected under the key (DPPK-ID = the CSB ID). Its key type must be the
+    /// key's purpose tag.
+    ///
+    /// # Errors
+    /// As [`Client::mikey_create_imessage`].
+    pub fn mikey_create_imessage_with_parameters(
+        &self,
+        identity: &str,
+        responder_uri: &str,
+        now: u64,
+        options: &ImessageOptions<'_>,
+        rand: Option<[u8; mikey::RAND_BYTES]>,
+        key_parameters: Option<&KeyParameters>,
+    ) -> Result<Vec<u8>, ClientError> {
         let (cert, kms) = self.kms_params()?;
         let (responder_cert, responder_kms) = match options.responder_kms {
             Some(k) if k != kms.kms_uri => match self.partners.get(k.as_bytes(), now) {
@@ -134,6 +178,8 @@ impl Client {
         );
         params.hide_identities = options.hide_identities;
         params.sakke_to_self = options.sakke_to_self;
+        params.rand = rand;
+        params.key_parameters = key_parameters.cloned();
         Ok(mikey::create_imessage(
             &params,
             signer,

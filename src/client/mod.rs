@@ -23,6 +23,7 @@
 //! periods are ignored without an event.
 
 mod config;
+mod keyring;
 mod material;
 mod mikey;
 mod partners;
@@ -34,6 +35,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use zeroize::Zeroizing;
 
 pub use config::{ClientConfig, ConfigError};
+pub use keyring::{KeyRing, KeyRingError, Purpose, RingKey};
 pub use material::{Certificate, KeyMaterial, Rejection};
 pub use mikey::{ImessageOptions, new_key};
 pub use partners::{MAX_PARTNERS, PartnerStatus};
@@ -268,6 +270,9 @@ pub enum ClientError {
     /// A MIKEY I_MESSAGE could not be made, or was refused.
     #[error(transparent)]
     Mikey(#[from] crate::mikey::MikeyError),
+    /// The key ring refused a key (e.g. one whose expiry time has passed).
+    #[error(transparent)]
+    KeyRing(#[from] KeyRingError),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -335,6 +340,8 @@ pub struct Client {
     pub(crate) partners: partners::Partners,
     /// Unix time of the next `certcache` request (with [`ClientConfig::certcache_interval_s`]).
     certcache_due: u64,
+    /// The keys received in I_MESSAGEs, by purpose and ID (keyring.rs).
+    pub(crate) keyring: KeyRing,
 }
 
 impl Client {
@@ -362,6 +369,7 @@ impl Client {
             init_checked_for: None,
             partners: partners::Partners::default(),
             certcache_due: 0,
+            keyring: KeyRing::new(),
         })
     }
 

@@ -28,6 +28,7 @@
 //!               CacheNum of the partner certificates (opt-u64)
 //!               partner count (u32, at most 64) certificate*   (partner KMS domains by
 //!               KmsUri, ascending and distinct; Revoked ones too, see `client::partners`)
+//!               key count (u32, at most 4096) key*
 //! certificate = Version (opt-str)  Role (u8: 0 = Root, 1 = External)  CertUri (opt-str)
 //!               KmsUri (str)  Issuer (opt-str)  ValidFrom (opt-i64)  ValidTo (opt-i64)
 //!               Revoked (bool)  UserIdFormat (str)  UserKeyPeriod (u64)  UserKeyOffset (u64)
@@ -39,6 +40,9 @@
 //!               UserUri (str)  UserID (32 octets)  ValidFrom (opt-i64)  ValidTo (opt-i64)
 //!               KeyPeriodNo (u64)  Revoked (bool)  UserDecryptKey = RSK (bytes)
 //!               UserSigningKeySSK = SSK (bytes)  UserPubTokenPVT = PVT (bytes)
+//! key         = key ID (u32: purpose tag GMK 0, CSK 2, MKFC 4, MSCCK 5 or MuSiK 6)
+//!               key (16 octets)  RAND (bytes, at most 255 octets)  GUK-ID (opt-u32)
+//!               activation (opt-u64, Unix s)  expiry (opt-u64, Unix s)
 //! bytes       = length (u32) || octets
 //! str         = bytes holding UTF-8
 //! bool        = u8: 0 or 1
@@ -48,6 +52,11 @@
 //! The key sets are stored as the KMS sent them, halves found invalid included; materials
 //! come in the client's order (by identity, then period). Without a certificate no material
 //! is written: it could not be validated on import.
+//!
+//! The keys are the long-lived keys of the client's key ring (TS 33.180 5.11.2): GMKs, CSKs,
+//! MKFCs, MSCCKs and MuSiKs received in I_MESSAGEs, with their RAND, GUK-ID and validity. A
+//! PCK is dynamic (a call's) and never stored: it lives in memory only and is erased when it
+//! expires or is replaced.
 //!
 //! # Import
 //!
@@ -62,7 +71,10 @@
 //! - every other key set is validated against the certificate (UID, SSK/PVT, RSK) at `now`, or,
 //!   when its `ValidTo` has passed while its grace window is still open, at the last second of
 //!   its `ValidTo` (the live client keeps such material until the grace window ends); the
-//!   halves flagged valid must validate again, and a half not flagged is not installed.
+//!   halves flagged valid must validate again, and a half not flagged is not installed;
+//! - keys whose expiry time has come at `now` are skipped; a PCK, a purpose tag no key ring
+//!   key has, or a repeated key ID is [`StoreError::InvalidContent`]. The imported keys replace
+//!   the client's key ring.
 //!
 //! The plaintext lives only in zeroizing buffers sized once, so that it is never reallocated
 //! and left behind; the secret octets (SSK, RSK) go from there into zeroizing key sets.
@@ -73,6 +85,7 @@ use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce, Tag};
 use zeroize::Zeroizing;
 
+use super::keyring::{KeyRing, RingKey};
 use super::partners::{MAX_PARTNERS, Partner, Partners};
 use super::{Client, ClientError, Event, JobKind, JobState};
 use crate::client::material::{Certificate, KeyMaterial};
@@ -118,6 +131,8 @@ pub(crate) const STORE_MAGIC: [u8; 6] = *b"MKCKS\0";
 /// The format version [`Client::export`] writes and [`Client::import`] reads.
 /// Version 1 held a signed "period delta" in place of the numbering; it is not read.
 pub(crate) const STORE_VERSION: u8 = 2;
+/// The longest RAND of a stored key (the RAND payload's one-octet length).
+const MAX_RAND_BYTES: usize = 255;
 
 const NONCE_BYTES: usize = 12;
 const TAG_BYTES: usize = 16;
@@ -195,6 +210,16 @@ impl Client {
         let plaintext = open(storage_key, &self.config.user_uri, blob)?;
         let decoded = decode(&plaintext)?;
         drop(plaintext);
+        let mut ring = KeyRing::new();
+        let mut ids = BTreeSet::new();
+        for key in decoded.keys {
+            if !ids.insert(key.key_id) {
+                return Err(StoreError::InvalidContent.into());
+            }
+            if key.expiry.is_none_or(|e| now < e) {
+                ring.store(key, now);
+            }
+        }
 
         let mut keys = BTreeSet::new();
         if !decoded
@@ -215,6 +240,7 @@ impl Client {
                 return Err(StoreError::InvalidContent.into());
             }
             self.replace(None, BTreeMap::new(), partners);
+            self.keyring = ring;
             return Ok(0);
         };
         let mut cert = Certificate::validate(xml, self.config.expected_kms_uri.as_deref(), now)
@@ -232,6 +258,7 @@ impl Client {
         }
         let installed = materials.len();
         self.replace(Some(cert), materials, partners);
+        self.keyring = ring;
         Ok(installed)
     }
 
@@ -367,6 +394,15 @@ impl Client {
                 Partner::Valid(cert) => encode_certificate(sink, &cert.xml)?,
                 Partner::Revoked(xml) => encode_certificate(sink, xml)?,
             }
+        }
+        let long_lived: Vec<&RingKey> = self
+            .keyring
+            .keys()
+            .filter(|k| !k.purpose.is_dynamic())
+            .collect();
+        put_count(sink, long_lived.len())?;
+        for key in long_lived {
+            encode_ring_key(sink, key)?;
         }
         Ok(())
     }
@@ -584,6 +620,8 @@ struct Decoded {
     materials: Vec<StoredMaterial>,
     cache_num: Option<u64>,
     partners: Vec<KmsCertificate>,
+    /// The long-lived keys of the key ring.
+    keys: Vec<RingKey>,
 }
 
 /// Validates stored partner certificates again at `now` (see the module documentation).
@@ -707,6 +745,52 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// A ring key: ID, key, RAND, GUK-ID, activation, expiry.
+fn encode_ring_key(sink: &mut impl Sink, key: &RingKey) -> Result<(), StoreError> {
+    sink.put(&key.key_id.to_be_bytes());
+    sink.put(key.key());
+    put_bytes(sink, &key.rand)?;
+    match key.guk_id {
+        None => sink.put(&[0]),
+        Some(id) => {
+            sink.put(&[1]);
+            sink.put(&id.to_be_bytes());
+        }
+    }
+    for time in [key.activation, key.expiry] {
+        match time {
+            None => sink.put(&[0]),
+            Some(t) => {
+                sink.put(&[1]);
+                sink.put(&t.to_be_bytes());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads one ring key; a PCK (dynamic) or a tag no ring key has is refused.
+fn decode_ring_key(r: &mut Reader<'_>) -> Result<RingKey, StoreError> {
+    let key_id = u32::from_be_bytes(r.array()?);
+    let secret = Zeroizing::new(r.array::<16>()?);
+    let rand = r.bytes()?;
+    if rand.is_empty() || rand.len() > MAX_RAND_BYTES {
+        return Err(StoreError::InvalidContent);
+    }
+    let guk_id = r
+        .flag()?
+        .then(|| r.array().map(u32::from_be_bytes))
+        .transpose()?;
+    let mut key =
+        RingKey::new(&secret, key_id, rand, guk_id).map_err(|_| StoreError::InvalidContent)?;
+    if key.purpose.is_dynamic() {
+        return Err(StoreError::InvalidContent);
+    }
+    key.activation = r.opt_u64()?;
+    key.expiry = r.opt_u64()?;
+    Ok(key)
+}
+
 fn decode(plaintext: &[u8]) -> Result<Decoded, StoreError> {
     let mut r = Reader { rest: plaintext };
     let numbering = match r.u8()? {
@@ -736,6 +820,11 @@ fn decode(plaintext: &[u8]) -> Result<Decoded, StoreError> {
     for _ in 0..count {
         partners.push(decode_certificate(&mut r)?);
     }
+    let count = r.count()?;
+    let mut keys = Vec::with_capacity(count.min(r.rest.len() / 32));
+    for _ in 0..count {
+        keys.push(decode_ring_key(&mut r)?);
+    }
     if !r.rest.is_empty() {
         return Err(StoreError::InvalidContent);
     }
@@ -745,6 +834,7 @@ fn decode(plaintext: &[u8]) -> Result<Decoded, StoreError> {
         materials,
         cache_num,
         partners,
+        keys,
     })
 }
 
@@ -1000,6 +1090,10 @@ mod tests {
         for c in &d.partners {
             encode_certificate(&mut out, c).unwrap();
         }
+        put_count(&mut out, d.keys.len()).unwrap();
+        for k in &d.keys {
+            encode_ring_key(&mut out, k).unwrap();
+        }
         out
     }
 
@@ -1150,6 +1244,64 @@ mod tests {
             }
         }
         assert_untouched(&client);
+    }
+
+    /// The long-lived keys of the key ring go into the store; a PCK does not; keys expired by
+    /// the time of import are skipped.
+    #[test]
+    fn long_lived_keys_are_sealed_and_restored() {
+        let mut client = provision();
+        let gmk = RingKey::new(&[1; 16], 0x0123_4567, &[9; 16], Some(0x0abc_def0)).unwrap();
+        let mut csk = RingKey::new(&[2; 16], 0x2000_0001, &[8; 16], None).unwrap();
+        csk.activation = Some(T0 - 5);
+        csk.expiry = Some(T0 + 100);
+        let musik = RingKey::new(&[3; 16], 0x6000_0001, &[7; 16], None).unwrap();
+        let pck = RingKey::new(&[4; 16], 0x1000_0001, &[6; 16], None).unwrap();
+        for key in [gmk, csk, musik, pck] {
+            client.keyring.store(key, T0);
+        }
+        let blob = client.export(&KEY).unwrap();
+        // The key octets are not in the clear.
+        assert!(!blob.windows(16).any(|w| w == [2; 16]));
+
+        let mut restored = Client::new(config(ALICE)).unwrap();
+        restored.import(T0, &KEY, &blob).unwrap();
+        let ids: Vec<u32> = restored.keyring.keys().map(|k| k.key_id).collect();
+        assert_eq!(ids, [0x0123_4567, 0x2000_0001, 0x6000_0001], "no PCK");
+        let csk = restored
+            .keyring
+            .keys()
+            .find(|k| k.key_id == 0x2000_0001)
+            .unwrap();
+        assert_eq!(
+            (csk.key(), &csk.rand[..], csk.activation, csk.expiry),
+            (&[2; 16], &[8; 16][..], Some(T0 - 5), Some(T0 + 100))
+        );
+        let gmk = restored.keyring.keys().next().unwrap();
+        assert_eq!(gmk.guk_id, Some(0x0abc_def0));
+
+        // Imported after the CSK's expiry: skipped.
+        let mut later = Client::new(config(ALICE)).unwrap();
+        later.import(T0 + 100, &KEY, &blob).unwrap();
+        assert_eq!(later.keyring.len(), 2);
+
+        // A PCK, or a key ID twice, in the key section: refused, nothing changed.
+        for bad in [0x1000_0002u32, 0x0123_4567] {
+            let blob = edited(|d| {
+                d.keys = vec![
+                    RingKey::new(&[1; 16], 0x0123_4567, &[9; 16], None).unwrap(),
+                    RingKey::new(&[5; 16], bad, &[9; 16], None).unwrap(),
+                ];
+            });
+            let mut client = Client::new(config(ALICE)).unwrap();
+            assert_eq!(
+                store_error(client.import(T0, &KEY, &blob)),
+                StoreError::InvalidContent
+            );
+            assert_untouched(&client);
+            assert!(client.keyring.is_empty());
+        }
+
     }
 
     #[test]

@@ -685,7 +685,7 @@ const _: () = assert!(MKC_CLIENT_MAX_PARTNERS == crate::client::MAX_PARTNERS);
 
 /// Writes to `*status_out` a `mkc_partner_status` value: what the client holds at Unix time
 /// `now` for the KMS domain `kms_uri` (a KmsUri, e.g. one of a KMS Redirect Response's). Use
-/// it to pick the domain of `mkc_client_mikey_create_imessage_to_kms`.
+/// it to pick the domain of `mkc_client_mikey_create_imessage_with_params`.
 ///
 /// Returns `MKC_RESULT_OK`, `MKC_RESULT_INVALID_PARAMETER` (not UTF-8) or
 /// `MKC_RESULT_NULL_PARAMETER`; on failure `*status_out` is 0.
@@ -1103,7 +1103,8 @@ pub unsafe extern "C" fn mkc_client_decapsulate(
     })
 }
 
-/// Seals the client's certificate and key material into one blob for the user's profile:
+/// Seals the client's certificate, key material and the long-lived keys of its key ring (GMK,
+/// CSK, MKFC, MSCCK, MuSiK; never a PCK) into one blob for the user's profile:
 /// AES-256-GCM under the 32-octet `storage_key`, bound to the user URI (the README's "Key
 /// store" section gives the format). Writes the blob and its length to `*written`; to learn the size, call
 /// with `blob_cap` = 0 (gives `MKC_RESULT_BUFFER_TOO_SMALL` and the size).

@@ -3,7 +3,6 @@
 
 use std::ffi::c_char;
 
-use super::borrow;
 use super::client::mkc_client;
 use super::eccsi::{mkc_eccsi_public, mkc_eccsi_signer};
 use super::kms::{mkc_kms_params, read_kms_params};
@@ -11,11 +10,13 @@ use super::out::{OutBuf, OutVal};
 use super::panic::guard;
 use super::result::mkc_result;
 use super::sakke::{mkc_sakke_public, mkc_sakke_receiver};
+use super::slice::text as text_arg;
 use super::slice::{EMPTY, array, input, mkc_str, region, str_region, text, utf8, value_region};
+use super::{borrow, borrow_mut};
 use crate::client::{ImessageOptions, new_key};
 use crate::mikey::{
-    CreateParams, KeyKind, KmsParams, OneKmsDirectory, ProcessParams, ReceivedKey, Recipient,
-    create_imessage, process_imessage, sdp,
+    CreateParams, KeyKind, KeyParameters, KmsParams, OneKmsDirectory, ProcessParams, ReceivedKey,
+    Recipient, create_imessage, process_imessage, sdp,
 };
 
 /// Octets of a GMK, PCK or CSK.
@@ -51,8 +52,14 @@ pub enum mkc_mikey_key_kind {
     Gmk = 0,
     /// Private Call Key, from the calling user.
     Pck = 1,
-    /// Client-Server Key, from the user to an MC server.
+    /// Client-Server Key, from the user to an MC server (or downloaded from it).
     Csk = 2,
+    /// MBMS subchannel control key, downloaded from an MC server.
+    Mkfc = 4,
+    /// Multicast signalling key of the MC service, downloaded from an MC server.
+    Mscck = 5,
+    /// Multicast Signalling Key, downloaded from an MC server.
+    Musik = 6,
 }
 
 /// `constant` of `mkc_mikey_derive_key` for a TEK, e.g. the SRTP master key (RFC 3830 4.1.3).
@@ -148,6 +155,9 @@ fn key_view(received: &ReceivedKey, msg: &[u8], named: &str) -> mkc_mikey_key {
             KeyKind::Gmk => mkc_mikey_key_kind::Gmk as u32,
             KeyKind::Pck => mkc_mikey_key_kind::Pck as u32,
             KeyKind::Csk => mkc_mikey_key_kind::Csk as u32,
+            KeyKind::Mkfc => mkc_mikey_key_kind::Mkfc as u32,
+            KeyKind::Mscck => mkc_mikey_key_kind::Mscck as u32,
+            KeyKind::Musik => mkc_mikey_key_kind::Musik as u32,
         },
         key: *received.key,
         key_id: received.key_id,
@@ -170,6 +180,9 @@ fn kind_of(kind: u32) -> Result<KeyKind, mkc_result> {
         0 => Ok(KeyKind::Gmk),
         1 => Ok(KeyKind::Pck),
         2 => Ok(KeyKind::Csk),
+        4 => Ok(KeyKind::Mkfc),
+        5 => Ok(KeyKind::Mscck),
+        6 => Ok(KeyKind::Musik),
         _ => Err(mkc_result::InvalidParameter),
     }
 }
@@ -254,13 +267,93 @@ pub unsafe extern "C" fn mkc_mikey_derive_key(
     })
 }
 
+/// The signalling protection keys of TS 33.180 F.1.4: from `xpk` (16 octets: a CSK, MKFC,
+/// MSCCK or MuSiK) with ID `xpk_id` and the MC service user ID `user_uri`, the confidentiality
+/// key (KDF of TS 33.220 B.2 with FC 0x51, P0 = user_uri, P1 = XPK-ID as 4 octets big-endian)
+/// into `conf_out` and the integrity key (FC 0x52) into `int_out`, each the 16 least
+/// significant octets of its output. Both are secret: wipe them when done.
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_LENGTH` (`xpk_len` not 16, URI over 65535
+/// octets); `MKC_RESULT_BUFFER_TOO_SMALL` (a capacity under 16: neither output touched);
+/// `MKC_RESULT_INVALID_PARAMETER` (overlapping buffers); or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// Inputs readable for their lengths; outputs writable for their capacities.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mkc_mikey_signalling_keys(
+    xpk: *const u8,
+    xpk_len: usize,
+    xpk_id: u32,
+    user_uri: *const u8,
+    user_uri_len: usize,
+    conf_out: *mut u8,
+    conf_cap: usize,
+    int_out: *mut u8,
+    int_cap: usize,
+) -> mkc_result {
+    guard(|| {
+        let inputs = [region(xpk, xpk_len), region(user_uri, user_uri_len)];
+        let (conf_region, int_region) = (region(conf_out, conf_cap), region(int_out, int_cap));
+        // The later output is checked first: a refused call writes nothing.
+        OutBuf::check(int_out, int_cap, &[inputs[0], inputs[1], conf_region])?;
+        // SAFETY: forwarded caller guarantees.
+        let mut conf =
+            unsafe { OutBuf::fixed(conf_out, conf_cap, &[inputs[0], inputs[1], int_region]) }?;
+        let mut int =
+            unsafe { OutBuf::fixed(int_out, int_cap, &[inputs[0], inputs[1], conf_region]) }?;
+        let xpk = unsafe { input(xpk, xpk_len) }?;
+        let uri = unsafe { input(user_uri, user_uri_len) }?;
+        let xpk: &[u8; MKC_MIKEY_KEY_BYTES] =
+            xpk.try_into().map_err(|_| mkc_result::InvalidLength)?;
+        if conf.cap() < MKC_MIKEY_KEY_BYTES || int.cap() < MKC_MIKEY_KEY_BYTES {
+            conf.too_small(MKC_MIKEY_KEY_BYTES);
+            int.too_small(MKC_MIKEY_KEY_BYTES);
+            return Err(mkc_result::BufferTooSmall);
+        }
+        let (c, i) = crate::mikey::kdf::signalling_keys(xpk, xpk_id, uri)?;
+        conf.put(&c[..])?;
+        int.put(&i[..])
+    })
+}
+
+/// The MCData payload cipher key of TS 33.180 F.1.5: from `dppk` (16 octets: the GMK or PCK,
+/// or the key of an I_MESSAGE whose E.6 key parameters it protects) with ID `dppk_id`, the
+/// DPCK (KDF of TS 33.220 B.2 with FC 0x53, P0 = DPPK-ID as 4 octets big-endian, the 16 least
+/// significant octets) into `out`. Secret: wipe it when done.
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_LENGTH` (`dppk_len` not 16);
+/// `MKC_RESULT_BUFFER_TOO_SMALL` (`out_cap` under 16: `out` untouched);
+/// `MKC_RESULT_INVALID_PARAMETER` (overlapping buffers); or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `dppk` readable for `dppk_len` octets; `out` writable for `out_cap`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_mikey_dpck(
+    dppk: *const u8,
+    dppk_len: usize,
+    dppk_id: u32,
+    out: *mut u8,
+    out_cap: usize,
+) -> mkc_result {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let mut out = unsafe { OutBuf::fixed(out, out_cap, &[region(dppk, dppk_len)]) }?;
+        let dppk = unsafe { input(dppk, dppk_len) }?;
+        let dppk: &[u8; MKC_MIKEY_KEY_BYTES] =
+            dppk.try_into().map_err(|_| mkc_result::InvalidLength)?;
+        out.need(MKC_MIKEY_KEY_BYTES)?;
+        out.put(&crate::mikey::kdf::dpck(dppk, dppk_id)[..])
+    })
+}
+
 /// Builds an I_MESSAGE from our `identity` to `responder_uri` at Unix time `now` carrying
 /// `key` (16 octets) with `key_id` (its top 4 bits must be `kind`'s purpose tag), signed with
 /// our SSK of the period of `now` and SAKKE-encapsulated to the responder's UID for that
-/// period (RFC 6509; TS 33.180 E.1-E.7); periods numbered as the KMS numbers them (see
-/// `mkc_client_mikey_process_imessage`). `flags`: `MKC_MIKEY_HIDE_IDENTITIES`,
-/// `MKC_MIKEY_SAKKE_TO_SELF`. Writes the message octets and their number to `*written`; for
-/// SDP, convert with `mkc_mikey_to_sdp`. A message is under 1,000 octets.
+/// period (RFC 6509; TS 33.180 E.1-E.7). `flags`: `MKC_MIKEY_HIDE_IDENTITIES`,
+/// `MKC_MIKEY_SAKKE_TO_SELF`. The RAND is 16 fresh random octets (to choose it, use
+/// `mkc_client_mikey_create_imessage_with_rand`). Writes the message octets and their number
+/// to `*written`; for SDP, convert with `mkc_mikey_to_sdp`. A message is under 1,000 octets.
 ///
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed);
 /// `MKC_RESULT_NO_CERTIFICATE`; `MKC_RESULT_NO_KEY_MATERIAL` (no valid SSK for `identity`
@@ -289,9 +382,63 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage(
     msg_cap: usize,
     written: *mut usize,
 ) -> mkc_result {
-    // SAFETY: forwarded caller guarantees; (NULL, 0) is our own KMS.
+    // SAFETY: forwarded caller guarantees; (NULL, 0) is "no RAND given".
     unsafe {
-        mkc_client_mikey_create_imessage_to_kms(
+        mkc_client_mikey_create_imessage_with_rand(
+            client,
+            identity,
+            identity_len,
+            responder_uri,
+            responder_uri_len,
+            now,
+            kind,
+            key,
+            key_len,
+            key_id,
+            flags,
+            std::ptr::null(),
+            0,
+            msg_out,
+            msg_cap,
+            written,
+        )
+    }
+}
+
+/// As `mkc_client_mikey_create_imessage`, with the RAND of the message given: `rand` of
+/// `rand_len` = 16 octets, or `(NULL, 0)` for 16 fresh random octets. The SRTP keys of a key
+/// depend on its RAND (TS 33.180 7.4): a group management server sends a GMK to all members
+/// with one RAND (e.g. from `mkc_random`), and a private call's initiator keeps the RAND of
+/// the PCK it sent.
+///
+/// Returns as `mkc_client_mikey_create_imessage`, with `MKC_RESULT_INVALID_LENGTH` also for
+/// a RAND that is not 16 octets.
+///
+/// # Safety
+/// As `mkc_client_mikey_create_imessage`; `rand` readable for `rand_len` octets.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mkc_client_mikey_create_imessage_with_rand(
+    client: *const mkc_client,
+    identity: *const u8,
+    identity_len: usize,
+    responder_uri: *const u8,
+    responder_uri_len: usize,
+    now: u64,
+    kind: u32,
+    key: *const u8,
+    key_len: usize,
+    key_id: u32,
+    flags: u32,
+    rand: *const u8,
+    rand_len: usize,
+    msg_out: *mut u8,
+    msg_cap: usize,
+    written: *mut usize,
+) -> mkc_result {
+    // SAFETY: forwarded caller guarantees; (NULL, 0) is our own KMS, NULL no key parameters.
+    unsafe {
+        mkc_client_mikey_create_imessage_with_params(
             client,
             identity,
             identity_len,
@@ -305,6 +452,11 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage(
             key_len,
             key_id,
             flags,
+            rand,
+            rand_len,
+            std::ptr::null(),
+            std::ptr::null(),
+            0,
             msg_out,
             msg_cap,
             written,
@@ -312,21 +464,77 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage(
     }
 }
 
-/// As `mkc_client_mikey_create_imessage`, to a responder of the KMS domain
-/// `responder_kms_uri` (its KmsUri; `(NULL, 0)` or our own KmsUri for our domain). For a
-/// partner domain (TS 33.180 5.2.7) the client must hold its certificate from the KMS's
-/// certificate cache (see `mkc_client_set_certcache_interval`): the message then names that
-/// KMS in IDRkmsr, and the key is encapsulated to the responder's UID under that domain's
-/// Z_T and key periods (TS 33.180 F.2.1 numbering).
+/// Key parameters of a key (TS 33.180 E.6): what the type-7 General Extension of an
+/// I_MESSAGE says about it. Not secret.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct mkc_mikey_key_params {
+    /// The key type: the key ID's purpose tag (a `mkc_mikey_key_kind` value).
+    pub key_type: u32,
+    /// Status bits: `MKC_MIKEY_KEY_STATUS_NOT_REVOKED`, `MKC_MIKEY_KEY_STATUS_SHARED_WITH_GATEWAY`.
+    /// A key without `MKC_MIKEY_KEY_STATUS_NOT_REVOKED` is revoked.
+    pub status: u32,
+    /// Activation time, Unix seconds (0: at once).
+    pub activation: u64,
+    /// Expiry time, Unix seconds (0: none).
+    pub expiry: u64,
+}
+
+/// Status bit of `mkc_mikey_key_params`: the key is not revoked.
+pub const MKC_MIKEY_KEY_STATUS_NOT_REVOKED: u32 = 1;
+/// Status bit of `mkc_mikey_key_params`: the key is shared with a gateway.
+pub const MKC_MIKEY_KEY_STATUS_SHARED_WITH_GATEWAY: u32 = 2;
+
+const _: () = {
+    use crate::mikey::keyparams;
+    assert!(MKC_MIKEY_KEY_STATUS_NOT_REVOKED == keyparams::STATUS_NOT_REVOKED);
+    assert!(MKC_MIKEY_KEY_STATUS_SHARED_WITH_GATEWAY == keyparams::STATUS_SHARED_WITH_GATEWAY);
+};
+
+/// The core key parameters of a C value and its text. Times before 1970 or past 40 bits of
+/// seconds since 1900 are `INVALID_PARAMETER`.
+fn core_params(p: &mkc_mikey_key_params, text: &[u8]) -> Result<KeyParameters, mkc_result> {
+    let time = |unix: u64| match unix {
+        0 => Ok(0),
+        t => crate::time::unix_to_ntp(t)
+            .filter(|&n| n <= crate::mikey::keyparams::MAX_TIME)
+            .ok_or(mkc_result::InvalidParameter),
+    };
+    Ok(KeyParameters {
+        key_type: u8::try_from(p.key_type).map_err(|_| mkc_result::InvalidParameter)?,
+        status: p.status,
+        activation_time: time(p.activation)?,
+        expiry_time: time(p.expiry)?,
+        text: text.to_vec(),
+        group_ids: Vec::new(),
+    })
+}
+
+/// As `mkc_client_mikey_create_imessage_with_rand`, to a responder of the KMS domain
+/// `responder_kms_uri` and adding key parameters.
 ///
-/// Returns as `mkc_client_mikey_create_imessage`, and `MKC_RESULT_MIKEY_UNKNOWN_KMS` (no valid
-/// certificate of that KMS held) or `MKC_RESULT_MIKEY_KMS_REVOKED` (it was revoked).
+/// `responder_kms_uri` (a KmsUri; `(NULL, 0)` or our own KmsUri for our domain): for a partner
+/// domain (TS 33.180 5.2.7) the client must hold its certificate from the KMS's certificate
+/// cache (see `mkc_client_set_certcache_interval`); the message then names that KMS in
+/// IDRkmsr, and the key is encapsulated to the responder's UID under that domain's Z_T and key
+/// periods (TS 33.180 F.2.1 numbering).
+///
+/// Key parameters (TS 33.180 E.6) go in the type-7 General Extension, protected under the
+/// key: `params` (its `key_type` must be `kind`) and the key's name `text` of `text_len`
+/// octets (at most 65535; `(NULL, 0)` for none). Group IDs are not written. `params` NULL:
+/// none.
+///
+/// Returns as `mkc_client_mikey_create_imessage_with_rand`, and
+/// `MKC_RESULT_MIKEY_UNKNOWN_KMS` (no valid certificate of the responder's KMS held),
+/// `MKC_RESULT_MIKEY_KMS_REVOKED` (it was revoked), `MKC_RESULT_INVALID_PARAMETER` also for a
+/// key type other than `kind`, a time not representable, or a text over 65535 octets.
 ///
 /// # Safety
-/// As `mkc_client_mikey_create_imessage`; `responder_kms_uri` readable for its length.
+/// As `mkc_client_mikey_create_imessage_with_rand`; `responder_kms_uri` readable for its
+/// length; `params` NULL or readable; `text` readable for `text_len` octets.
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn mkc_client_mikey_create_imessage_to_kms(
+pub unsafe extern "C" fn mkc_client_mikey_create_imessage_with_params(
     client: *const mkc_client,
     identity: *const u8,
     identity_len: usize,
@@ -340,6 +548,11 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage_to_kms(
     key_len: usize,
     key_id: u32,
     flags: u32,
+    rand: *const u8,
+    rand_len: usize,
+    params: *const mkc_mikey_key_params,
+    text: *const u8,
+    text_len: usize,
     msg_out: *mut u8,
     msg_cap: usize,
     written: *mut usize,
@@ -350,6 +563,9 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage_to_kms(
             region(responder_uri, responder_uri_len),
             region(responder_kms_uri, responder_kms_uri_len),
             region(key, key_len),
+            region(rand, rand_len),
+            value_region(params),
+            region(text, text_len),
         ];
         // SAFETY: forwarded caller guarantees.
         let out = unsafe { OutBuf::new(msg_out, msg_cap, written, &inputs) }?;
@@ -357,14 +573,29 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage_to_kms(
             return Err(mkc_result::InvalidParameter);
         }
         let kind = kind_of(kind)?;
-        // SAFETY: forwarded caller guarantees.
         let handle = unsafe { borrow(client) }?;
-        let identity = unsafe { text(identity, identity_len) }?;
-        let responder = unsafe { text(responder_uri, responder_uri_len) }?;
-        let responder_kms = unsafe { text(responder_kms_uri, responder_kms_uri_len) }?;
+        let identity = unsafe { text_arg(identity, identity_len) }?;
+        let responder = unsafe { text_arg(responder_uri, responder_uri_len) }?;
+        let responder_kms = unsafe { text_arg(responder_kms_uri, responder_kms_uri_len) }?;
         let key = unsafe { input(key, key_len) }?;
+        let rand = unsafe { input(rand, rand_len) }?;
+        let text = unsafe { input(text, text_len) }?;
         let key: &[u8; MKC_MIKEY_KEY_BYTES] =
             key.try_into().map_err(|_| mkc_result::InvalidLength)?;
+        let rand = match rand.len() {
+            0 => None,
+            _ => Some(rand.try_into().map_err(|_| mkc_result::InvalidLength)?),
+        };
+        let key_params = match unsafe { params.as_ref() } {
+            None => None,
+            Some(p) => {
+                if p.key_type != u32::from(kind.purpose_tag()) || text.len() > usize::from(u16::MAX)
+                {
+                    return Err(mkc_result::InvalidParameter);
+                }
+                Some(core_params(p, text)?)
+            }
+        };
         let options = ImessageOptions {
             kind,
             key,
@@ -373,11 +604,95 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage_to_kms(
             sakke_to_self: flags & MKC_MIKEY_SAKKE_TO_SELF != 0,
             responder_kms: (!responder_kms.is_empty()).then_some(responder_kms),
         };
-        out.deliver(
-            handle
-                .client
-                .mikey_create_imessage(identity, responder, now, &options),
-        )
+        out.deliver(handle.client.mikey_create_imessage_with_parameters(
+            identity,
+            responder,
+            now,
+            &options,
+            rand,
+            key_params.as_ref(),
+        ))
+    })
+}
+
+/// Reads the key parameters (TS 33.180 E.6) of an I_MESSAGE already processed into `*key`
+/// (by `mkc_client_mikey_process_imessage`, `mkc_client_mikey_receive_imessage` or
+/// `mkc_mikey_process_imessage`, which checked its signature and refused a bad or revoked
+/// one): `*params_out` gets the key type, status and times, `text_out` the key's name (its
+/// octets as sent, no NUL) and `*text_written` its length. A message without key parameters
+/// gives `MKC_RESULT_UNKNOWN_KEY` (outputs zeroed). Group IDs are not given here.
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*text_written` = the size needed,
+/// `*params_out` untouched); `MKC_RESULT_UNKNOWN_KEY` (no key parameters);
+/// `MKC_RESULT_MIKEY_MALFORMED` (a message or parameters that do not parse);
+/// `MKC_RESULT_MIKEY_AUTHENTICATION_FAILED` (parameters not under `key`, or of another key);
+/// `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `msg` readable for `msg_len` octets; `key` readable; `params_out` writable; `text_out`
+/// writable for `text_cap` octets; `text_written` writable.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mkc_mikey_key_parameters(
+    msg: *const u8,
+    msg_len: usize,
+    key: *const mkc_mikey_key,
+    params_out: *mut mkc_mikey_key_params,
+    text_out: *mut u8,
+    text_cap: usize,
+    text_written: *mut usize,
+) -> mkc_result {
+    guard(|| {
+        let inputs = [region(msg, msg_len), value_region(key)];
+        let params_region = value_region(params_out.cast_const());
+        OutVal::check(
+            params_out,
+            false,
+            &[
+                inputs[0],
+                inputs[1],
+                region(text_out, text_cap),
+                value_region(text_written),
+            ],
+        )?;
+        // SAFETY: forwarded caller guarantees.
+        let text = unsafe {
+            OutBuf::new(
+                text_out,
+                text_cap,
+                text_written,
+                &[inputs[0], inputs[1], params_region],
+            )
+        }?;
+        let params_out = unsafe { OutVal::new(params_out, &inputs) }?;
+        let key = unsafe { key.as_ref() }.ok_or(mkc_result::NullParameter)?;
+        let msg = unsafe { input(msg, msg_len) }?;
+        let message = crate::mikey::parse(msg)?;
+        let data = message.key_parameters().ok_or(mkc_result::UnknownKey)?;
+        let params = KeyParameters::open(data, &key.key, key.csb_id, key.key_id)
+            .map_err(crate::mikey::MikeyError::KeyParameters)?;
+        let unix = |t: u64| crate::time::ntp_to_unix(t).unwrap_or(0);
+        let value = mkc_mikey_key_params {
+            key_type: params.key_type.into(),
+            status: params.status,
+            activation: unix(params.activation_time),
+            expiry: if params.expiry_time == 0 {
+                0
+            } else {
+                unix(params.expiry_time).max(1)
+            },
+        };
+        match text.put(&params.text) {
+            Ok(()) => {
+                params_out.set(value);
+                Ok(())
+            }
+            Err(mkc_result::BufferTooSmall) => {
+                params_out.untouched();
+                Err(mkc_result::BufferTooSmall)
+            }
+            Err(e) => Err(e),
+        }
     })
 }
 
@@ -438,6 +753,56 @@ pub unsafe extern "C" fn mkc_client_mikey_process_imessage(
             handle
                 .client
                 .mikey_process_imessage(identity, now, replay_window_s, initiator, msg)?;
+        key_out.set(key_view(&received, msg, named));
+        Ok(())
+    })
+}
+
+/// As `mkc_client_mikey_process_imessage`, then stores the key in the client's key ring (by
+/// purpose and key ID, replacing and erasing one with the same ID; keys whose expiry has come
+/// are erased), from which `mkc_client_srtp_for_mki` gives an SRTP stack the master key and
+/// salt for a packet's MKI. A key download from a server (a CSK, or another key sent with the
+/// server's URI as initiator, also through SAKKE-to-self) is stored like any other. This call
+/// changes the client: it takes `mkc_client *` (one thread at a time); the processing alone
+/// (`mkc_client_mikey_process_imessage`) only reads it.
+///
+/// Returns as `mkc_client_mikey_process_imessage`; on failure nothing is stored and `*key_out`
+/// is zeroed.
+///
+/// # Safety
+/// As `mkc_client_mikey_process_imessage`; no other thread uses `client` now.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mkc_client_mikey_receive_imessage(
+    client: *mut mkc_client,
+    identity: *const u8,
+    identity_len: usize,
+    now: u64,
+    replay_window_s: u64,
+    initiator_uri: *const u8,
+    initiator_uri_len: usize,
+    msg: *const u8,
+    msg_len: usize,
+    key_out: *mut mkc_mikey_key,
+) -> mkc_result {
+    guard(|| {
+        let inputs = [
+            region(identity, identity_len),
+            region(initiator_uri, initiator_uri_len),
+            region(msg, msg_len),
+        ];
+        // SAFETY: forwarded caller guarantees.
+        let key_out = unsafe { OutVal::new(key_out, &inputs) }?;
+        let handle = unsafe { borrow_mut(client) }?;
+        let identity = unsafe { text(identity, identity_len) }?;
+        let named = unsafe { text(initiator_uri, initiator_uri_len) }?;
+        let msg = unsafe { input(msg, msg_len) }?;
+        let initiator = (!named.is_empty()).then_some(named);
+        handle.view.clear();
+        let received =
+            handle
+                .client
+                .mikey_receive(identity, now, replay_window_s, initiator, msg)?;
         key_out.set(key_view(&received, msg, named));
         Ok(())
     })

@@ -18,6 +18,7 @@ pub mod random;
 pub mod result;
 pub mod sakke;
 pub mod slice;
+pub mod srtp;
 pub mod uid;
 pub mod version;
 

@@ -1,8 +1,9 @@
 //! `mkc_result`: the one result type of the C API, and the mapping from core errors.
 
 use crate::Error;
-use crate::client::{ClientError, StoreError};
-use crate::mikey::MikeyError;
+use crate::client::{ClientError, KeyRingError, StoreError};
+use crate::mikey::srtp::MkiError;
+use crate::mikey::{KeyParamsError, MikeyError};
 use std::ffi::c_char;
 
 /// Result of every fallible C function. Values are stable: a value is never reused for another
@@ -66,6 +67,19 @@ pub enum mkc_result {
     MikeyUnknownKms = 15,
     /// The peer's KMS domain was revoked (its certificate came back Revoked).
     MikeyKmsRevoked = 16,
+    /// An SRTP MKI names no key known here: not a PCK-ID (4 octets) or GMK-ID || GUK-ID (8)
+    /// of TS 33.180 7.4, or the ID of another key.
+    UnknownMki = 20,
+    /// The key the MKI or key ID names has expired (its expiry time has come); it has been
+    /// erased from the client's key ring.
+    KeyExpired = 21,
+    /// The key the MKI or key ID names is not active yet (its activation time is to come).
+    KeyNotYetActive = 22,
+    /// The client's key ring holds no key with that ID.
+    UnknownKey = 23,
+    /// The key is revoked (its key parameters, TS 33.180 E.6, say so): refused, and erased
+    /// from the client's key ring.
+    KeyRevoked = 24,
 }
 
 impl From<Error> for mkc_result {
@@ -98,6 +112,7 @@ impl From<ClientError> for mkc_result {
             ClientError::Mikey(e) => e.into(),
             ClientError::UnknownKms => Self::MikeyUnknownKms,
             ClientError::RevokedKms => Self::MikeyKmsRevoked,
+            ClientError::KeyRing(e) => e.into(),
         }
     }
 }
@@ -118,8 +133,35 @@ impl From<MikeyError> for mkc_result {
             MikeyError::InvalidParams(_) | MikeyError::TooLong(_) | MikeyError::NoKeyPeriod => {
                 Self::InvalidParameter
             }
+            MikeyError::KeyRevoked(_) => Self::KeyRevoked,
+            MikeyError::KeyParameters(
+                KeyParamsError::AuthenticationFailed
+                | KeyParamsError::WrongDppkId
+                | KeyParamsError::KeyTypeMismatch(_),
+            ) => Self::MikeyAuthenticationFailed,
             MikeyError::Crypto(e) => e.into(),
             _ => Self::MikeyMalformed,
+        }
+    }
+}
+
+impl From<MkiError> for mkc_result {
+    fn from(error: MkiError) -> Self {
+        match error {
+            MkiError::UnknownMki => Self::UnknownMki,
+            MkiError::NotMediaKey => Self::InvalidParameter,
+            MkiError::InvalidLength => Self::InvalidLength,
+        }
+    }
+}
+
+impl From<KeyRingError> for mkc_result {
+    fn from(error: KeyRingError) -> Self {
+        match error {
+            KeyRingError::UnknownKey => Self::UnknownMki,
+            KeyRingError::Expired => Self::KeyExpired,
+            KeyRingError::NotYetActive => Self::KeyNotYetActive,
+            KeyRingError::NotMediaKey | KeyRingError::UnsupportedPurpose => Self::InvalidParameter,
         }
     }
 }
@@ -128,7 +170,7 @@ impl mkc_result {
     /// The static, NUL-terminated description of a result value; unknown values get a generic
     /// text. Codes coming from C are read as `u32`, never as the enum.
     fn describe(code: u32) -> &'static [u8] {
-        const ALL: [mkc_result; 22] = [
+        const ALL: [mkc_result; 27] = [
             mkc_result::Ok,
             mkc_result::NullParameter,
             mkc_result::BufferTooSmall,
@@ -151,6 +193,11 @@ impl mkc_result {
             mkc_result::MikeyAuthenticationFailed,
             mkc_result::MikeyUnknownKms,
             mkc_result::MikeyKmsRevoked,
+            mkc_result::UnknownMki,
+            mkc_result::KeyExpired,
+            mkc_result::KeyNotYetActive,
+            mkc_result::UnknownKey,
+            mkc_result::KeyRevoked,
         ];
         match ALL.iter().find(|r| **r as u32 == code) {
             Some(mkc_result::Ok) => b"ok\0",
@@ -181,6 +228,11 @@ impl mkc_result {
             }
             Some(mkc_result::MikeyUnknownKms) => b"no valid certificate of the peer's KMS\0",
             Some(mkc_result::MikeyKmsRevoked) => b"the peer's KMS is revoked\0",
+            Some(mkc_result::UnknownMki) => b"the SRTP MKI names no known key\0",
+            Some(mkc_result::KeyExpired) => b"the key has expired and was erased\0",
+            Some(mkc_result::KeyNotYetActive) => b"the key is not active yet\0",
+            Some(mkc_result::UnknownKey) => b"no key with that ID in the key ring\0",
+            Some(mkc_result::KeyRevoked) => b"the key is revoked\0",
             None => b"unknown result code\0",
         }
     }
@@ -204,7 +256,8 @@ mod tests {
     fn every_code_has_its_own_text_and_unknown_codes_are_safe() {
         let mut seen = std::collections::HashSet::new();
         for code in [
-            0u32, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 100, 101, 102, 103, 104,
+            0u32, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 20, 21, 22, 23, 24, 100,
+            101, 102, 103, 104,
         ] {
             let text = unsafe { CStr::from_ptr(mkc_result_str(code)) }
                 .to_str()
@@ -212,7 +265,7 @@ mod tests {
             assert_ne!(text, "unknown result code", "code {code}");
             assert!(seen.insert(text));
         }
-        for code in [17u32, 99, 105, u32::MAX] {
+        for code in [17u32, 25, 99, 105, u32::MAX] {
             let text = unsafe { CStr::from_ptr(mkc_result_str(code)) }
                 .to_str()
                 .unwrap();

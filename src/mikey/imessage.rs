@@ -31,6 +31,7 @@ use super::header::{
     CommonHeader, CsIdMap, DATA_TYPE_SAKKE, GenericSession, PRF_HMAC_SHA_256, PROT_SRTP,
 };
 use super::kdf::{KEY_BYTES, KeyKind, purpose_tag, user_salt};
+use super::keyparams::KeyParameters;
 use super::message::{IMessage, parse_with_offsets};
 use super::payload::{
     GeneralExtension, ID_SCHEME_3GPP_UID, ID_TYPE_URI, IdRole, Idr, SAKKE_PARAMS_SET_1,
@@ -168,9 +169,11 @@ pub struct CreateParams<'a> {
     /// The SP payload, or `None` for none. [`CreateParams::new`] takes the TS 33.180 default
     /// profile for a GMK (Table E.2-1) or a CSK (Table E.3-1), and none for a PCK.
     pub policy: Option<SecurityPolicy>,
-    /// Further General Extensions (e.g. E.6 key parameters built by the caller), written after
-    /// SAKKE-to-self.
+    /// Further General Extensions, written after SAKKE-to-self.
     pub extensions: Vec<GeneralExtension>,
+    /// Key parameters (TS 33.180 E.6) to add as the type-7 General Extension, protected under
+    /// the key with DPPK-ID = the CSB ID; written after `extensions`.
+    pub key_parameters: Option<KeyParameters>,
 }
 
 impl<'a> CreateParams<'a> {
@@ -190,7 +193,7 @@ impl<'a> CreateParams<'a> {
         let policy = match kind {
             KeyKind::Gmk => Some(SecurityPolicy::gmk_default()),
             KeyKind::Csk => Some(SecurityPolicy::pck_default()),
-            KeyKind::Pck => None,
+            KeyKind::Pck | KeyKind::Mkfc | KeyKind::Mscck | KeyKind::Musik => None,
         };
         Self {
             kind,
@@ -209,6 +212,7 @@ impl<'a> CreateParams<'a> {
             cs_id: kind.default_cs_id(),
             policy,
             extensions: Vec::new(),
+            key_parameters: None,
         }
     }
 }
@@ -272,7 +276,9 @@ pub fn create_imessage(
             spi.extend_from_slice(&guk_id.to_be_bytes());
             (guk_id, spi)
         }
-        KeyKind::Pck | KeyKind::Csk => (params.key_id, params.key_id.to_be_bytes().to_vec()),
+        // A PCK, CSK, MKFC, MSCCK or MuSiK: CSB ID = the key ID (for the last three as for a CSK
+        // download; we found no other rule).
+        _ => (params.key_id, params.key_id.to_be_bytes().to_vec()),
     };
     let cs_map = match params.cs_id {
         Some(cs_id) => CsIdMap::GenericId(vec![GenericSession {
@@ -336,7 +342,23 @@ pub fn create_imessage(
                 "a second SAKKE-to-self extension",
             ));
         }
+        if matches!(ext, GeneralExtension::KeyParameters(_)) && params.key_parameters.is_some() {
+            return Err(MikeyError::InvalidParams(
+                "a second key parameters extension",
+            ));
+        }
         extensions.push(ext.clone());
+    }
+    if let Some(key_parameters) = &params.key_parameters {
+        if key_parameters.key_type != params.kind.purpose_tag() {
+            return Err(MikeyError::InvalidParams(
+                "key parameters of another key type",
+            ));
+        }
+        let data = key_parameters
+            .protect(params.key, csb_id, params.time_ntp)
+            .map_err(MikeyError::KeyParameters)?;
+        extensions.push(GeneralExtension::KeyParameters(data));
     }
 
     let rand = match params.rand {
@@ -490,6 +512,9 @@ pub struct ReceivedKey {
     /// How close to a period boundary T had to be for keys of the neighbouring period to
     /// count (the replay window of [`ProcessParams`]).
     pub boundary_tolerance_s: u64,
+    /// The key's parameters (TS 33.180 E.6), when the message carries them; never revoked
+    /// (a revoked key is refused with [`MikeyError::KeyRevoked`]).
+    pub key_parameters: Option<KeyParameters>,
 }
 
 impl ReceivedKey {
@@ -815,13 +840,23 @@ pub fn process_imessage<D: PeerDirectory + ?Sized>(
             }
             (gmk_id, Some(csb_id))
         }
-        KeyKind::Pck | KeyKind::Csk => {
+        KeyKind::Pck | KeyKind::Csk | KeyKind::Mkfc | KeyKind::Mscck | KeyKind::Musik => {
             if spi.is_some_and(|spi| spi != csb_id.to_be_bytes()) {
                 return Err(MikeyError::KeyIdMismatch);
             }
             (csb_id, None)
         }
     };
+
+    // Its parameters (TS 33.180 E.6): under the key, DPPK-ID = CSB ID; a revoked key is refused.
+    let key_parameters = message
+        .key_parameters()
+        .map(|data| KeyParameters::open(data, &key, csb_id, key_id))
+        .transpose()
+        .map_err(MikeyError::KeyParameters)?;
+    if key_parameters.as_ref().is_some_and(KeyParameters::revoked) {
+        return Err(MikeyError::KeyRevoked(key_id));
+    }
 
     let initiator_uri_offset = idr_uri.and(offsets.identity(IdRole::Initiator));
     Ok(ReceivedKey {
@@ -841,6 +876,7 @@ pub fn process_imessage<D: PeerDirectory + ?Sized>(
         rand_offset: offsets.rand,
         initiator_uri_offset,
         boundary_tolerance_s: params.replay_window_s,
+        key_parameters,
     })
 }
 

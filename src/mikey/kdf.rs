@@ -2,6 +2,9 @@
 //! TS 33.220 B.2 (used by TS 33.180 F.1), the F.1.3 user salt that turns a GMK-ID into a
 //! GUK-ID, and the purpose tag in the top four bits of every 32-bit key identifier.
 //!
+//! Also the F.1.4 signalling keys ([`signalling_keys`]) and the F.1.5 MCData payload cipher key
+//! ([`dpck`]).
+//!
 //! KDF (TS 33.220 B.2.0): `derived key = HMAC-SHA-256(Key, S)` with
 //! `S = FC || P0 || L0 || P1 || L1 || ... || Pn || Ln`, each `Li` the length of `Pi` in two
 //! octets, big-endian.
@@ -18,6 +21,12 @@ use zeroize::Zeroizing;
 
 /// FC of the F.1.3 user salt (GMK -> GUK-ID).
 pub const FC_USER_SALT: u8 = 0x50;
+/// FC of the F.1.4 signalling confidentiality key (XPK -> XPK-conf).
+pub const FC_SIGNALLING_CONFIDENTIALITY: u8 = 0x51;
+/// FC of the F.1.4 signalling integrity key (XPK -> XPK-int).
+pub const FC_SIGNALLING_INTEGRITY: u8 = 0x52;
+/// FC of the F.1.5 MCData payload cipher key (DPPK -> DPCK).
+pub const FC_DPCK: u8 = 0x53;
 
 /// Octets of a key distributed in an I_MESSAGE (GMK, PCK, CSK): 128 bits.
 pub const KEY_BYTES: usize = 16;
@@ -54,31 +63,44 @@ pub enum KeyKind {
     Gmk,
     /// Private Call Key (purpose tag 1), sent by the calling user (TS 33.180 E.3).
     Pck,
-    /// Client-Server Key (purpose tag 2), sent by the user to its MC server (TS 33.180 E.4).
+    /// Client-Server Key (purpose tag 2), sent by the user to its MC server (TS 33.180 E.4),
+    /// or downloaded from the server (a CSK update).
     Csk,
+    /// MBMS subchannel control key (purpose tag 4), downloaded from an MC server.
+    Mkfc,
+    /// Multicast signalling key of the MC service (purpose tag 5), downloaded from an MC server.
+    Mscck,
+    /// Multicast Signalling Key (purpose tag 6), downloaded from an MC server.
+    Musik,
 }
 
 impl KeyKind {
-    /// The purpose tag: 0, 1 or 2.
+    /// The purpose tag: 0, 1, 2, 4, 5 or 6.
     pub const fn purpose_tag(self) -> u8 {
         match self {
             Self::Gmk => PURPOSE_GMK,
             Self::Pck => PURPOSE_PCK,
             Self::Csk => PURPOSE_CSK,
+            Self::Mkfc => PURPOSE_MKFC,
+            Self::Mscck => PURPOSE_MSCCK,
+            Self::Musik => PURPOSE_MUSIK,
         }
     }
 
-    /// The kind of a purpose tag, or `None` for the tags of other keys (3 to 15).
+    /// The kind of a purpose tag, or `None` for the tags of other keys (3, 7 to 15).
     pub const fn from_purpose_tag(tag: u8) -> Option<Self> {
         match tag {
             PURPOSE_GMK => Some(Self::Gmk),
             PURPOSE_PCK => Some(Self::Pck),
             PURPOSE_CSK => Some(Self::Csk),
+            PURPOSE_MKFC => Some(Self::Mkfc),
+            PURPOSE_MSCCK => Some(Self::Mscck),
+            PURPOSE_MUSIK => Some(Self::Musik),
             _ => None,
         }
     }
 
-    /// The kind that `key_id`'s purpose tag names, if one of these three.
+    /// The kind that `key_id`'s purpose tag names, if one of these.
     pub fn of_key_id(key_id: u32) -> Option<Self> {
         Self::from_purpose_tag(purpose_tag(key_id))
     }
@@ -101,11 +123,13 @@ impl KeyKind {
     /// The CS ID of the crypto session TS 33.180 gives this key in an MCPTT I_MESSAGE: 4
     /// (MCPTT group call) for a GMK, 6 (SRTCP protection for MCPTT) for a CSK; `None` for a
     /// PCK, sent with no crypto session (`#CS` = 0, the default profile of E.3.2 applies).
+    /// For an MKFC, MSCCK or MuSiK, also `None`: we found no CS ID TS 33.180 gives them in an
+    /// I_MESSAGE, so such messages are made with no crypto session.
     pub const fn default_cs_id(self) -> Option<u8> {
         match self {
             Self::Gmk => Some(4),
-            Self::Pck => None,
             Self::Csk => Some(6),
+            Self::Pck | Self::Mkfc | Self::Mscck | Self::Musik => None,
         }
     }
 }
@@ -152,6 +176,42 @@ pub fn guk_id(gmk_id: u32, gmk: &[u8; KEY_BYTES], user_uri: &[u8]) -> Result<u32
     Ok(gmk_id ^ user_salt(gmk, user_uri)?)
 }
 
+/// The 128 least significant bits of a KDF output: how TS 33.180 F.1 cuts a 128-bit key.
+fn low_128(out: &[u8; 32]) -> Zeroizing<[u8; KEY_BYTES]> {
+    let mut key = Zeroizing::new([0u8; KEY_BYTES]);
+    key.copy_from_slice(&out[32 - KEY_BYTES..]);
+    key
+}
+
+/// The signalling protection keys of TS 33.180 F.1.4 (as our research notes give the clause,
+/// section 5): Key = the XPK (a CSK, MKFC, MSCCK or MuSiK of 128 bits), FC = 0x51 for the
+/// confidentiality key and 0x52 for the integrity key, P0 = the MC service user ID
+/// (`user_uri`, UTF-8 octets), P1 = the XPK-ID (4 octets, big-endian); each key is the 128
+/// least significant bits of its output. Returns (confidentiality, integrity).
+///
+/// # Errors
+/// [`Error::InvalidLength`] when the URI is longer than 65535 octets.
+#[allow(clippy::type_complexity)]
+pub fn signalling_keys(
+    xpk: &[u8; KEY_BYTES],
+    xpk_id: u32,
+    user_uri: &[u8],
+) -> Result<(Zeroizing<[u8; KEY_BYTES]>, Zeroizing<[u8; KEY_BYTES]>), Error> {
+    let id = xpk_id.to_be_bytes();
+    let conf = kdf(xpk, FC_SIGNALLING_CONFIDENTIALITY, &[user_uri, &id])?;
+    let int = kdf(xpk, FC_SIGNALLING_INTEGRITY, &[user_uri, &id])?;
+    Ok((low_128(&conf), low_128(&int)))
+}
+
+/// The MCData payload cipher key of TS 33.180 F.1.5: Key = the DPPK (the GMK or PCK, or the
+/// key an I_MESSAGE distributes when it protects its E.6 key parameters), FC = 0x53, P0 = the
+/// DPPK-ID (4 octets, big-endian); the 128 least significant bits of the output.
+pub fn dpck(dppk: &[u8; KEY_BYTES], dppk_id: u32) -> Zeroizing<[u8; KEY_BYTES]> {
+    // One 4-octet parameter: within the KDF's length limit.
+    let out = kdf(dppk, FC_DPCK, &[&dppk_id.to_be_bytes()]).expect("4-octet parameter");
+    low_128(&out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,14 +234,53 @@ mod tests {
         assert_eq!(KeyKind::of_key_id(0x0df9_bc39), Some(KeyKind::Gmk));
         assert_eq!(KeyKind::of_key_id(0x1699_2638), Some(KeyKind::Pck));
         assert_eq!(KeyKind::of_key_id(0x2ddd_5bf0), Some(KeyKind::Csk));
-        assert_eq!(KeyKind::of_key_id(0x6000_0000), None);
+        assert_eq!(KeyKind::of_key_id(0x4000_0000), Some(KeyKind::Mkfc));
+        assert_eq!(KeyKind::of_key_id(0x5000_0000), Some(KeyKind::Mscck));
+        assert_eq!(KeyKind::of_key_id(0x6000_0000), Some(KeyKind::Musik));
+        for other in [0x3000_0000, 0x7000_0000, 0xf000_0000] {
+            assert_eq!(KeyKind::of_key_id(other), None);
+        }
         assert_eq!(KeyKind::Csk.key_id(0xffff_ffff), 0x2fff_ffff);
-        for kind in [KeyKind::Gmk, KeyKind::Pck, KeyKind::Csk] {
+        for kind in [
+            KeyKind::Gmk,
+            KeyKind::Pck,
+            KeyKind::Csk,
+            KeyKind::Mkfc,
+            KeyKind::Mscck,
+            KeyKind::Musik,
+        ] {
             assert_eq!(
                 KeyKind::of_key_id(kind.random_key_id().unwrap()),
                 Some(kind)
             );
         }
+    }
+
+    /// F.1.4 and F.1.5 against HMAC-SHA-256 over S written out octet by octet.
+    #[test]
+    fn signalling_keys_and_dpck() {
+        let key = [0x11u8; 16];
+        let hmac = |s: &[u8]| {
+            let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&key).unwrap();
+            mac.update(s);
+            mac.finalize().into_bytes()
+        };
+        let (conf, int) = signalling_keys(&key, 0x2abc_def0, b"sip:a").unwrap();
+        let s = |fc| {
+            [
+                &[fc][..],
+                b"sip:a",
+                &[0, 5],
+                &[0x2a, 0xbc, 0xde, 0xf0],
+                &[0, 4],
+            ]
+            .concat()
+        };
+        assert_eq!(conf[..], hmac(&s(0x51))[16..]);
+        assert_eq!(int[..], hmac(&s(0x52))[16..]);
+        assert_ne!(*conf, *int);
+        let d = dpck(&key, 0x0123_4567);
+        assert_eq!(d[..], hmac(&[0x53, 1, 0x23, 0x45, 0x67, 0, 4])[16..]);
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //!   purpose tags ([`KeyKind`]).
 //! - [`prf`]: the MIKEY key derivation of RFC 3830 4.1.3 with PRF-HMAC-SHA-256 (RFC 6043
 //!   6.1), from which TS 33.180 7.4 takes the SRTP master key and salt.
+//! - [`srtp`]: the SRTP master key, salt and MKI of TS 33.180 7.4 from a GMK or PCK.
 //! - [`sdp`]: the `mikey <base64>` form of SDP's `a=key-mgmt` attribute.
 //!
 //! Secrets (the distributed key) live only in zeroizing storage and never appear in errors or
@@ -20,10 +21,12 @@ mod codec;
 pub mod header;
 pub mod imessage;
 pub mod kdf;
+pub mod keyparams;
 pub mod message;
 pub mod payload;
 pub mod prf;
 pub mod sdp;
+pub mod srtp;
 
 pub use header::{CommonHeader, CsIdMap, GenericSession, SrtpSession};
 pub use imessage::{
@@ -31,6 +34,7 @@ pub use imessage::{
     ReceivedKey, Recipient, create_imessage, process_imessage,
 };
 pub use kdf::{KeyKind, guk_id, user_salt};
+pub use keyparams::{KeyParameters, KeyParamsError};
 pub use message::{IMessage, Offsets, parse, parse_with_offsets};
 pub use payload::{
     GeneralExtension, IdRole, Idr, PolicyParam, SakkePayload, SecurityPolicy, Signature, Timestamp,
@@ -187,6 +191,13 @@ pub enum MikeyError {
     /// The parameters given to create a message are inconsistent.
     #[error("invalid parameters: {0}")]
     InvalidParams(&'static str),
+    /// The key parameters (TS 33.180 E.6, the type-7 General Extension) are refused: malformed,
+    /// not authenticated under the distributed key, or naming another key.
+    #[error("key parameters: {0}")]
+    KeyParameters(keyparams::KeyParamsError),
+    /// The key parameters say the key (its ID here) is revoked (TS 33.180 E.6).
+    #[error("key {0:#010x} is revoked")]
+    KeyRevoked(u32),
     /// A primitive failed while creating a message (RNG, key material).
     #[error("crypto failure: {0}")]
     Crypto(crate::Error),

@@ -1,0 +1,449 @@
+//! The client's key ring: the keys it received in I_MESSAGEs, by purpose tag and key ID (TS
+//! 33.180 5.8, 9.4; TS 24.380 13: GMK 0, PCK 1, CSK 2, MKFC 4, MSCCK 5, MuSiK 6), with the
+//! RAND of their message (which their SRTP keys depend on, TS 33.180 7.4), our GUK-ID for a
+//! GMK, and an activation and expiry time.
+//!
+//! - A key whose expiry time has come is erased (TS 33.180 5.11.2): when it is looked up, and
+//!   from the whole ring whenever a key is stored or [`KeyRing::purge`] runs.
+//! - A key received again under the same purpose and ID replaces the old one, which is erased.
+//! - [`KeyRing::srtp_for_mki`] gives an SRTP stack the master key and salt for the MKI of the
+//!   packet it holds: a PCK-ID, or GMK-ID || GUK-ID (the sender's).
+//!
+//! Keys live only in zeroizing memory and are never shown by `Debug`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use zeroize::Zeroizing;
+
+use crate::mikey::kdf::{KEY_BYTES, purpose_tag};
+use crate::mikey::srtp::{Mki, MkiError, SrtpMaster};
+use crate::mikey::{KeyKind, ReceivedKey};
+
+/// What a key is for: the purpose tag in the top four bits of its ID.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Purpose {
+    /// Group Master Key (0).
+    Gmk,
+    /// Private Call Key (1).
+    Pck,
+    /// Client-Server Key (2).
+    Csk,
+    /// MBMS subchannel control key (4).
+    Mkfc,
+    /// Multicast signalling key of the MC service, MSCCK (5).
+    Mscck,
+    /// Multicast Signalling Key, MuSiK (6).
+    Musik,
+}
+
+impl Purpose {
+    /// The purpose of a key ID, or `None` for the tags no key ring key has (3, 7 to 15).
+    pub fn of_key_id(key_id: u32) -> Option<Self> {
+        match purpose_tag(key_id) {
+            0 => Some(Self::Gmk),
+            1 => Some(Self::Pck),
+            2 => Some(Self::Csk),
+            4 => Some(Self::Mkfc),
+            5 => Some(Self::Mscck),
+            6 => Some(Self::Musik),
+            _ => None,
+        }
+    }
+
+    /// Whether the key is dynamic (a call's, erased when the call ends) rather than long-lived:
+    /// only a PCK is (TS 33.180 5.11.2).
+    pub fn is_dynamic(self) -> bool {
+        self == Self::Pck
+    }
+}
+
+/// Why the ring gives no key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum KeyRingError {
+    /// No key of that purpose and ID (or the MKI names none).
+    #[error("no such key")]
+    UnknownKey,
+    /// The key's activation time has not come.
+    #[error("the key is not active yet")]
+    NotYetActive,
+    /// The key's expiry time has passed; it has been erased.
+    #[error("the key has expired")]
+    Expired,
+    /// The key protects no media (a CSK, MKFC, MSCCK or MuSiK is for SRTCP only).
+    #[error("not a media key")]
+    NotMediaKey,
+    /// The key ID's purpose tag names no key the ring holds.
+    #[error("unsupported purpose tag")]
+    UnsupportedPurpose,
+}
+
+/// One key of the ring.
+#[derive(Clone)]
+pub struct RingKey {
+    /// What the key is for.
+    pub purpose: Purpose,
+    /// The key ID (purpose tag in its top four bits).
+    pub key_id: u32,
+    key: Zeroizing<[u8; KEY_BYTES]>,
+    /// The RAND of the I_MESSAGE that carried it.
+    pub rand: Vec<u8>,
+    /// Our GUK-ID, for a GMK.
+    pub guk_id: Option<u32>,
+    /// Unix time from which the key may be used (`None`: at once).
+    pub activation: Option<u64>,
+    /// Unix time from which the key may no longer be used (`None`: until replaced or erased).
+    pub expiry: Option<u64>,
+}
+
+impl fmt::Debug for RingKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RingKey")
+            .field("purpose", &self.purpose)
+            .field("key_id", &format_args!("{:#010x}", self.key_id))
+            .field("guk_id", &self.guk_id)
+            .field("activation", &self.activation)
+            .field("expiry", &self.expiry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RingKey {
+    /// A key for the ring, usable at once and until erased.
+    ///
+    /// # Errors
+    /// [`KeyRingError::UnsupportedPurpose`] when the key ID's purpose tag is 3 or above 6.
+    pub fn new(
+        key: &[u8; KEY_BYTES],
+        key_id: u32,
+        rand: &[u8],
+        guk_id: Option<u32>,
+    ) -> Result<Self, KeyRingError> {
+        Ok(Self {
+            purpose: Purpose::of_key_id(key_id).ok_or(KeyRingError::UnsupportedPurpose)?,
+            key_id,
+            key: Zeroizing::new(*key),
+            rand: rand.to_vec(),
+            guk_id,
+            activation: None,
+            expiry: None,
+        })
+    }
+
+    /// The key of a processed I_MESSAGE.
+    pub fn from_received(received: &ReceivedKey) -> Self {
+        let purpose = match received.kind {
+            KeyKind::Gmk => Purpose::Gmk,
+            KeyKind::Pck => Purpose::Pck,
+            KeyKind::Csk => Purpose::Csk,
+            KeyKind::Mkfc => Purpose::Mkfc,
+            KeyKind::Mscck => Purpose::Mscck,
+            KeyKind::Musik => Purpose::Musik,
+        };
+        // The key parameters' times (seconds since 1900) as Unix seconds; an activation time
+        // before 1970 is "at once", an expiry time of 0 is "none".
+        let params = received.key_parameters.as_ref();
+        let activation = params
+            .and_then(|p| crate::time::ntp_to_unix(p.activation_time))
+            .filter(|&t| t != 0);
+        let expiry = params
+            .filter(|p| p.expiry_time != 0)
+            .map(|p| crate::time::ntp_to_unix(p.expiry_time).unwrap_or(0));
+        Self {
+            purpose,
+            key_id: received.key_id,
+            key: received.key.clone(),
+            rand: received.rand.clone(),
+            guk_id: received.guk_id,
+            activation,
+            expiry,
+        }
+    }
+
+    /// The key itself (secret).
+    pub fn key(&self) -> &[u8; KEY_BYTES] {
+        &self.key
+    }
+
+    /// Refuses a key outside its activation and expiry times at Unix time `now`.
+    fn usable(&self, now: u64) -> Result<(), KeyRingError> {
+        if self.expiry.is_some_and(|e| now >= e) {
+            return Err(KeyRingError::Expired);
+        }
+        if self.activation.is_some_and(|a| now < a) {
+            return Err(KeyRingError::NotYetActive);
+        }
+        Ok(())
+    }
+}
+
+/// Keys by purpose and ID.
+#[derive(Clone, Default)]
+pub struct KeyRing {
+    keys: BTreeMap<(Purpose, u32), RingKey>,
+}
+
+impl fmt::Debug for KeyRing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.keys.values()).finish()
+    }
+}
+
+impl KeyRing {
+    /// An empty ring.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Stores `key` at Unix time `now`, replacing (and erasing) a key of the same purpose and
+    /// ID, and erases every key that has expired.
+    pub fn store(&mut self, key: RingKey, now: u64) {
+        self.keys.insert((key.purpose, key.key_id), key);
+        self.purge(now);
+    }
+
+    /// Erases every key whose expiry time has come at Unix time `now`; returns how many.
+    pub fn purge(&mut self, now: u64) -> usize {
+        let before = self.keys.len();
+        self.keys.retain(|_, k| k.expiry.is_none_or(|e| now < e));
+        before - self.keys.len()
+    }
+
+    /// Erases the key with `key_id` (e.g. a PCK when its call ends); whether there was one.
+    pub fn erase(&mut self, key_id: u32) -> bool {
+        Purpose::of_key_id(key_id).is_some_and(|p| self.keys.remove(&(p, key_id)).is_some())
+    }
+
+    /// Sets the activation and expiry times (Unix seconds) of the key with `key_id`.
+    ///
+    /// # Errors
+    /// [`KeyRingError::UnknownKey`].
+    pub fn set_validity(
+        &mut self,
+        key_id: u32,
+        activation: Option<u64>,
+        expiry: Option<u64>,
+    ) -> Result<(), KeyRingError> {
+        let purpose = Purpose::of_key_id(key_id).ok_or(KeyRingError::UnknownKey)?;
+        let key = self
+            .keys
+            .get_mut(&(purpose, key_id))
+            .ok_or(KeyRingError::UnknownKey)?;
+        key.activation = activation;
+        key.expiry = expiry;
+        Ok(())
+    }
+
+    /// Number of keys held.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the ring is empty.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The keys, by purpose then ID.
+    pub fn keys(&self) -> impl Iterator<Item = &RingKey> {
+        self.keys.values()
+    }
+
+    /// The key with `key_id`, usable at Unix time `now`. An expired key is erased.
+    ///
+    /// # Errors
+    /// [`KeyRingError::UnknownKey`], [`KeyRingError::NotYetActive`], [`KeyRingError::Expired`].
+    pub fn get(&mut self, key_id: u32, now: u64) -> Result<&RingKey, KeyRingError> {
+        let purpose = Purpose::of_key_id(key_id).ok_or(KeyRingError::UnknownKey)?;
+        let slot = (purpose, key_id);
+        let state = self
+            .keys
+            .get(&slot)
+            .ok_or(KeyRingError::UnknownKey)?
+            .usable(now);
+        match state {
+            Err(KeyRingError::Expired) => {
+                self.keys.remove(&slot);
+                Err(KeyRingError::Expired)
+            }
+            Err(e) => Err(e),
+            Ok(()) => self.keys.get(&slot).ok_or(KeyRingError::UnknownKey),
+        }
+    }
+
+    /// The SRTP master key and salt for a packet whose MKI is `mki` (TS 33.180 7.4): a PCK-ID
+    /// (4 octets) or GMK-ID || GUK-ID (8) naming a key of the ring usable at Unix time `now`;
+    /// `cs_id` is the CS ID of the stream (Table E.1.3-1).
+    ///
+    /// # Errors
+    /// [`KeyRingError::UnknownKey`] (not an MKI of TS 33.180 7.4, or no such key),
+    /// [`KeyRingError::NotYetActive`], [`KeyRingError::Expired`] (the key is erased).
+    pub fn srtp_for_mki(
+        &mut self,
+        mki: &[u8],
+        cs_id: u8,
+        now: u64,
+    ) -> Result<SrtpMaster, KeyRingError> {
+        let mki = Mki::parse(mki).ok_or(KeyRingError::UnknownKey)?;
+        let key = self.get(mki.key_id(), now)?;
+        SrtpMaster::derive(&key.key, key.key_id, &key.rand, cs_id, mki).map_err(|e| match e {
+            MkiError::NotMediaKey => KeyRingError::NotMediaKey,
+            MkiError::UnknownMki | MkiError::InvalidLength => KeyRingError::UnknownKey,
+        })
+    }
+}
+
+impl super::Client {
+    /// The keys received so far ([`Client::mikey_receive`](super::Client::mikey_receive)).
+    pub fn keyring(&self) -> &KeyRing {
+        &self.keyring
+    }
+
+    /// The key ring, to set validity times, erase a call's PCK, or look up an MKI.
+    pub fn keyring_mut(&mut self) -> &mut KeyRing {
+        &mut self.keyring
+    }
+
+    /// [`Client::mikey_process_imessage`](super::Client::mikey_process_imessage), then stores
+    /// the key in the key ring at `now` (replacing one of the same purpose and ID; keys whose
+    /// expiry has come are erased), with the activation and expiry times of its key parameters
+    /// (TS 33.180 E.6) when the message carries them. A key download from a server (a CSK,
+    /// MKFC, MSCCK or MuSiK with the server's URI as initiator; or a copy of our own message
+    /// through SAKKE-to-self) is stored like any other.
+    ///
+    /// # Errors
+    /// As [`Client::mikey_process_imessage`](super::Client::mikey_process_imessage); for a
+    /// revoked key ([`MikeyError::KeyRevoked`](crate::mikey::MikeyError::KeyRevoked)) the key
+    /// of that ID is also erased from the ring. [`KeyRingError::Expired`] for a key whose
+    /// expiry time has already come. Nothing is stored then.
+    pub fn mikey_receive(
+        &mut self,
+        identity: &str,
+        now: u64,
+        replay_window_s: u64,
+        initiator_uri: Option<&str>,
+        message: &[u8],
+    ) -> Result<ReceivedKey, super::ClientError> {
+        let received = match self.mikey_process_imessage(
+            identity,
+            now,
+            replay_window_s,
+            initiator_uri,
+            message,
+        ) {
+            Err(super::ClientError::Mikey(crate::mikey::MikeyError::KeyRevoked(key_id))) => {
+                self.keyring.erase(key_id);
+                return Err(crate::mikey::MikeyError::KeyRevoked(key_id).into());
+            }
+            other => other?,
+        };
+        let key = RingKey::from_received(&received);
+        if key.expiry.is_some_and(|e| now >= e) {
+            return Err(KeyRingError::Expired.into());
+        }
+        self.keyring.store(key, now);
+        Ok(received)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GMK_ID: u32 = 0x0123_4567;
+    const PCK_ID: u32 = 0x1000_0042;
+
+    fn key(id: u32, guk: Option<u32>) -> RingKey {
+        RingKey::new(&[id as u8; 16], id, &[7; 16], guk).unwrap()
+    }
+
+    #[test]
+    fn purposes() {
+        for (id, p) in [
+            (0x0000_0001, Purpose::Gmk),
+            (0x1000_0001, Purpose::Pck),
+            (0x2000_0001, Purpose::Csk),
+            (0x4000_0001, Purpose::Mkfc),
+            (0x5000_0001, Purpose::Mscck),
+            (0x6000_0001, Purpose::Musik),
+        ] {
+            assert_eq!(Purpose::of_key_id(id), Some(p));
+        }
+        for id in [0x3000_0000u32, 0x7000_0000, 0xf000_0000] {
+            assert_eq!(Purpose::of_key_id(id), None);
+            assert_eq!(
+                RingKey::new(&[0; 16], id, &[1], None).unwrap_err(),
+                KeyRingError::UnsupportedPurpose
+            );
+        }
+        assert!(Purpose::Pck.is_dynamic() && !Purpose::Gmk.is_dynamic());
+    }
+
+    #[test]
+    fn lookups_honour_activation_and_expiry() {
+        let mut ring = KeyRing::new();
+        ring.store(key(GMK_ID, Some(0x0aaa_aaaa)), 100);
+        ring.set_validity(GMK_ID, Some(200), Some(300)).unwrap();
+        assert_eq!(
+            ring.get(GMK_ID, 199).unwrap_err(),
+            KeyRingError::NotYetActive
+        );
+        assert_eq!(ring.get(GMK_ID, 200).unwrap().key_id, GMK_ID);
+        let mki = Mki::gmk(GMK_ID, 0x0bbb_bbbb);
+        assert!(ring.srtp_for_mki(mki.as_bytes(), 4, 250).is_ok());
+        assert_eq!(
+            ring.srtp_for_mki(mki.as_bytes(), 4, 300).unwrap_err(),
+            KeyRingError::Expired
+        );
+        // Erased: gone for good.
+        assert!(ring.is_empty());
+        assert_eq!(ring.get(GMK_ID, 250).unwrap_err(), KeyRingError::UnknownKey);
+        assert_eq!(
+            ring.set_validity(GMK_ID, None, None).unwrap_err(),
+            KeyRingError::UnknownKey
+        );
+    }
+
+    #[test]
+    fn replacing_storing_purging_erasing() {
+        let mut ring = KeyRing::new();
+        ring.store(key(PCK_ID, None), 0);
+        ring.store(key(GMK_ID, Some(1)), 0);
+        ring.set_validity(GMK_ID, None, Some(50)).unwrap();
+        let mut newer = key(PCK_ID, None);
+        newer.rand = vec![9; 16];
+        ring.store(newer, 10);
+        assert_eq!(ring.len(), 2);
+        assert_eq!(ring.get(PCK_ID, 10).unwrap().rand, [9; 16]);
+        // Storing at 50 erases the expired GMK.
+        ring.store(key(0x2000_0001, None), 50);
+        assert_eq!(ring.len(), 2);
+        assert_eq!(ring.get(GMK_ID, 10).unwrap_err(), KeyRingError::UnknownKey);
+        assert!(ring.erase(PCK_ID));
+        assert!(!ring.erase(PCK_ID));
+        assert!(!ring.erase(0x3000_0000));
+        ring.set_validity(0x2000_0001, None, Some(60)).unwrap();
+        assert_eq!(ring.purge(59), 0);
+        assert_eq!(ring.purge(60), 1);
+        assert!(ring.is_empty());
+    }
+
+    #[test]
+    fn mki_refusals_and_debug() {
+        let mut ring = KeyRing::new();
+        ring.store(key(PCK_ID, None), 0);
+        ring.store(key(0x2000_0005, None), 0);
+        assert_eq!(
+            ring.srtp_for_mki(&PCK_ID.to_be_bytes(), 0, 0).unwrap().mki,
+            Mki::pck(PCK_ID)
+        );
+        for bad in [&[][..], &[1, 2, 3], &(PCK_ID + 1).to_be_bytes(), &[0; 8]] {
+            assert_eq!(
+                ring.srtp_for_mki(bad, 0, 0).unwrap_err(),
+                KeyRingError::UnknownKey
+            );
+        }
+        let debug = format!("{ring:?}");
+        assert!(debug.contains("0x10000042") && !debug.contains("66, 66"));
+    }
+}
