@@ -27,3 +27,8 @@ pub fn parse_certificate(
         Err(e) => Err(format!("not a KmsResponse: {e}")),
     }
 }
+
+/// A KMS Redirect Response document (unsigned).
+pub fn emit_krr(krr: &mcptt_kmc::kms::KmsRedirect) -> String {
+    mcptt_kmc::kms::xml::emit_kms_redirect(krr)
+}

@@ -16,11 +16,11 @@ use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use mcptt_kmc::Error;
 use mcptt_kmc::domain::ntp_seconds_in_era;
-use mcptt_kmc::kms::Kms;
 use mcptt_kmc::kms::issue::KmsDomain;
 use mcptt_kmc::kms::message::{
     CertificateRole, KmsCertificate, KmsErrorInfo, KmsKeySet, KmsPayload, KmsResponse,
 };
+use mcptt_kmc::kms::{KRR_CONTENT_TYPE, Kms, KmsRedirect};
 use mcptt_kmc::time::NTP_UNIX_OFFSET;
 use percent_encoding::percent_decode_str;
 use zeroize::Zeroizing;
@@ -73,6 +73,9 @@ pub enum Mode {
     /// CacheNum goes up once. Revocation lasts until the server stops: another mode does not
     /// undo it.
     PartnerRevoked,
+    /// A keyprov for a URI the token may not ask for is answered HTTP 403 with a KMS Redirect
+    /// Response (TS 33.180 D.4) naming the partner KMS URIs as acceptable for that receiver.
+    Krr,
 }
 
 impl FromStr for Mode {
@@ -93,6 +96,7 @@ impl FromStr for Mode {
             "kms-error" => Self::KmsError,
             "two-sets" => Self::TwoSets,
             "partner-revoked" => Self::PartnerRevoked,
+            "krr" => Self::Krr,
             other => match (
                 other.strip_prefix("slow=").map(str::parse),
                 other.strip_prefix("kms-error=").map(str::parse::<u16>),
@@ -105,7 +109,7 @@ impl FromStr for Mode {
                     return Err(format!(
                         "unknown mode {other:?} (none, wrong-uid, revoked, expired, bad-ssk, \
                          bad-rsk, rekey, rekey-after-init, http-401, http-500, kms-error, \
-                         kms-error=<400-599>, two-sets, partner-revoked, slow=<ms>)"
+                         kms-error=<400-599>, two-sets, partner-revoked, krr, slow=<ms>)"
                     ));
                 }
             },
@@ -130,6 +134,7 @@ impl fmt::Display for Mode {
             Self::KmsError => "kms-error",
             Self::TwoSets => "two-sets",
             Self::PartnerRevoked => "partner-revoked",
+            Self::Krr => "krr",
             Self::KmsErrorStatus(status) => return write!(f, "kms-error={status}"),
             Self::Slow(ms) => return write!(f, "slow={ms}"),
         };
@@ -357,6 +362,48 @@ impl Server {
         }
     }
 
+    /// Mode `krr`: HTTP 403 with a KMS Redirect Response whose acceptable receiver KMS URIs
+    /// are those of the partner certificates not revoked (`None` when there is none). The
+    /// KRR is unsigned: a test double of the SIP 488 body, served over HTTP for convenience.
+    fn redirect(&self, user: &User, receiver: &str, note: &mut Note) -> Option<HttpResponse> {
+        self.load_partner_certificates();
+        let uris: Vec<String> = {
+            let state = self.state();
+            let mut uris: Vec<String> = Vec::new();
+            for certificate in state.cache.certificates.iter().flatten() {
+                if !certificate.revoked && !uris.contains(&certificate.kms_uri) {
+                    uris.push(certificate.kms_uri.clone());
+                }
+            }
+            uris
+        };
+        if uris.is_empty() {
+            return None;
+        }
+        let krr = KmsRedirect {
+            initiator_uri: user.uri.clone(),
+            receiver_uri: receiver.to_owned(),
+            processor_uri: Some(self.config.domain.kms_uri.clone()),
+            time: Some(self.now()),
+            initiator_kms_uri: Some(self.config.domain.kms_uri.clone()),
+            receiver_kms_uri: Some(self.config.domain.kms_uri.clone()),
+            acceptable_initiator_kms_uris: Vec::new(),
+            acceptable_receiver_kms_uris: uris,
+            embedded: None,
+        };
+        note.detail = Some(format!(
+            "not allowed: {receiver}; KRR to {}",
+            krr.acceptable_receiver_kms_uris.join(" ")
+        ));
+        let mut response = Response::new(Full::new(Bytes::from(codec::emit_krr(&krr))));
+        *response.status_mut() = StatusCode::FORBIDDEN;
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(KRR_CONTENT_TYPE),
+        );
+        Some(response)
+    }
+
     /// `certcache[/<held>]` (TS 33.180 D.2, D.3.4): the current CacheNum and every partner
     /// certificate, or no certificate when the client already holds the current CacheNum.
     fn cert_cache(
@@ -558,6 +605,11 @@ impl Server {
                 let identity = uri.unwrap_or_else(|| user.uri.clone());
                 if !user.may_ask_for(&identity) {
                     note.detail = Some(format!("not allowed: {identity}"));
+                    if mode == Mode::Krr {
+                        if let Some(response) = self.redirect(&user, &identity, note) {
+                            return response;
+                        }
+                    }
                     return self.error(StatusCode::FORBIDDEN, &user.uri, url, 403, "forbidden");
                 }
                 self.keyprov(&user, identity, ntp_time, url, mode, note)
@@ -1054,6 +1106,7 @@ mod tests {
             "kms-error=503",
             "two-sets",
             "partner-revoked",
+            "krr",
             "slow=250",
         ] {
             let mode: Mode = name.parse().unwrap();

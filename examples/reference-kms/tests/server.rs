@@ -852,6 +852,41 @@ async fn partner_revoked_mode_revokes_and_bumps_the_cache_number() {
 }
 
 #[tokio::test]
+async fn krr_mode_redirects_a_keyprov_for_a_partner_user() {
+    let carol = "sip:carol@partner.example.net";
+    let (_exchange, home, _partner) = home_and_partner(&[]);
+    // Without the mode: 403 with a KmsError.
+    let reply = home.alice(&format!("keyprov/{}", pct(carol))).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(reply.error_code(), 403);
+
+    home.misbehave("krr").await;
+    let reply = home.alice(&format!("keyprov/{}", pct(carol))).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        reply
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        Some(mcptt_kmc::kms::KRR_CONTENT_TYPE)
+    );
+    let krr = mcptt_kmc::kms::parse_kms_redirect(&reply.body).expect("a KRR");
+    assert_eq!(krr.initiator_uri, ALICE);
+    assert_eq!(krr.receiver_uri, carol);
+    assert_eq!(krr.receiver_kms_uri.as_deref(), Some(KMS_URI));
+    assert_eq!(krr.acceptable_receiver_kms_uris, [PARTNER_URI]);
+    // Allowed identities still get keys.
+    assert_eq!(home.alice("keyprov").await.key_set().user_uri, ALICE);
+
+    // A revoked partner is not acceptable: no KRR, the usual 403.
+    home.misbehave("partner-revoked").await;
+    home.misbehave("krr").await;
+    let reply = home.alice(&format!("keyprov/{}", pct(carol))).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(reply.error_code(), 403);
+}
+
+#[tokio::test]
 async fn certcache_refuses_a_malformed_cache_number() {
     let (_exchange, home, _partner) = home_and_partner(&[]);
     for bad in ["x", "-1", "%2B1", "1.5", "4294967296", "99999999999", "1/2"] {
