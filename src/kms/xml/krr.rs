@@ -601,6 +601,23 @@ mod tests {
         assert!(parse(&with_uri("kms.bücher.example")).is_ok());
     }
 
+    /// Every prefix of the example and every one-octet change of it is answered (a KRR or an
+    /// error), never a panic.
+    #[test]
+    fn damaged_documents_are_answered() {
+        let bytes = EXAMPLE.as_bytes();
+        for end in 0..bytes.len() {
+            let _ = parse_kms_redirect(&bytes[..end]);
+        }
+        for i in (0..bytes.len()).step_by(7) {
+            for value in [b'<', b'>', b'&', b'/', b'"', 0x00, 0xC3, b'x'] {
+                let mut damaged = bytes.to_vec();
+                damaged[i] = value;
+                let _ = parse_kms_redirect(&damaged);
+            }
+        }
+    }
+
     #[test]
     fn counts_are_bounded() {
         let mut krr = minimal();
