@@ -11,6 +11,10 @@ pub mod issue;
 pub mod message;
 pub mod xml;
 
+/// The KMS Redirect Response (TS 33.180 5.2.8, D.4): see [`xml::krr`] (its element names are
+/// assumed, and its XML signature is not verified).
+pub use xml::krr::{KRR_CONTENT_TYPE, KRR_NAMESPACE, KmsRedirect, parse_kms_redirect};
+
 /// Octets of the KSAK (ECCSI master secret), big-endian.
 pub const KSAK_BYTES: usize = crate::eccsi::SCALAR_BYTES;
 /// Octets of the SAKKE master secret z of parameter set 1, big-endian.

@@ -65,7 +65,8 @@ struct Cli {
     #[arg(long)]
     unix_epoch_periods: bool,
     /// Initial misbehaviour: none, wrong-uid, revoked, expired, bad-ssk, bad-rsk, rekey,
-    /// rekey-after-init, http-401, http-500, kms-error, slow=<ms>.
+    /// rekey-after-init, http-401, http-500, kms-error, kms-error=<status>, two-sets,
+    /// partner-revoked, slow=<ms>.
     #[arg(long, value_name = "MODE", default_value = "none")]
     misbehave: Mode,
     /// Bearer token that POST /control/* requires (without it, control is open).
@@ -74,6 +75,16 @@ struct Cli {
     /// CertUri of the Root certificate and the key sets.
     #[arg(long, value_name = "URI")]
     cert_uri: Option<String>,
+    /// Where to write this KMS's certificate, as the KmsResponse of an init (for a partner
+    /// KMS's --partner-certificate), once the server is listening.
+    #[arg(long, value_name = "PATH")]
+    certificate_out: Option<PathBuf>,
+    /// A file holding a partner KMS's certificate (a KmsResponse with KmsInit, as
+    /// --certificate-out writes it), served in the certcache with Role External
+    /// (repeatable). A file that does not exist yet is read at the first certcache request
+    /// after it appears.
+    #[arg(long = "partner-certificate", value_name = "PATH")]
+    partner_certificates: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -138,10 +149,16 @@ async fn run(cli: Cli) -> Result<(), String> {
         period_base,
         users,
         control_token: cli.control_token,
+        partner_certificates: cli.partner_certificates,
     };
     let server = Arc::new(
         Server::new(config, cli.misbehave).map_err(|e| format!("cannot make the KMS: {e}"))?,
     );
+    // A partner certificate file that exists at start must be one; one still missing is
+    // read later (the partner KMS may start after this one).
+    if let Some(problem) = server.load_partner_certificates().into_iter().next() {
+        return Err(format!("--partner-certificate {problem}"));
+    }
 
     let (cert_pem, acceptor) = tls_acceptor()?;
     let listener = TcpListener::bind(cli.listen)
@@ -151,6 +168,12 @@ async fn run(cli: Cli) -> Result<(), String> {
         .local_addr()
         .map_err(|e| format!("no local address: {e}"))?;
     write_atomically(&cli.ca_out, cert_pem.as_bytes())?;
+    if let Some(certificate_out) = &cli.certificate_out {
+        write_atomically(
+            certificate_out,
+            server.certificate_document(local).as_bytes(),
+        )?;
+    }
     if let Some(port_out) = &cli.port_out {
         write_atomically(port_out, format!("{}\n", local.port()).as_bytes())?;
     }

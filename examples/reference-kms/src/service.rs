@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -15,9 +16,11 @@ use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use mcptt_kmc::Error;
 use mcptt_kmc::domain::ntp_seconds_in_era;
-use mcptt_kmc::kms::Kms;
 use mcptt_kmc::kms::issue::KmsDomain;
-use mcptt_kmc::kms::message::{KmsErrorInfo, KmsKeySet, KmsPayload, KmsResponse};
+use mcptt_kmc::kms::message::{
+    CertificateRole, KmsCertificate, KmsErrorInfo, KmsKeySet, KmsPayload, KmsResponse,
+};
+use mcptt_kmc::kms::{KRR_CONTENT_TYPE, Kms, KmsRedirect};
 use mcptt_kmc::time::NTP_UNIX_OFFSET;
 use percent_encoding::percent_decode_str;
 use zeroize::Zeroizing;
@@ -66,6 +69,13 @@ pub enum Mode {
     TwoSets,
     /// Delay every KMS answer by this many milliseconds.
     Slow(u64),
+    /// Every partner certificate of the cache says Revoked true (also those read later), and
+    /// CacheNum goes up once. Revocation lasts until the server stops: another mode does not
+    /// undo it.
+    PartnerRevoked,
+    /// A keyprov for a URI the token may not ask for is answered HTTP 403 with a KMS Redirect
+    /// Response (TS 33.180 D.4) naming the partner KMS URIs as acceptable for that receiver.
+    Krr,
 }
 
 impl FromStr for Mode {
@@ -85,6 +95,8 @@ impl FromStr for Mode {
             "http-500" => Self::Http500,
             "kms-error" => Self::KmsError,
             "two-sets" => Self::TwoSets,
+            "partner-revoked" => Self::PartnerRevoked,
+            "krr" => Self::Krr,
             other => match (
                 other.strip_prefix("slow=").map(str::parse),
                 other.strip_prefix("kms-error=").map(str::parse::<u16>),
@@ -97,7 +109,7 @@ impl FromStr for Mode {
                     return Err(format!(
                         "unknown mode {other:?} (none, wrong-uid, revoked, expired, bad-ssk, \
                          bad-rsk, rekey, rekey-after-init, http-401, http-500, kms-error, \
-                         kms-error=<400-599>, two-sets, slow=<ms>)"
+                         kms-error=<400-599>, two-sets, partner-revoked, krr, slow=<ms>)"
                     ));
                 }
             },
@@ -121,6 +133,8 @@ impl fmt::Display for Mode {
             Self::Http500 => "http-500",
             Self::KmsError => "kms-error",
             Self::TwoSets => "two-sets",
+            Self::PartnerRevoked => "partner-revoked",
+            Self::Krr => "krr",
             Self::KmsErrorStatus(status) => return write!(f, "kms-error={status}"),
             Self::Slow(ms) => return write!(f, "slow={ms}"),
         };
@@ -180,6 +194,19 @@ pub struct Config {
     pub users: HashMap<String, User>,
     /// The token `/control/*` requires, if any.
     pub control_token: Option<String>,
+    /// Files of partner-domain certificates served in the cache (`--partner-certificate`).
+    pub partner_certificates: Vec<PathBuf>,
+}
+
+/// The partner-domain certificates the cache serves (TS 33.180 D.3.4), Role External.
+struct PartnerCache {
+    /// CacheNum: 0 while no partner certificate is known, then one more at each change (the
+    /// certificates of one or more files read, a revocation).
+    num: u64,
+    /// One slot per `--partner-certificate` file, in order, filled once the file was read.
+    certificates: Vec<Option<KmsCertificate>>,
+    /// Set by `partner-revoked`: every partner certificate, also one read later, is Revoked.
+    revoked: bool,
 }
 
 /// What tests change at run time.
@@ -190,6 +217,8 @@ struct Dynamic {
     time_offset: i64,
     /// Set by init in `RekeyAfterInit` mode: rekey before the next keyprov.
     rekey_armed: bool,
+    /// The partner certificates and CacheNum.
+    cache: PartnerCache,
 }
 
 /// The server state shared by all connections.
@@ -216,7 +245,10 @@ enum Resource {
         /// NTP seconds (upper 32 bits of the 64-bit timestamp).
         ntp_time: Option<u64>,
     },
-    CertCache,
+    CertCache {
+        /// The CacheNum the client holds (`certcache/<CacheNum>`), if it named one.
+        held: Option<u64>,
+    },
 }
 
 /// Why a path is not a KMS resource.
@@ -244,6 +276,11 @@ impl Server {
         } else {
             mode
         };
+        let cache = PartnerCache {
+            num: 0,
+            certificates: vec![None; config.partner_certificates.len()],
+            revoked: mode == Mode::PartnerRevoked,
+        };
         Ok(Self {
             config,
             state: Mutex::new(Dynamic {
@@ -251,8 +288,158 @@ impl Server {
                 mode,
                 time_offset: 0,
                 rekey_armed: false,
+                cache,
             }),
         })
+    }
+
+    /// The `KmsResponse` of an `init` (the Root certificate), with an empty UserUri and the
+    /// init URL under `local`: what `--certificate-out` writes for a partner KMS to serve.
+    pub fn certificate_document(&self, local: SocketAddr) -> Zeroizing<String> {
+        let kms = Arc::clone(&self.state().kms);
+        let certificate = kms.certificate(&self.config.domain);
+        codec::emit_response(&self.envelope(
+            "",
+            format!("https://{local}{KMS_ROOT}init"),
+            KmsPayload::Init(certificate),
+        ))
+    }
+
+    /// Reads the partner certificate files not read yet; a file that does not exist yet is
+    /// left for later (the partner KMS may not have written it). CacheNum goes up once if any
+    /// file was read. Returns the problems (a file that exists but is not a certificate), for
+    /// the log; such a file is tried again next time.
+    pub fn load_partner_certificates(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut state = self.state();
+        let cache = &mut state.cache;
+        let mut changed = false;
+        for (slot, path) in cache
+            .certificates
+            .iter_mut()
+            .zip(&self.config.partner_certificates)
+        {
+            if slot.is_some() {
+                continue;
+            }
+            let bytes = match std::fs::read(path) {
+                Ok(bytes) => bytes,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    problems.push(format!("cannot read {}: {e}", path.display()));
+                    continue;
+                }
+            };
+            match codec::parse_certificate(&bytes) {
+                Ok(mut certificate) => {
+                    certificate.role = CertificateRole::External;
+                    certificate.revoked |= cache.revoked;
+                    *slot = Some(certificate);
+                    changed = true;
+                }
+                Err(why) => problems.push(format!("{}: {why}", path.display())),
+            }
+        }
+        if changed {
+            cache.num = cache.num.saturating_add(1);
+        }
+        problems
+    }
+
+    /// `partner-revoked`: every partner certificate says Revoked from now on; CacheNum goes up
+    /// if one of them did not already.
+    fn revoke_partners(&self) {
+        let mut state = self.state();
+        let cache = &mut state.cache;
+        cache.revoked = true;
+        let mut changed = false;
+        for certificate in cache.certificates.iter_mut().flatten() {
+            changed |= !certificate.revoked;
+            certificate.revoked = true;
+        }
+        if changed {
+            cache.num = cache.num.saturating_add(1);
+        }
+    }
+
+    /// Mode `krr`: HTTP 403 with a KMS Redirect Response whose acceptable receiver KMS URIs
+    /// are those of the partner certificates not revoked (`None` when there is none). The
+    /// KRR is unsigned: a test double of the SIP 488 body, served over HTTP for convenience.
+    fn redirect(&self, user: &User, receiver: &str, note: &mut Note) -> Option<HttpResponse> {
+        self.load_partner_certificates();
+        let uris: Vec<String> = {
+            let state = self.state();
+            let mut uris: Vec<String> = Vec::new();
+            for certificate in state.cache.certificates.iter().flatten() {
+                if !certificate.revoked && !uris.contains(&certificate.kms_uri) {
+                    uris.push(certificate.kms_uri.clone());
+                }
+            }
+            uris
+        };
+        if uris.is_empty() {
+            return None;
+        }
+        let krr = KmsRedirect {
+            initiator_uri: user.uri.clone(),
+            receiver_uri: receiver.to_owned(),
+            processor_uri: Some(self.config.domain.kms_uri.clone()),
+            time: Some(self.now()),
+            initiator_kms_uri: Some(self.config.domain.kms_uri.clone()),
+            receiver_kms_uri: Some(self.config.domain.kms_uri.clone()),
+            acceptable_initiator_kms_uris: Vec::new(),
+            acceptable_receiver_kms_uris: uris,
+            embedded: None,
+        };
+        note.detail = Some(format!(
+            "not allowed: {receiver}; KRR to {}",
+            krr.acceptable_receiver_kms_uris.join(" ")
+        ));
+        let mut response = Response::new(Full::new(Bytes::from(codec::emit_krr(&krr))));
+        *response.status_mut() = StatusCode::FORBIDDEN;
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(KRR_CONTENT_TYPE),
+        );
+        Some(response)
+    }
+
+    /// `certcache[/<held>]` (TS 33.180 D.2, D.3.4): the current CacheNum and every partner
+    /// certificate, or no certificate when the client already holds the current CacheNum.
+    fn cert_cache(
+        &self,
+        user: &User,
+        url: String,
+        held: Option<u64>,
+        note: &mut Note,
+    ) -> HttpResponse {
+        let problems = self.load_partner_certificates();
+        let (num, certificates) = {
+            let state = self.state();
+            let certificates: Vec<KmsCertificate> =
+                state.cache.certificates.iter().flatten().cloned().collect();
+            (state.cache.num, certificates)
+        };
+        let certificates = if held == Some(num) {
+            Vec::new()
+        } else {
+            certificates
+        };
+        let mut detail = format!("CacheNum {num}, {} certificates", certificates.len());
+        for problem in problems {
+            detail.push_str("; ");
+            detail.push_str(&problem);
+        }
+        note.detail = Some(detail);
+        self.xml(
+            StatusCode::OK,
+            &user.uri,
+            url,
+            KmsPayload::CertCache {
+                cache_num: num,
+                certificates,
+            },
+        )
     }
 
     fn state(&self) -> MutexGuard<'_, Dynamic> {
@@ -413,17 +600,16 @@ impl Server {
 
         match resource {
             Resource::Init => self.init(&user, url, mode),
-            Resource::CertCache => {
-                let payload = KmsPayload::CertCache {
-                    cache_num: 0,
-                    certificates: Vec::new(),
-                };
-                self.xml(StatusCode::OK, &user.uri, url, payload)
-            }
+            Resource::CertCache { held } => self.cert_cache(&user, url, held, note),
             Resource::KeyProv { uri, ntp_time } => {
                 let identity = uri.unwrap_or_else(|| user.uri.clone());
                 if !user.may_ask_for(&identity) {
                     note.detail = Some(format!("not allowed: {identity}"));
+                    if mode == Mode::Krr {
+                        if let Some(response) = self.redirect(&user, &identity, note) {
+                            return response;
+                        }
+                    }
                     return self.error(StatusCode::FORBIDDEN, &user.uri, url, 403, "forbidden");
                 }
                 self.keyprov(&user, identity, ntp_time, url, mode, note)
@@ -571,6 +757,9 @@ impl Server {
                     _ => text(StatusCode::INTERNAL_SERVER_ERROR, "rekey failed\n"),
                 },
                 Ok(mode) => {
+                    if mode == Mode::PartnerRevoked {
+                        self.revoke_partners();
+                    }
                     let mut state = self.state();
                     state.mode = mode;
                     state.rekey_armed = false;
@@ -735,7 +924,9 @@ fn parse_path(path: &str) -> Result<Resource, PathError> {
     let mut segments = rest.split('/');
     let resource = match (segments.next(), segments.next(), segments.next()) {
         (Some("init"), None, _) => Resource::Init,
-        (Some("certcache"), _, None) => Resource::CertCache,
+        (Some("certcache"), held, None) => Resource::CertCache {
+            held: held.map(parse_cache_num).transpose()?,
+        },
         (Some("keyprov"), uri, time) => {
             let uri = match uri {
                 Some(segment) => Some(
@@ -758,6 +949,20 @@ fn parse_path(path: &str) -> Result<Resource, PathError> {
         return Err(PathError::NotFound);
     }
     Ok(resource)
+}
+
+/// The CacheNum of `certcache/<CacheNum>`: decimal digits only, at most 2^32 - 1 (the range
+/// the XML codec reads).
+fn parse_cache_num(segment: &str) -> Result<u64, PathError> {
+    const BAD: PathError = PathError::BadRequest("CacheNum is not a decimal number below 2^32");
+    if segment.is_empty() || segment.len() > 10 || !segment.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(BAD);
+    }
+    let num: u64 = segment.parse().map_err(|_| BAD)?;
+    if num > u64::from(u32::MAX) {
+        return Err(BAD);
+    }
+    Ok(num)
 }
 
 /// NTP seconds of a 64-bit NTP timestamp in 16 hex digits (either case). The timestamp
@@ -900,6 +1105,8 @@ mod tests {
             "kms-error=400",
             "kms-error=503",
             "two-sets",
+            "partner-revoked",
+            "krr",
             "slow=250",
         ] {
             let mode: Mode = name.parse().unwrap();
@@ -960,8 +1167,27 @@ mod tests {
         }
         assert_eq!(
             p("/keymanagement/identity/v1/certcache/3"),
-            Ok(Resource::CertCache)
+            Ok(Resource::CertCache { held: Some(3) })
         );
+        assert_eq!(
+            p("/keymanagement/identity/v1/certcache"),
+            Ok(Resource::CertCache { held: None })
+        );
+        assert_eq!(
+            p("/keymanagement/identity/v1/certcache/4294967295"),
+            Ok(Resource::CertCache {
+                held: Some(0xFFFF_FFFF)
+            })
+        );
+        for bad in ["x", "-1", "+1", "1.0", "4294967296", "99999999999", "%31"] {
+            assert!(
+                matches!(
+                    p(&format!("/keymanagement/identity/v1/certcache/{bad}")),
+                    Err(PathError::BadRequest(_))
+                ),
+                "{bad}"
+            );
+        }
         // After 2036-02-07 the seconds wrap: a clear top bit is era 1 (RFC 4330).
         assert_eq!(
             p("/keymanagement/identity/v1/keyprov/sip:u@x/0000000500000000"),
@@ -1014,6 +1240,7 @@ mod tests {
             period_base: base,
             users: HashMap::new(),
             control_token: None,
+            partner_certificates: Vec::new(),
         };
         Server::new(config, Mode::Rekey).unwrap()
     }

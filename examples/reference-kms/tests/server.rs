@@ -153,7 +153,11 @@ impl Kms {
             .arg(&ca)
             .arg("--port-out")
             .arg(&port_file)
-            .args(["--kms-uri", KMS_URI, "--key-offset", "0"])
+            .args(if extra_args.contains(&"--kms-uri") {
+                &["--key-offset", "0"][..]
+            } else {
+                &["--kms-uri", KMS_URI, "--key-offset", "0"][..]
+            })
             .args(if extra_args.contains(&"--key-period") {
                 &[][..]
             } else {
@@ -640,6 +644,11 @@ fn refuses_bad_arguments() {
     let dir = std::env::temp_dir().join(format!("reference-kms-args-{}", std::process::id()));
     let ca = dir.join("ca.pem");
     let ca = ca.to_str().unwrap();
+    let not_a_certificate = std::env::temp_dir().join(format!(
+        "reference-kms-args-{}-partner.xml",
+        std::process::id()
+    ));
+    std::fs::write(&not_a_certificate, b"<KmsResponse/>").unwrap();
     for args in [
         vec!["--ca-out", ca],
         vec!["--ca-out", ca, "--user", "no-uri"],
@@ -661,10 +670,239 @@ fn refuses_bad_arguments() {
             "0.0.0.0:0",
         ],
         vec!["--ca-out", ca, "--user", "t=sip:a@b", "--user", "t=sip:c@d"],
+        // A partner certificate file that exists but holds no certificate.
+        vec![
+            "--ca-out",
+            ca,
+            "--user",
+            "t=sip:a@b",
+            "--partner-certificate",
+            not_a_certificate.to_str().unwrap(),
+        ],
     ] {
         assert!(!run(&args).success(), "{args:?}");
     }
     assert!(!std::path::Path::new(ca).exists());
+    let _ = std::fs::remove_file(&not_a_certificate);
+}
+
+// Partner security domains (TS 33.180 5.2.7, D.3.4): two instances, each serving the other's
+// certificate in its certcache.
+
+const PARTNER_URI: &str = "partner.example.net";
+
+/// A directory for the certificate files two instances exchange, removed on drop.
+struct Exchange(PathBuf);
+
+impl Exchange {
+    fn new() -> Self {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "reference-kms-exchange-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    fn file(&self, name: &str) -> String {
+        self.0.join(name).to_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for Exchange {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A home KMS (kms.example.org) and a partner KMS (partner.example.net), each with the
+/// other's certificate file; the home one is started first, before the partner's file exists.
+fn home_and_partner(home_args: &[&str]) -> (Exchange, Kms, Kms) {
+    let exchange = Exchange::new();
+    let (home_cert, partner_cert) = (exchange.file("home.xml"), exchange.file("partner.xml"));
+    let mut args = vec![
+        "--certificate-out",
+        &home_cert,
+        "--partner-certificate",
+        &partner_cert,
+    ];
+    args.extend_from_slice(home_args);
+    let home = Kms::start(&args);
+    let partner = Kms::start(&[
+        "--kms-uri",
+        PARTNER_URI,
+        "--certificate-out",
+        &partner_cert,
+        "--partner-certificate",
+        &home_cert,
+    ]);
+    (exchange, home, partner)
+}
+
+impl Reply {
+    fn cert_cache(&self) -> (u64, Vec<KmsCertificate>) {
+        assert_eq!(self.status, StatusCode::OK);
+        match self.kms().payload {
+            KmsPayload::CertCache {
+                cache_num,
+                certificates,
+            } => (cache_num, certificates),
+            other => panic!("expected KmsCertCache, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn certcache_serves_the_partner_certificate() {
+    let (_exchange, home, partner) = home_and_partner(&[]);
+    let home_root = home.alice("init").await.certificate();
+    let partner_root = partner.alice("init").await.certificate();
+    assert_eq!(partner_root.kms_uri, PARTNER_URI);
+
+    let (num, certificates) = home.alice("certcache").await.cert_cache();
+    assert_eq!(num, 1);
+    assert_eq!(certificates.len(), 1);
+    let external = &certificates[0];
+    assert_eq!(external.role, CertificateRole::External);
+    assert!(!external.revoked);
+    assert_eq!(
+        KmsCertificate {
+            role: CertificateRole::Root,
+            ..external.clone()
+        },
+        partner_root
+    );
+    // A key set of the partner domain validates under the certificate from the home cache.
+    let set = partner.alice("keyprov").await.key_set();
+    assert_eq!(set.kms_uri, PARTNER_URI);
+    assert_eq!(validates(&set, external, IdEncoding::Raw), (true, true));
+
+    // And the other way round.
+    let (num, certificates) = partner.alice("certcache").await.cert_cache();
+    assert_eq!(num, 1);
+    assert_eq!(certificates.len(), 1);
+    assert_eq!(certificates[0].kms_uri, KMS_URI);
+    assert_eq!(certificates[0].role, CertificateRole::External);
+    assert_eq!(certificates[0].pub_auth_key, home_root.pub_auth_key);
+    assert_eq!(certificates[0].pub_enc_key, home_root.pub_enc_key);
+
+    // The file --certificate-out wrote is the init answer's certificate.
+    let written = std::fs::read(_exchange.file("home.xml")).unwrap();
+    match parse_response(&written).unwrap().payload {
+        KmsPayload::Init(certificate) => assert_eq!(certificate, home_root),
+        other => panic!("expected KmsInit, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn certcache_answers_the_delta_of_the_cache_number_held() {
+    let (_exchange, home, _partner) = home_and_partner(&[]);
+    // The client holds the current number: nothing new.
+    let (num, certificates) = home.alice("certcache/1").await.cert_cache();
+    assert_eq!((num, certificates.len()), (1, 0));
+    // Any other number (older, or from before a restart): the whole cache.
+    for held in ["0", "7", "4294967295", "01"] {
+        let (num, certificates) = home.alice(&format!("certcache/{held}")).await.cert_cache();
+        let expected = if held == "01" { 0 } else { 1 };
+        assert_eq!((num, certificates.len()), (1, expected), "certcache/{held}");
+    }
+    let (num, certificates) = home.alice("certcache/").await.cert_cache();
+    assert_eq!((num, certificates.len()), (1, 1));
+}
+
+#[tokio::test]
+async fn certcache_without_partners_is_empty_at_zero() {
+    let kms = Kms::start(&[]);
+    for resource in ["certcache", "certcache/0", "certcache/3"] {
+        let (num, certificates) = kms.alice(resource).await.cert_cache();
+        assert_eq!((num, certificates.len()), (0, 0), "{resource}");
+    }
+}
+
+#[tokio::test]
+async fn partner_revoked_mode_revokes_and_bumps_the_cache_number() {
+    let (_exchange, home, _partner) = home_and_partner(&[]);
+    assert_eq!(home.alice("certcache").await.cert_cache().0, 1);
+    home.misbehave("partner-revoked").await;
+    // A client holding 1 gets the change.
+    let (num, certificates) = home.alice("certcache/1").await.cert_cache();
+    assert_eq!(num, 2);
+    assert_eq!(certificates.len(), 1);
+    assert!(certificates[0].revoked);
+    assert_eq!(certificates[0].kms_uri, PARTNER_URI);
+    let (num, certificates) = home.alice("certcache/2").await.cert_cache();
+    assert_eq!((num, certificates.len()), (2, 0));
+    // Setting it again changes nothing; another mode does not undo the revocation.
+    home.misbehave("partner-revoked").await;
+    home.misbehave("none").await;
+    let (num, certificates) = home.alice("certcache").await.cert_cache();
+    assert_eq!(num, 2);
+    assert!(certificates[0].revoked);
+    // Key sets are not affected.
+    assert!(!home.alice("keyprov").await.key_set().revoked);
+
+    // Revoked from the start: the certificate is revoked when first served.
+    let (_exchange, home, _partner) = home_and_partner(&["--misbehave", "partner-revoked"]);
+    let (num, certificates) = home.alice("certcache").await.cert_cache();
+    assert_eq!(num, 1);
+    assert!(certificates[0].revoked);
+}
+
+#[tokio::test]
+async fn krr_mode_redirects_a_keyprov_for_a_partner_user() {
+    let carol = "sip:carol@partner.example.net";
+    let (_exchange, home, _partner) = home_and_partner(&[]);
+    // Without the mode: 403 with a KmsError.
+    let reply = home.alice(&format!("keyprov/{}", pct(carol))).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(reply.error_code(), 403);
+
+    home.misbehave("krr").await;
+    let reply = home.alice(&format!("keyprov/{}", pct(carol))).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        reply
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        Some(mcptt_kmc::kms::KRR_CONTENT_TYPE)
+    );
+    let krr = mcptt_kmc::kms::parse_kms_redirect(&reply.body).expect("a KRR");
+    assert_eq!(krr.initiator_uri, ALICE);
+    assert_eq!(krr.receiver_uri, carol);
+    assert_eq!(krr.receiver_kms_uri.as_deref(), Some(KMS_URI));
+    assert_eq!(krr.acceptable_receiver_kms_uris, [PARTNER_URI]);
+    // Allowed identities still get keys.
+    assert_eq!(home.alice("keyprov").await.key_set().user_uri, ALICE);
+
+    // A revoked partner is not acceptable: no KRR, the usual 403.
+    home.misbehave("partner-revoked").await;
+    home.misbehave("krr").await;
+    let reply = home.alice(&format!("keyprov/{}", pct(carol))).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(reply.error_code(), 403);
+}
+
+#[tokio::test]
+async fn certcache_refuses_a_malformed_cache_number() {
+    let (_exchange, home, _partner) = home_and_partner(&[]);
+    for bad in ["x", "-1", "%2B1", "1.5", "4294967296", "99999999999", "1/2"] {
+        let reply = home.alice(&format!("certcache/{bad}")).await;
+        let expected = if bad == "1/2" {
+            StatusCode::NOT_FOUND
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        assert_eq!(reply.status, expected, "certcache/{bad}");
+        assert_eq!(
+            reply.error_code(),
+            i64::from(expected.as_u16()),
+            "certcache/{bad}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -20,7 +20,8 @@ pub(super) const XSI_NAMESPACE: &str = "http://www.w3.org/2001/XMLSchema-instanc
 /// Longest element name kept in an error.
 const MAX_NAME_IN_ERROR: usize = 64;
 
-/// The namespace class of an element.
+/// The namespace class of an element: `Kms` is the namespace the cursor reads (the KMS
+/// interface's, or another one given to [`Cursor::with_namespace`]).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Ns {
     Kms,
@@ -155,11 +156,19 @@ pub(super) struct Cursor<'i> {
     /// scope), bounded by [`MAX_NAMESPACES_IN_SCOPE`].
     declarations: Vec<usize>,
     in_scope: usize,
+    /// The namespace of the elements the schema mapping reads (the others are foreign).
+    namespace: &'static str,
 }
 
 impl<'i> Cursor<'i> {
-    /// A reader over a whole document, already checked to be UTF-8 and of allowed size.
+    /// A reader over a whole KMS document, already checked to be UTF-8 and of allowed size.
     pub(super) fn new(input: &'i str) -> Self {
+        Self::with_namespace(input, KMS_NAMESPACE)
+    }
+
+    /// A reader over a whole document whose own elements are in `namespace` (elements of every
+    /// other namespace are foreign and skipped), with the same document rules.
+    pub(super) fn with_namespace(input: &'i str, namespace: &'static str) -> Self {
         let mut reader = NsReader::from_str(input);
         let config = reader.config_mut();
         config.check_end_names = true;
@@ -174,6 +183,7 @@ impl<'i> Cursor<'i> {
             at_start: true,
             declarations: Vec::new(),
             in_scope: 0,
+            namespace,
         }
     }
 
@@ -210,7 +220,7 @@ impl<'i> Cursor<'i> {
         loop {
             let at_start = core::mem::replace(&mut self.at_start, false);
             let (resolved, event) = match self.reader.read_resolved_event() {
-                Ok((resolved, event)) => (ns_of(&resolved), event),
+                Ok((resolved, event)) => (ns_of(&resolved, self.namespace), event),
                 Err(error) => return Err(self.map_error(error)),
             };
             match event {
@@ -343,7 +353,7 @@ impl<'i> Cursor<'i> {
         })
     }
 
-    /// The root element: must be in the KMS namespace (the caller checks its name).
+    /// The root element: must be in the cursor's namespace (the caller checks its name).
     pub(super) fn root(&mut self) -> Result<Element, XmlError> {
         loop {
             match self.step()? {
@@ -479,10 +489,11 @@ impl<'i> Cursor<'i> {
     }
 }
 
-/// The namespace class of a resolved element name; `None` for an undeclared prefix.
-fn ns_of(resolved: &ResolveResult<'_>) -> Option<Ns> {
+/// The namespace class of a resolved element name, `own` being the cursor's namespace; `None`
+/// for an undeclared prefix.
+fn ns_of(resolved: &ResolveResult<'_>, own: &str) -> Option<Ns> {
     match resolved {
-        ResolveResult::Bound(ns) if ns.as_ref() == KMS_NAMESPACE.as_bytes() => Some(Ns::Kms),
+        ResolveResult::Bound(ns) if ns.as_ref() == own.as_bytes() => Some(Ns::Kms),
         ResolveResult::Bound(_) => Some(Ns::Other),
         ResolveResult::Unbound => Some(Ns::None),
         ResolveResult::Unknown(_) => None,

@@ -88,11 +88,13 @@
 mod cursor;
 mod datetime;
 mod emit;
+pub mod krr;
 mod parse;
 mod value;
 
 pub use datetime::{format_datetime, parse_datetime};
 pub use emit::{emit_request, emit_response};
+pub use krr::{KmsRedirect, emit_kms_redirect, parse_kms_redirect};
 pub use parse::{parse_request, parse_response};
 
 #[cfg(doc)]

@@ -72,7 +72,7 @@ pub fn parse_request(xml: &[u8]) -> Result<KmsRequest, XmlError> {
 }
 
 /// The checks before any parsing: size, UTF-8, XML characters. Skips a UTF-8 byte order mark.
-fn prepare(xml: &[u8]) -> Result<&str, XmlError> {
+pub(super) fn prepare(xml: &[u8]) -> Result<&str, XmlError> {
     if xml.len() > MAX_DOCUMENT_BYTES {
         return Err(XmlError::TooLarge);
     }
