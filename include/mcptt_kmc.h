@@ -101,6 +101,18 @@
 #define MKC_KMS_Z_BYTES 128
 
 /**
+ * `which` of `mkc_kms_redirect_kms_uris`: the KMS URIs acceptable for the receiver
+ * (`AcceptableReceiverKmsUris`), where the initiator may retarget its I_MESSAGE.
+ */
+#define MKC_KRR_RECEIVER_KMS_URIS 0
+
+/**
+ * `which` of `mkc_kms_redirect_kms_uris`: the KMS URIs acceptable for the initiator
+ * (`AcceptableInitiatorKmsUris`).
+ */
+#define MKC_KRR_INITIATOR_KMS_URIS 1
+
+/**
  * Octets of a GMK, PCK or CSK.
  */
 #define MKC_MIKEY_KEY_BYTES 16
@@ -347,6 +359,11 @@ enum mkc_result
    * The peer's KMS domain was revoked (its certificate came back Revoked).
    */
   MKC_RESULT_MIKEY_KMS_REVOKED = 16,
+  /**
+   * A KMS Redirect Response is not well-formed (TS 33.180 D.4; see
+   * `mkc_kms_redirect_kms_uris`).
+   */
+  MKC_RESULT_KMS_REDIRECT_MALFORMED = 17,
   /**
    * An SRTP MKI names no key known here: not a PCK-ID (4 octets) or GMK-ID || GUK-ID (8)
    * of TS 33.180 7.4, or the ID of another key.
@@ -1772,6 +1789,36 @@ mkc_result mkc_kms_keyprov_response_xml(const struct mkc_kms *kms,
                                         uint8_t *xml_out,
                                         size_t xml_cap,
                                         size_t *written);
+
+/**
+ * Reads a KMS Redirect Response (`application/vnd.3gpp.kmsredirectresponse+xml`, `krr` of
+ * `krr_len` octets, at most 1 MiB) and writes one of its lists of acceptable KMS URIs
+ * (`which`: `MKC_KRR_RECEIVER_KMS_URIS` or `MKC_KRR_INITIATOR_KMS_URIS`) to `out`: each URI's
+ * UTF-8 octets followed by a NUL, in the KRR's order; `*written` = the octets written, and
+ * `*count` (may be NULL) = the number of URIs (0 when the KRR has no such list). A URI is at
+ * most 1024 characters with no control or bidirectional-control character; a list holds at
+ * most 16.
+ *
+ * The KRR's XML signature is **not** verified (TS 33.180 D.4.2): treat the URIs as a hint
+ * from the network, and send only under a domain whose certificate the client already holds.
+ * The element names follow this library's reading of TS 33.180 D.4 (the D.4.4 schema was not
+ * available to it); see `src/kms/xml/krr.rs`.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed);
+ * `MKC_RESULT_KMS_REDIRECT_MALFORMED` (not a well-formed KRR); `MKC_RESULT_INVALID_PARAMETER`
+ * (unknown `which`, overlapping buffers); or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `krr` readable for `krr_len` octets; `out` writable for `out_cap` octets; `written`
+ * writable; `count` NULL or writable.
+ */
+mkc_result mkc_kms_redirect_kms_uris(const uint8_t *krr,
+                                     size_t krr_len,
+                                     uint32_t which,
+                                     uint8_t *out,
+                                     size_t out_cap,
+                                     size_t *written,
+                                     size_t *count);
 
 /**
  * Returns `MKC_MIKEY_MAX_IMESSAGE_BYTES` (8192).

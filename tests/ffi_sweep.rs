@@ -17,6 +17,7 @@ use std::ptr::{null, null_mut};
 use mcptt_kmc::ffi::client::*;
 use mcptt_kmc::ffi::eccsi::*;
 use mcptt_kmc::ffi::kms::*;
+use mcptt_kmc::ffi::krr::*;
 use mcptt_kmc::ffi::mikey::*;
 use mcptt_kmc::ffi::random::*;
 use mcptt_kmc::ffi::result::*;
@@ -797,6 +798,29 @@ fn sweeps(f: &Fixture) -> Vec<(&'static str, Sweep<'_>)> {
     ));
 
     // Buffer outputs.
+    v.push((
+        "mkc_kms_redirect_kms_uris",
+        buffer(
+            true,
+            None,
+            Box::new(move |a: Args| unsafe {
+                let krr: &[u8] = b"<KmsRedirectResponse xmlns='urn:3gpp:ns:mcsecKMSKRR:1.0'>\
+                    <InitiatorUri>sip:a@example.org</InitiatorUri>\
+                    <ReceiverUri>sip:c@partner.example.net</ReceiverUri>\
+                    <AcceptableReceiverKmsUris><KmsUri>partner.example.net</KmsUri>\
+                    </AcceptableReceiverKmsUris></KmsRedirectResponse>";
+                mkc_kms_redirect_kms_uris(
+                    or_null(input(krr, a.alias), a.fail),
+                    krr.len(),
+                    MKC_KRR_RECEIVER_KMS_URIS,
+                    a.out,
+                    a.cap,
+                    a.written,
+                    null_mut(),
+                )
+            }),
+        ),
+    ));
     v.push((
         "mkc_eccsi_sign",
         buffer(

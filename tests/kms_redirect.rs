@@ -45,3 +45,75 @@ fn a_krr_names_the_acceptable_kms_uris() {
     }
     let _: fn(&[u8]) -> Result<KmsRedirect, XmlError> = parse_kms_redirect;
 }
+
+/// The C export: the list as NUL-terminated URIs, the count, the output rule.
+#[test]
+fn the_c_export_writes_the_list_and_follows_the_output_rule() {
+    use mcptt_kmc::ffi::krr::{
+        MKC_KRR_INITIATOR_KMS_URIS, MKC_KRR_RECEIVER_KMS_URIS, mkc_kms_redirect_kms_uris,
+    };
+    use mcptt_kmc::ffi::result::mkc_result;
+    let body = format!(
+        "<KmsRedirectResponse xmlns='{KRR_NAMESPACE}'>\
+           <InitiatorUri>sip:alice@example.org</InitiatorUri>\
+           <ReceiverUri>sip:carol@partner.example.net</ReceiverUri>\
+           <AcceptableReceiverKmsUris><KmsUri>partner.example.net</KmsUri>\
+             <KmsUri>kms.example.com</KmsUri></AcceptableReceiverKmsUris>\
+         </KmsRedirectResponse>"
+    );
+    let call = |body: &[u8], which: u32, out: &mut [u8], count: &mut usize| {
+        let mut written = 77usize;
+        let rc = unsafe {
+            mkc_kms_redirect_kms_uris(
+                body.as_ptr(),
+                body.len(),
+                which,
+                out.as_mut_ptr(),
+                out.len(),
+                &mut written,
+                count,
+            )
+        };
+        (rc, written)
+    };
+    let expected = b"partner.example.net\0kms.example.com\0";
+    let mut out = [0xAAu8; 64];
+    let mut count = 9;
+    let (rc, written) = call(body.as_bytes(), MKC_KRR_RECEIVER_KMS_URIS, &mut out, &mut count);
+    assert_eq!((rc, written, count), (mkc_result::Ok, expected.len(), 2));
+    assert_eq!(&out[..written], expected);
+    // No initiator list: empty, count 0.
+    let (rc, written) = call(body.as_bytes(), MKC_KRR_INITIATOR_KMS_URIS, &mut out, &mut count);
+    assert_eq!((rc, written, count), (mkc_result::Ok, 0, 0));
+    // Too small: untouched, the size needed, count untouched.
+    let mut small = [0xAAu8; 10];
+    count = 9;
+    let (rc, written) = call(body.as_bytes(), MKC_KRR_RECEIVER_KMS_URIS, &mut small, &mut count);
+    assert_eq!((rc, written, count), (mkc_result::BufferTooSmall, expected.len(), 9));
+    assert!(small.iter().all(|&b| b == 0xAA));
+    // Malformed, or an unknown list: outputs zeroed.
+    for (body, which, want) in [
+        (&b"<KmsRedirectResponse/>"[..], MKC_KRR_RECEIVER_KMS_URIS, mkc_result::KmsRedirectMalformed),
+        (body.as_bytes(), 2, mkc_result::InvalidParameter),
+    ] {
+        let mut out = [0xAAu8; 64];
+        count = 9;
+        let (rc, written) = call(body, which, &mut out, &mut count);
+        assert_eq!((rc, written, count), (want, 0, 0));
+        assert!(out.iter().all(|&b| b == 0));
+    }
+    // The count may be NULL.
+    let mut written = 0usize;
+    let rc = unsafe {
+        mkc_kms_redirect_kms_uris(
+            body.as_ptr(),
+            body.len(),
+            MKC_KRR_RECEIVER_KMS_URIS,
+            out.as_mut_ptr(),
+            out.len(),
+            &mut written,
+            std::ptr::null_mut(),
+        )
+    };
+    assert_eq!((rc, written), (mkc_result::Ok, expected.len()));
+}

@@ -11,6 +11,7 @@
 pub mod client;
 pub mod eccsi;
 pub mod kms;
+pub mod krr;
 pub mod mikey;
 pub(crate) mod out;
 mod panic;

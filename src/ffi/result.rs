@@ -67,6 +67,9 @@ pub enum mkc_result {
     MikeyUnknownKms = 15,
     /// The peer's KMS domain was revoked (its certificate came back Revoked).
     MikeyKmsRevoked = 16,
+    /// A KMS Redirect Response is not well-formed (TS 33.180 D.4; see
+    /// `mkc_kms_redirect_kms_uris`).
+    KmsRedirectMalformed = 17,
     /// An SRTP MKI names no key known here: not a PCK-ID (4 octets) or GMK-ID || GUK-ID (8)
     /// of TS 33.180 7.4, or the ID of another key.
     UnknownMki = 20,
@@ -170,7 +173,7 @@ impl mkc_result {
     /// The static, NUL-terminated description of a result value; unknown values get a generic
     /// text. Codes coming from C are read as `u32`, never as the enum.
     fn describe(code: u32) -> &'static [u8] {
-        const ALL: [mkc_result; 27] = [
+        const ALL: [mkc_result; 28] = [
             mkc_result::Ok,
             mkc_result::NullParameter,
             mkc_result::BufferTooSmall,
@@ -193,6 +196,7 @@ impl mkc_result {
             mkc_result::MikeyAuthenticationFailed,
             mkc_result::MikeyUnknownKms,
             mkc_result::MikeyKmsRevoked,
+            mkc_result::KmsRedirectMalformed,
             mkc_result::UnknownMki,
             mkc_result::KeyExpired,
             mkc_result::KeyNotYetActive,
@@ -228,6 +232,7 @@ impl mkc_result {
             }
             Some(mkc_result::MikeyUnknownKms) => b"no valid certificate of the peer's KMS\0",
             Some(mkc_result::MikeyKmsRevoked) => b"the peer's KMS is revoked\0",
+            Some(mkc_result::KmsRedirectMalformed) => b"malformed KMS Redirect Response\0",
             Some(mkc_result::UnknownMki) => b"the SRTP MKI names no known key\0",
             Some(mkc_result::KeyExpired) => b"the key has expired and was erased\0",
             Some(mkc_result::KeyNotYetActive) => b"the key is not active yet\0",
@@ -256,7 +261,7 @@ mod tests {
     fn every_code_has_its_own_text_and_unknown_codes_are_safe() {
         let mut seen = std::collections::HashSet::new();
         for code in [
-            0u32, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 20, 21, 22, 23, 24, 100,
+            0u32, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 20, 21, 22, 23, 24, 100,
             101, 102, 103, 104,
         ] {
             let text = unsafe { CStr::from_ptr(mkc_result_str(code)) }
@@ -265,7 +270,7 @@ mod tests {
             assert_ne!(text, "unknown result code", "code {code}");
             assert!(seen.insert(text));
         }
-        for code in [17u32, 25, 99, 105, u32::MAX] {
+        for code in [18u32, 25, 99, 105, u32::MAX] {
             let text = unsafe { CStr::from_ptr(mkc_result_str(code)) }
                 .to_str()
                 .unwrap();
