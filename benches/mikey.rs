@@ -22,7 +22,7 @@ const ALICE: &str = "sip:alice@example.org";
 const KEY: [u8; 16] = *b"an MCPTT key 16!";
 
 fn kms_params() -> KmsParams<'static> {
-    KmsParams::new(KMS_URI, PERIOD, 0)
+    KmsParams::new(KMS_URI, PERIOD, 0).unwrap()
 }
 
 fn identifier(uri: &str) -> Vec<u8> {

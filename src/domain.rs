@@ -1,7 +1,9 @@
-//! The key periods of a KMS domain (TS 33.180 F.2.1, Table D.3.2.2-1): `UserKeyPeriod`,
-//! `UserKeyOffset` and how the KMS numbers its periods. One validated type that the KMS side,
-//! the client and MIKEY hold, so that period numbers, bounds and the era of a time are
-//! computed in one place.
+//! A KMS security domain (TS 33.180 F.2.1, Table D.3.2.2-1): its `KmsUri`, its key periods
+//! (`UserKeyPeriod`, `UserKeyOffset` and how the KMS numbers them) and how a UID becomes the
+//! ECCSI/SAKKE identifier. [`KmsParams`] is the one checked type of a domain that the KMS side
+//! (`kms::issue::KmsDomain::params`), the client (its certificates), MIKEY and the C API
+//! (`mkc_kms_params`) hold or borrow, so that period numbers, bounds, UIDs and identifiers are
+//! computed in one place; [`KeyPeriods`] is its periods part.
 //!
 //! TS 33.180 F.2.1 numbers periods from the NTP epoch: `n = floor((t_ntp - offset) / period)`.
 //! A deployed KMS numbers them from the Unix epoch instead: `n = floor((t_unix - offset) /
@@ -10,6 +12,7 @@
 //! KMS's own boundaries ([`PeriodNumbering`]).
 
 use crate::time::NTP_UNIX_OFFSET;
+use crate::uid::{IdEncoding, UID_BYTES, derive_uid};
 
 /// How a KMS numbers its key periods.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -133,6 +136,136 @@ impl KeyPeriods {
     }
 }
 
+/// Why [`KmsParams::new`] refused a domain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidDomain {
+    /// The KmsUri is empty, longer than 65535 octets (a UID input is length-prefixed with 16
+    /// bits), or holds a control character.
+    #[error("KmsUri empty, longer than 65535 octets, or with a control character")]
+    KmsUri,
+    /// `UserKeyPeriod` is not in 1..=2^32-1 or `UserKeyOffset` above 2^32-1 (the ranges the
+    /// KMS XML of TS 33.180 D.3 carries), or period 0 has no bounds.
+    #[error("UserKeyPeriod outside 1..=4294967295 or UserKeyOffset above 4294967295")]
+    KeyPeriod,
+}
+
+/// A KMS security domain as its users' identifiers are derived (TS 33.180 F.2.1): `KmsUri`
+/// (borrowed), key periods and identifier encoding, checked when made. Copy it freely.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KmsParams<'a> {
+    kms_uri: &'a str,
+    periods: KeyPeriods,
+    id_encoding: IdEncoding,
+}
+
+impl<'a> KmsParams<'a> {
+    /// The domain `kms_uri` with `UserKeyPeriod` `period_s` and `UserKeyOffset` `offset_s`
+    /// (seconds), periods numbered from the NTP epoch (TS 33.180 F.2.1) and raw-UID
+    /// identifiers; see [`Self::with_numbering`] and [`Self::with_id_encoding`].
+    ///
+    /// # Errors
+    /// [`InvalidDomain`] for a KmsUri or key periods outside their ranges.
+    pub fn new(kms_uri: &'a str, period_s: u64, offset_s: u64) -> Result<Self, InvalidDomain> {
+        if kms_uri.is_empty()
+            || kms_uri.len() > usize::from(u16::MAX)
+            || kms_uri.chars().any(char::is_control)
+        {
+            return Err(InvalidDomain::KmsUri);
+        }
+        let max = u64::from(u32::MAX);
+        if period_s > max || offset_s > max {
+            return Err(InvalidDomain::KeyPeriod);
+        }
+        let periods = KeyPeriods::new(period_s, offset_s, PeriodNumbering::Ntp)
+            .map_err(|_| InvalidDomain::KeyPeriod)?;
+        Ok(Self {
+            kms_uri,
+            periods,
+            id_encoding: IdEncoding::Raw,
+        })
+    }
+
+    /// A domain of parts checked elsewhere: `kms_uri` and `periods` of a certificate that
+    /// passed [`Self::new`]'s checks when it was validated.
+    pub(crate) fn of_checked(kms_uri: &'a str, periods: KeyPeriods) -> Self {
+        Self {
+            kms_uri,
+            periods,
+            id_encoding: IdEncoding::Raw,
+        }
+    }
+
+    /// The same domain with its periods numbered as `numbering` says.
+    #[must_use]
+    pub fn with_numbering(mut self, numbering: PeriodNumbering) -> Self {
+        // Both numberings of a period in the checked ranges have bounds.
+        if let Some(periods) = self.periods.with_numbering(numbering) {
+            self.periods = periods;
+        }
+        self
+    }
+
+    /// The same domain with another identifier encoding.
+    #[must_use]
+    pub fn with_id_encoding(mut self, id_encoding: IdEncoding) -> Self {
+        self.id_encoding = id_encoding;
+        self
+    }
+
+    /// `KmsUri`: P2 of the UID, and the value of IDRkmsi / IDRkmsr.
+    pub fn kms_uri(&self) -> &'a str {
+        self.kms_uri
+    }
+
+    /// The key periods.
+    pub fn periods(&self) -> KeyPeriods {
+        self.periods
+    }
+
+    /// How a UID becomes the ECCSI / SAKKE identifier.
+    pub fn id_encoding(&self) -> IdEncoding {
+        self.id_encoding
+    }
+
+    /// The key period of NTP second `t_ntp`, or `None` before period 0.
+    pub fn period_of(&self, t_ntp: u64) -> Option<u64> {
+        self.periods.number_at_ntp(t_ntp)
+    }
+
+    /// The UID (TS 33.180 F.2.1) of `user_uri` in key period `n`, or `None` for a URI longer
+    /// than 65535 octets.
+    pub fn uid(&self, user_uri: &[u8], n: u64) -> Option<[u8; UID_BYTES]> {
+        derive_uid(
+            user_uri,
+            self.kms_uri.as_bytes(),
+            self.periods.period_s(),
+            self.periods.offset_s(),
+            n,
+        )
+        .ok()
+    }
+
+    /// The ECCSI / SAKKE identifier of a UID under [`Self::id_encoding`].
+    pub fn identifier(&self, uid: &[u8; UID_BYTES]) -> Vec<u8> {
+        self.id_encoding.identifier(uid)
+    }
+
+    /// Key periods to try for NTP second `t_ntp`: its period n, then n - 1 when `t_ntp` is
+    /// within `tolerance_s` after n's start, and n + 1 when within `tolerance_s` before n's
+    /// end. Keys of a neighbouring period are accepted only across a nearby boundary, never
+    /// for a whole extra period. `None` before period 0.
+    pub fn candidates(&self, t_ntp: u64, tolerance_s: u64) -> Option<Vec<u64>> {
+        let n = self.periods.number_at_ntp(t_ntp)?;
+        let start = self.periods.start_ntp(n)?;
+        let end = self.periods.end_ntp(n);
+        let previous = n.checked_sub(1).filter(|_| t_ntp - start <= tolerance_s);
+        let next = end
+            .filter(|e| e - t_ntp <= tolerance_s)
+            .and_then(|_| n.checked_add(1));
+        Some([Some(n), previous, next].into_iter().flatten().collect())
+    }
+}
+
 /// NTP seconds of a 32-bit NTP timestamp's seconds field, placed in the era RFC 4330 section 3
 /// gives it: with the most significant bit set, 1968-2036 (era 0); clear, 2036-2104 (era 1).
 pub fn ntp_seconds_in_era(seconds: u32) -> u64 {
@@ -184,6 +317,38 @@ mod tests {
         assert_eq!(p.start_ntp(1), Some(u64::MAX));
         assert_eq!(p.end_ntp(1), None);
         assert_eq!(p.number_at_ntp(5), None);
+    }
+
+    #[test]
+    fn a_domain_is_checked_when_made() {
+        assert!(KmsParams::new("kms.example.org", 2_592_000, 0).is_ok());
+        for uri in ["", "kms\u{1b}.org", "kms\n.org"] {
+            assert_eq!(KmsParams::new(uri, 10, 0), Err(InvalidDomain::KmsUri));
+        }
+        let long = "k".repeat(65_536);
+        assert_eq!(KmsParams::new(&long, 10, 0), Err(InvalidDomain::KmsUri));
+        assert!(KmsParams::new(&long[..65_535], 10, 0).is_ok());
+        for (period, offset) in [(0, 0), (1 << 32, 0), (10, 1 << 32)] {
+            assert_eq!(
+                KmsParams::new("k", period, offset),
+                Err(InvalidDomain::KeyPeriod)
+            );
+        }
+        let d = KmsParams::new("k", u64::from(u32::MAX), u64::from(u32::MAX)).unwrap();
+        assert_eq!(d.with_numbering(PeriodNumbering::Unix).periods().numbering(), PeriodNumbering::Unix);
+    }
+
+    #[test]
+    fn candidate_periods() {
+        let kms = KmsParams::new("kms.example.org", 100, 50).unwrap();
+        assert_eq!(kms.candidates(50, 0).unwrap(), [0]);
+        assert_eq!(kms.candidates(50, 100).unwrap(), [0, 1]);
+        assert_eq!(kms.candidates(349, 0).unwrap(), [2]);
+        assert_eq!(kms.candidates(349, 1).unwrap(), [2, 3]);
+        assert_eq!(kms.candidates(251, 1).unwrap(), [2, 1]);
+        assert_eq!(kms.candidates(300, 49).unwrap(), [2]);
+        assert_eq!(kms.candidates(349, 100).unwrap(), [2, 1, 3]);
+        assert_eq!(kms.candidates(49, 0), None);
     }
 
     #[test]

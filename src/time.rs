@@ -24,27 +24,6 @@ pub fn ntp_to_unix(ntp_s: u64) -> Option<u64> {
     ntp_s.checked_sub(NTP_UNIX_OFFSET)
 }
 
-/// The key period number of NTP time `t_ntp`: `floor((t_ntp - offset_s) / period_s)`, or
-/// `None` when `period_s` is 0 or `t_ntp < offset_s` (there is no period before the first).
-pub fn period_number(t_ntp: u64, period_s: u64, offset_s: u64) -> Option<u64> {
-    t_ntp.checked_sub(offset_s)?.checked_div(period_s)
-}
-
-/// First NTP second of key period `n`: `offset_s + n * period_s`, or `None` when `period_s` is
-/// 0 or the value does not fit 64 bits.
-pub fn period_start(n: u64, period_s: u64, offset_s: u64) -> Option<u64> {
-    if period_s == 0 {
-        return None;
-    }
-    n.checked_mul(period_s)?.checked_add(offset_s)
-}
-
-/// End of key period `n`, exclusive, in NTP seconds: `offset_s + (n + 1) * period_s`, which is
-/// the start of period `n + 1`. `None` when `period_s` is 0 or the value does not fit 64 bits.
-pub fn period_end(n: u64, period_s: u64, offset_s: u64) -> Option<u64> {
-    period_start(n.checked_add(1)?, period_s, offset_s)
-}
-
 /// The 64-bit NTP timestamp of NTP second `t_ntp_s` (seconds in the upper 32 bits, fraction
 /// zero) as the 16 upper-case hex digits of the keyprov URL (TS 33.180 D.2): NTP 0xD6B43232
 /// gives `"D6B4323200000000"`. From 2036-02-07 06:28:16 UTC (NTP era 1) the seconds wrap

@@ -69,7 +69,7 @@ struct Streamwide {
 
 impl Streamwide {
     fn kms(&self) -> KmsParams<'_> {
-        KmsParams::new(&self.kms_uri, self.period, self.offset)
+        KmsParams::new(&self.kms_uri, self.period, self.offset).unwrap()
     }
 
     fn user(&self, name: &str) -> &SwUser {
@@ -203,7 +203,7 @@ struct Directory<'a> {
 impl PeerDirectory for Directory<'_> {
     fn initiator_kms(&self, kms_uri: Option<&[u8]>) -> Option<(KmsParams<'_>, &Verifier)> {
         kms_uri
-            .is_none_or(|uri| uri == self.kms.kms_uri.as_bytes())
+            .is_none_or(|uri| uri == self.kms.kms_uri().as_bytes())
             .then_some((self.kms, self.verifier))
     }
 
@@ -563,7 +563,7 @@ const BOB: &str = "sip:bob@example.org";
 const GMS: &str = "sip:gms@example.org";
 
 fn kms_params() -> KmsParams<'static> {
-    KmsParams::new(KMS_URI, PERIOD, 0)
+    KmsParams::new(KMS_URI, PERIOD, 0).unwrap()
 }
 
 struct Party {
@@ -979,7 +979,7 @@ fn create_refuses_inconsistent_parameters() {
     assert!(matches!(err, MikeyError::InvalidParams(_)), "{err}");
 
     let mut params = create_params(KeyKind::Pck, ALICE, BOB);
-    params.initiator_kms.user_key_offset = T + 1;
+    params.initiator_kms = KmsParams::new(KMS_URI, PERIOD, T + 1).unwrap();
     let err = create_imessage(&params, &w.alice.signer, &w.public, None).unwrap_err();
     assert!(matches!(err, MikeyError::InvalidParams(_)), "{err}");
 }
@@ -1061,7 +1061,7 @@ fn message_for_another_receiver() {
     }
     // For us by URI, but under another KMS.
     let mut params = create_params(KeyKind::Pck, ALICE, BOB);
-    params.responder_kms.kms_uri = "kms.elsewhere.example";
+    params.responder_kms = KmsParams::new("kms.elsewhere.example", PERIOD, 0).unwrap();
     let bytes = create(&params);
     assert_eq!(
         process_as(&bytes, BOB, T, None).unwrap_err(),

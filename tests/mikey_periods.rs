@@ -16,7 +16,7 @@ const BOB: &str = "sip:bob@example.org";
 const KEY: [u8; 16] = *b"an MCPTT key 16!";
 
 fn kp() -> KmsParams<'static> {
-    KmsParams::new(KMS_URI, PERIOD, 0)
+    KmsParams::new(KMS_URI, PERIOD, 0).unwrap()
 }
 fn id(uri: &str, n: u64) -> Vec<u8> {
     kp().identifier(&kp().uid(uri.as_bytes(), n).unwrap())

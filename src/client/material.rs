@@ -2,11 +2,11 @@
 //! certificate (TS 33.180 D.3.2) and per-identity, per-period key material (D.3.3), checked
 //! with RFC 6507 5.1.2 (SSK/PVT against KPAK) and RFC 6508 6.1.2 (RSK against Z_T).
 
-use crate::domain::{KeyPeriods, PeriodNumbering};
+use crate::domain::{InvalidDomain, KeyPeriods, KmsParams, PeriodNumbering};
 use crate::eccsi::{Signer, Verifier};
 use crate::kms::message::{CertificateRole, KmsCertificate, KmsKeySet};
 use crate::sakke::{SakkePublic, SakkeReceiver};
-use crate::uid::{self, IdEncoding, UID_BYTES};
+use crate::uid::{IdEncoding, UID_BYTES};
 
 /// Why received material was refused. Each value has a fixed, secret-free message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -117,10 +117,13 @@ impl Certificate {
     /// The checks of every certificate: UID format, parameter set, Revoked, validity, key
     /// periods, KPAK and Z_T.
     fn validate_domain(cert: KmsCertificate, now: u64) -> Result<Self, Rejection> {
-        // A KmsUri is P2 of every UID and travels in MIKEY: no control characters.
-        if cert.kms_uri.chars().any(char::is_control) {
-            return Err(Rejection::WrongKmsUri);
-        }
+        // The domain's checks (KmsUri, period ranges) are the ones every layer uses.
+        KmsParams::new(&cert.kms_uri, cert.user_key_period, cert.user_key_offset).map_err(
+            |e| match e {
+                InvalidDomain::KmsUri => Rejection::WrongKmsUri,
+                InvalidDomain::KeyPeriod => Rejection::InvalidKeyPeriod,
+            },
+        )?;
         if cert.user_id_format.trim() != "2" {
             return Err(Rejection::UnsupportedUserIdFormat);
         }
@@ -194,16 +197,15 @@ impl Certificate {
         self.periods.bounds_unix(n)
     }
 
+    /// The domain of this certificate (raw-UID identifiers; the client sets its encoding),
+    /// periods numbered as the client follows the KMS.
+    pub fn params(&self) -> KmsParams<'_> {
+        KmsParams::of_checked(&self.xml.kms_uri, self.periods)
+    }
+
     /// The UID of `uri` for KMS period number `kms_period_no`.
     pub(crate) fn uid(&self, uri: &str, kms_period_no: u64) -> Option<[u8; UID_BYTES]> {
-        uid::derive_uid(
-            uri.as_bytes(),
-            self.xml.kms_uri.as_bytes(),
-            self.xml.user_key_period,
-            self.xml.user_key_offset,
-            kms_period_no,
-        )
-        .ok()
+        self.params().uid(uri.as_bytes(), kms_period_no)
     }
 }
 

@@ -41,12 +41,8 @@ pub struct ImessageOptions<'a> {
 }
 
 /// The UID parameters of a certificate's domain: numbering as the client follows it.
-fn params_of<'c>(cert: &'c Certificate, id_encoding: IdEncoding) -> KmsParams<'c> {
-    let x = &cert.xml;
-    let mut params = KmsParams::new(&x.kms_uri, x.user_key_period, x.user_key_offset);
-    params.id_encoding = id_encoding;
-    params.numbering = cert.periods.numbering();
-    params
+fn params_of(cert: &Certificate, id_encoding: IdEncoding) -> KmsParams<'_> {
+    cert.params().with_id_encoding(id_encoding)
 }
 
 /// The responder's view of the client: our KMS and the partner domains as initiators' KMSs,
@@ -65,7 +61,7 @@ impl PeerDirectory for ClientDirectory<'_> {
     fn initiator_kms(&self, kms_uri: Option<&[u8]>) -> Option<(KmsParams<'_>, &Verifier)> {
         match kms_uri {
             None => Some((self.own, self.own_verifier)),
-            Some(k) if k == self.own.kms_uri.as_bytes() => Some((self.own, self.own_verifier)),
+            Some(k) if k == self.own.kms_uri().as_bytes() => Some((self.own, self.own_verifier)),
             Some(k) => {
                 let cert = self.partners.get(k, self.now).ok()?;
                 Some((params_of(cert, self.id_encoding), &cert.verifier))
@@ -156,7 +152,7 @@ impl Client {
     ) -> Result<Vec<u8>, ClientError> {
         let (cert, kms) = self.kms_params()?;
         let (responder_cert, responder_kms) = match options.responder_kms {
-            Some(k) if k != kms.kms_uri => match self.partners.get(k.as_bytes(), now) {
+            Some(k) if k != kms.kms_uri() => match self.partners.get(k.as_bytes(), now) {
                 Ok(partner) => (partner, params_of(partner, self.config.id_encoding)),
                 Err(PartnerStatus::Revoked) => return Err(ClientError::RevokedKms),
                 Err(_) => return Err(ClientError::UnknownKms),

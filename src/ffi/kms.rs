@@ -12,6 +12,7 @@ use super::{Handle, borrow, out_ptr, publish, release};
 use crate::kms::issue::KmsDomain;
 use crate::kms::message::{KmsPayload, KmsResponse};
 use crate::kms::{self, Kms, xml};
+use crate::domain::KmsParams;
 use crate::uid::IdEncoding;
 
 /// Octets of the KSAK, the ECCSI master secret: big-endian integer in [1, q-1] (P-256 order).
@@ -241,13 +242,13 @@ pub struct mkc_kms_params {
     pub id_encoding: u32,
 }
 
-/// Reads an `mkc_kms_params`: (KMS URI, period, offset, identifier encoding).
+/// Reads an `mkc_kms_params` as the core's checked domain.
 ///
 /// # Safety
 /// Its string must be readable for its length.
 pub(super) unsafe fn read_kms_params<'a>(
     params: &mkc_kms_params,
-) -> Result<(&'a str, u64, u64, IdEncoding), mkc_result> {
+) -> Result<KmsParams<'a>, mkc_result> {
     // SAFETY: forwarded caller guarantee.
     let uri = unsafe { utf8(params.kms_uri) }?;
     let encoding = match params.id_encoding {
@@ -255,12 +256,9 @@ pub(super) unsafe fn read_kms_params<'a>(
         1 => IdEncoding::Hex,
         _ => return Err(mkc_result::InvalidParameter),
     };
-    // The ranges the KMS XML of TS 33.180 D.3 carries (and this library's parser accepts).
-    let period_ok = (1..=u64::from(u32::MAX)).contains(&params.key_period_s);
-    if uri.is_empty() || !period_ok || params.key_offset_s > u64::from(u32::MAX) {
-        return Err(mkc_result::InvalidParameter);
-    }
-    Ok((uri, params.key_period_s, params.key_offset_s, encoding))
+    let domain = KmsParams::new(uri, params.key_period_s, params.key_offset_s)
+        .map_err(|_| mkc_result::InvalidParameter)?;
+    Ok(domain.with_id_encoding(encoding))
 }
 
 /// Builds a KmsResponse (TS 33.180 D.3) for `user_uri` from its parts and writes it.
@@ -290,13 +288,12 @@ unsafe fn response_xml(
     let out = unsafe { OutBuf::new(out, cap, written, &inputs) }?;
     let p = p.ok_or(mkc_result::NullParameter)?;
     let kms = unsafe { borrow(kms) }?;
-    let (kms_uri, period, offset, encoding) = unsafe { read_kms_params(p) }?;
+    let params = unsafe { read_kms_params(p) }?;
     let (user, url) = unsafe { (utf8(user_uri)?, utf8(client_req_url)?) };
-    let mut domain = KmsDomain::new(kms_uri, period, offset);
-    domain.id_encoding = encoding;
+    let domain = KmsDomain::from_params(params);
     let response = KmsResponse {
         user_uri: user.to_owned(),
-        kms_uri: kms_uri.to_owned(),
+        kms_uri: params.kms_uri().to_owned(),
         time: i64::try_from(now).ok(),
         kms_id: None,
         client_req_url: url.to_owned(),

@@ -895,10 +895,7 @@ pub struct mkc_mikey_create_params {
 /// Its string must be readable for its length.
 unsafe fn kms_params<'a>(kms: &mkc_kms_params) -> Result<KmsParams<'a>, mkc_result> {
     // SAFETY: forwarded caller guarantee.
-    let (uri, period, offset, encoding) = unsafe { read_kms_params(kms) }?;
-    let mut params = KmsParams::new(uri, period, offset);
-    params.id_encoding = encoding;
-    Ok(params)
+    unsafe { read_kms_params(kms) }
 }
 
 /// Builds an I_MESSAGE with keys the app holds itself (RFC 6509; TS 33.180 E.1-E.7): signed

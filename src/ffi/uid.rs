@@ -6,6 +6,7 @@ use super::out::{OutBuf, OutVal};
 use super::panic::guard;
 use super::result::mkc_result;
 use super::slice::{input, region};
+use crate::domain::{KeyPeriods, PeriodNumbering};
 use crate::{time, uid};
 
 /// Octets of a TS 33.180 UID: a SHA-256 output (Annex F.2.1).
@@ -100,9 +101,10 @@ pub unsafe extern "C" fn mkc_time_unix_to_ntp(unix_s: u64, ntp_out: *mut u64) ->
 /// Some KMSs count periods from the Unix epoch instead: to check a key set, recompute its UID
 /// from its own `KeyPeriodNo` rather than from this number.
 ///
-/// Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_PARAMETER` when `key_period_s` is 0, when the
-/// time in NTP seconds is before `key_offset_s`, or when the NTP time does not fit 64 bits
-/// (`*period_no_out` zeroed in each case); or `MKC_RESULT_NULL_PARAMETER` (`period_no_out`
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_PARAMETER` when `key_period_s` is 0, when
+/// period 0 does not end within 64-bit NTP seconds, when the time in NTP seconds is before
+/// `key_offset_s`, or when the NTP time does not fit 64 bits (`*period_no_out` zeroed in each
+/// case); or `MKC_RESULT_NULL_PARAMETER` (`period_no_out`
 /// NULL).
 ///
 /// # Safety
@@ -117,8 +119,9 @@ pub unsafe extern "C" fn mkc_key_period_number(
     guard(|| {
         // SAFETY: forwarded caller guarantee.
         let out = unsafe { OutVal::new(period_no_out, &[]) }?;
-        let n = time::unix_to_ntp(unix_s)
-            .and_then(|ntp| time::period_number(ntp, key_period_s, key_offset_s))
+        let n = KeyPeriods::new(key_period_s, key_offset_s, PeriodNumbering::Ntp)
+            .ok()
+            .and_then(|periods| periods.number_at_unix(unix_s))
             .ok_or(mkc_result::InvalidParameter)?;
         out.set(n);
         Ok(())

@@ -11,8 +11,9 @@ use zeroize::Zeroizing;
 use super::Kms;
 use super::message::{CertificateRole, KmsCertificate, KmsKeySet};
 use crate::Error;
-use crate::time::{NTP_UNIX_OFFSET, period_end, period_number, period_start, unix_to_ntp};
-use crate::uid::{IdEncoding, UID_BYTES, derive_uid};
+use crate::domain::{InvalidDomain, KmsParams};
+use crate::time::{NTP_UNIX_OFFSET, unix_to_ntp};
+use crate::uid::{IdEncoding, UID_BYTES};
 
 /// The `Version` attribute this module writes on a `KmsCertificate`.
 pub const CERTIFICATE_VERSION: &str = "1.1.0";
@@ -62,41 +63,63 @@ impl KmsDomain {
         }
     }
 
+    /// A domain of the checked parameters `params`, with no `CertUri`, `ValidFrom` or
+    /// `ValidTo`.
+    pub fn from_params(params: KmsParams<'_>) -> Self {
+        let mut domain = Self::new(
+            params.kms_uri(),
+            params.periods().period_s(),
+            params.periods().offset_s(),
+        );
+        domain.id_encoding = params.id_encoding();
+        domain
+    }
+
+    /// The domain's checked parameters, where its periods, UIDs and identifiers are computed
+    /// (periods numbered from the NTP epoch, TS 33.180 F.2.1).
+    ///
+    /// # Errors
+    /// [`InvalidDomain`] when a field is outside its range.
+    pub fn params(&self) -> Result<KmsParams<'_>, InvalidDomain> {
+        Ok(
+            KmsParams::new(&self.kms_uri, self.user_key_period, self.user_key_offset)?
+                .with_id_encoding(self.id_encoding),
+        )
+    }
+
     /// The key period number of Unix time `unix_s` (seconds since 1970-01-01 00:00 UTC) on the
     /// NTP time base of TS 33.180: `floor((unix_s + 2208988800 - offset) / period)`. `None`
-    /// when the period length is 0, `unix_s` is before the NTP epoch or before the offset.
+    /// when the domain is invalid, or `unix_s` is before the NTP epoch or before the offset.
     pub fn key_period_for(&self, unix_s: i64) -> Option<u64> {
-        let ntp = ntp_of_unix(unix_s)?;
-        period_number(ntp, self.user_key_period, self.user_key_offset)
+        self.params().ok()?.period_of(ntp_of_unix(unix_s)?)
     }
 
     /// The bounds of key period `n` as Unix seconds: (first second, first second of the next
     /// period). Each is `None` when it is before 1970-01-01 00:00 UTC, does not fit, or the
-    /// period length is 0.
+    /// domain is invalid.
     pub fn period_bounds_unix(&self, n: u64) -> (Option<i64>, Option<i64>) {
+        let Ok(params) = self.params() else {
+            return (None, None);
+        };
+        let periods = params.periods();
         let to_unix = |ntp: Option<u64>| {
             ntp.and_then(|t| t.checked_sub(NTP_UNIX_OFFSET))
                 .and_then(|t| i64::try_from(t).ok())
         };
-        (
-            to_unix(period_start(n, self.user_key_period, self.user_key_offset)),
-            to_unix(period_end(n, self.user_key_period, self.user_key_offset)),
-        )
+        (to_unix(periods.start_ntp(n)), to_unix(periods.end_ntp(n)))
     }
 
     /// The UID (TS 33.180 F.2.1, 32 octets) of `user_uri` in key period `key_period_no` of
     /// this domain.
     ///
     /// # Errors
-    /// [`Error::InvalidLength`] when a URI is longer than 65535 octets.
+    /// [`Error::InvalidLength`] when a URI is longer than 65535 octets or the domain is
+    /// invalid.
     pub fn uid(&self, user_uri: &str, key_period_no: u64) -> Result<[u8; UID_BYTES], Error> {
-        derive_uid(
-            user_uri.as_bytes(),
-            self.kms_uri.as_bytes(),
-            self.user_key_period,
-            self.user_key_offset,
-            key_period_no,
-        )
+        self.params()
+            .map_err(|_| Error::InvalidLength)?
+            .uid(user_uri.as_bytes(), key_period_no)
+            .ok_or(Error::InvalidLength)
     }
 
     /// The ECCSI `ID` / SAKKE `b` of `user_uri` in key period `key_period_no`: the UID under
@@ -188,6 +211,7 @@ impl Kms {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::uid::derive_uid;
     use crate::eccsi::{Signer, Verifier};
     use crate::sakke::{SakkePublic, SakkeReceiver};
 

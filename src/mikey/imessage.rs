@@ -38,95 +38,16 @@ use super::payload::{
     SIGN_TYPE_ECCSI, SakkePayload, SecurityPolicy, Signature, Timestamp,
 };
 use super::{MikeyError, Part};
-use crate::domain::{KeyPeriods, PeriodNumbering};
+pub use crate::domain::KmsParams;
 use crate::eccsi::{SIGNATURE_BYTES, Signer, Verifier};
 use crate::rng;
 use crate::sakke::{SakkePublic, SakkeReceiver};
-use crate::uid::{IdEncoding, UID_BYTES, derive_uid};
+use crate::uid::UID_BYTES;
 use std::fmt;
 use zeroize::Zeroizing;
 
 /// Octets of the RAND payload this module writes (RFC 3830 asks for at least 128 bits).
 pub const RAND_BYTES: usize = 16;
-
-/// The public parameters of a KMS that user identifiers are derived with, from its
-/// `KmsCertificate` (TS 33.180 D.3.2): `KmsUri`, `UserKeyPeriod`, `UserKeyOffset`, and how the
-/// UID is fed to ECCSI and SAKKE.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct KmsParams<'a> {
-    /// `KmsUri`: P2 of the UID, and the value of IDRkmsi / IDRkmsr.
-    pub kms_uri: &'a str,
-    /// `UserKeyPeriod`, seconds.
-    pub user_key_period: u64,
-    /// `UserKeyOffset`, seconds.
-    pub user_key_offset: u64,
-    /// UID to identifier: the raw 32 octets (TS 33.180) or their hex text.
-    pub id_encoding: IdEncoding,
-    /// How the KMS numbers its key periods (TS 33.180 F.2.1 counts from the NTP epoch).
-    pub numbering: PeriodNumbering,
-}
-
-impl<'a> KmsParams<'a> {
-    /// Parameters with the raw-UID identifier encoding of TS 33.180.
-    pub fn new(kms_uri: &'a str, user_key_period: u64, user_key_offset: u64) -> Self {
-        Self {
-            kms_uri,
-            user_key_period,
-            user_key_offset,
-            id_encoding: IdEncoding::Raw,
-            numbering: PeriodNumbering::Ntp,
-        }
-    }
-
-    /// The key periods, or `None` for a zero or overflowing period.
-    fn periods(&self) -> Option<KeyPeriods> {
-        KeyPeriods::new(self.user_key_period, self.user_key_offset, self.numbering).ok()
-    }
-
-    /// The key period of NTP second `t_ntp` under [`Self::numbering`], or `None` before
-    /// period 0 (or a zero period).
-    pub fn period_of(&self, t_ntp: u64) -> Option<u64> {
-        self.periods()?.number_at_ntp(t_ntp)
-    }
-
-    /// The UID (TS 33.180 F.2.1) of `user_uri` in key period `n` of this KMS.
-    ///
-    /// # Errors
-    /// [`MikeyError::TooLong`] when a URI is longer than 65535 octets.
-    pub fn uid(&self, user_uri: &[u8], n: u64) -> Result<[u8; UID_BYTES], MikeyError> {
-        derive_uid(
-            user_uri,
-            self.kms_uri.as_bytes(),
-            self.user_key_period,
-            self.user_key_offset,
-            n,
-        )
-        .map_err(|_| MikeyError::TooLong(Part::Idr))
-    }
-
-    /// The ECCSI / SAKKE identifier of a UID under [`Self::id_encoding`].
-    pub fn identifier(&self, uid: &[u8; UID_BYTES]) -> Vec<u8> {
-        self.id_encoding.identifier(uid)
-    }
-
-    /// Key periods to try for NTP second `t_ntp`: its period n, then n - 1 when `t_ntp` is
-    /// within `tolerance_s` after n's start, and n + 1 when within `tolerance_s` before n's
-    /// end. Keys of a neighbouring period are accepted only across a nearby boundary, never
-    /// for a whole extra period.
-    fn candidates(&self, t_ntp: u64, tolerance_s: u64) -> Result<Vec<u64>, MikeyError> {
-        let periods = self.periods().ok_or(MikeyError::NoKeyPeriod)?;
-        let n = periods
-            .number_at_ntp(t_ntp)
-            .ok_or(MikeyError::NoKeyPeriod)?;
-        let start = periods.start_ntp(n).ok_or(MikeyError::NoKeyPeriod)?;
-        let end = periods.end_ntp(n);
-        let previous = n.checked_sub(1).filter(|_| t_ntp - start <= tolerance_s);
-        let next = end
-            .filter(|e| e - t_ntp <= tolerance_s)
-            .and_then(|_| n.checked_add(1));
-        Ok([Some(n), previous, next].into_iter().flatten().collect())
-    }
-}
 
 /// What [`create_imessage`] needs besides the crypto handles. Build it with
 /// [`CreateParams::new`] and change the public fields as needed. Has no `Debug`: it borrows
@@ -264,10 +185,10 @@ pub fn create_imessage(
     };
     let uid_i = params
         .initiator_kms
-        .uid(params.initiator_uri.as_bytes(), n_i)?;
+        .uid(params.initiator_uri.as_bytes(), n_i).ok_or(MikeyError::TooLong(Part::Idr))?;
     let uid_r = params
         .responder_kms
-        .uid(params.responder_uri.as_bytes(), n_r)?;
+        .uid(params.responder_uri.as_bytes(), n_r).ok_or(MikeyError::TooLong(Part::Idr))?;
 
     let (csb_id, spi) = match params.kind {
         KeyKind::Gmk => {
@@ -310,11 +231,11 @@ pub fn create_imessage(
     };
     identities.push(idr(
         IdRole::InitiatorKms,
-        params.initiator_kms.kms_uri.as_bytes(),
+        params.initiator_kms.kms_uri().as_bytes(),
     ));
     identities.push(idr(
         IdRole::ResponderKms,
-        params.responder_kms.kms_uri.as_bytes(),
+        params.responder_kms.kms_uri().as_bytes(),
     ));
 
     let sakke = |public: &SakkePublic, id: &[u8]| -> Result<SakkePayload, MikeyError> {
@@ -438,7 +359,7 @@ pub struct OneKmsDirectory<'a, R> {
 
 impl<'a, R: Fn(u64) -> Option<&'a SakkeReceiver>> PeerDirectory for OneKmsDirectory<'a, R> {
     fn initiator_kms(&self, kms_uri: Option<&[u8]>) -> Option<(KmsParams<'_>, &Verifier)> {
-        let known = kms_uri.is_none_or(|k| k == self.initiator.kms_uri.as_bytes());
+        let known = kms_uri.is_none_or(|k| k == self.initiator.kms_uri().as_bytes());
         known.then_some((self.initiator, self.verifier))
     }
 
@@ -527,7 +448,7 @@ impl ReceivedKey {
             .into_iter()
             .any(|n| {
                 kms.uid(uri.as_bytes(), n)
-                    .is_ok_and(|uid| uid == self.initiator_uid)
+                    .is_some_and(|uid| uid == self.initiator_uid)
             })
     }
 }
@@ -597,7 +518,7 @@ fn match_user(
         return Ok(Match::AnyPeriod);
     };
     for &n in candidates {
-        if kms.uid(uri, n)?[..] == by_uid.data[..] {
+        if kms.uid(uri, n).ok_or(MikeyError::TooLong(Part::Idr))?[..] == by_uid.data[..] {
             return Ok(Match::Period(n));
         }
     }
@@ -673,8 +594,8 @@ pub fn process_imessage<D: PeerDirectory + ?Sized>(
     let own_uri = params.own_uri.as_bytes();
     let own_candidates = params
         .own_kms
-        .candidates(time_ntp, params.replay_window_s)?;
-    let own_kms_uri = params.own_kms.kms_uri.as_bytes();
+        .candidates(time_ntp, params.replay_window_s).ok_or(MikeyError::NoKeyPeriod)?;
+    let own_kms_uri = params.own_kms.kms_uri().as_bytes();
     let kms_is_ours = |role| {
         message
             .identity(role)
@@ -750,8 +671,8 @@ pub fn process_imessage<D: PeerDirectory + ?Sized>(
         Some(uri) => {
             let mut uid_seen = false;
             let mut verified = None;
-            for n in initiator_kms.candidates(time_ntp, params.replay_window_s)? {
-                let uid = initiator_kms.uid(uri, n)?;
+            for n in initiator_kms.candidates(time_ntp, params.replay_window_s).ok_or(MikeyError::NoKeyPeriod)? {
+                let uid = initiator_kms.uid(uri, n).ok_or(MikeyError::TooLong(Part::Idr))?;
                 if idr_uid.is_some_and(|sent| sent != uid) {
                     continue;
                 }
@@ -896,20 +817,4 @@ mod tests {
         assert_eq!(resolve_era(u32::MAX, 0), u64::from(u32::MAX));
     }
 
-    #[test]
-    fn candidate_periods() {
-        let kms = KmsParams::new("kms.example.org", 100, 50);
-        assert_eq!(kms.candidates(50, 0).unwrap(), [0]);
-        assert_eq!(kms.candidates(50, 100).unwrap(), [0, 1]);
-        assert_eq!(kms.candidates(349, 0).unwrap(), [2]);
-        assert_eq!(kms.candidates(349, 1).unwrap(), [2, 3]);
-        assert_eq!(kms.candidates(251, 1).unwrap(), [2, 1]);
-        assert_eq!(kms.candidates(300, 49).unwrap(), [2]);
-        assert_eq!(kms.candidates(349, 100).unwrap(), [2, 1, 3]);
-        assert_eq!(kms.candidates(49, 0), Err(MikeyError::NoKeyPeriod));
-        assert_eq!(
-            KmsParams::new("k", 0, 0).candidates(1, 0),
-            Err(MikeyError::NoKeyPeriod)
-        );
-    }
 }
