@@ -2553,9 +2553,10 @@ mkc_result mkc_time_unix_to_ntp(uint64_t unix_s,
  * Some KMSs count periods from the Unix epoch instead: to check a key set, recompute its UID
  * from its own `KeyPeriodNo` rather than from this number.
  *
- * Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_PARAMETER` when `key_period_s` is 0, when the
- * time in NTP seconds is before `key_offset_s`, or when the NTP time does not fit 64 bits
- * (`*period_no_out` zeroed in each case); or `MKC_RESULT_NULL_PARAMETER` (`period_no_out`
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_INVALID_PARAMETER` when `key_period_s` is 0, when
+ * period 0 does not end within 64-bit NTP seconds, when the time in NTP seconds is before
+ * `key_offset_s`, or when the NTP time does not fit 64 bits (`*period_no_out` zeroed in each
+ * case); or `MKC_RESULT_NULL_PARAMETER` (`period_no_out`
  * NULL).
  *
  * # Safety
