@@ -1893,10 +1893,13 @@ mkc_result mkc_mikey_key_parameters(const uint8_t *msg,
  *
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_MIKEY_MALFORMED`; `MKC_RESULT_MIKEY_TIME_OUTSIDE_WINDOW`;
  * `MKC_RESULT_MIKEY_NOT_FOR_US`; `MKC_RESULT_VERIFY_FAILED`;
- * `MKC_RESULT_MIKEY_AUTHENTICATION_FAILED` (initiator or key identifiers inconsistent, or an
- * initiator of another KMS); `MKC_RESULT_NO_KEY_MATERIAL` (no RSK for the period);
- * `MKC_RESULT_DECAPSULATION_FAILED`; `MKC_RESULT_NO_CERTIFICATE`;
- * `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`.
+ * `MKC_RESULT_MIKEY_AUTHENTICATION_FAILED` (initiator or key identifiers inconsistent, an
+ * initiator of another KMS, or key parameters (TS 33.180 E.6) not authenticated under the
+ * key); `MKC_RESULT_KEY_REVOKED` (the key parameters say the key is revoked);
+ * `MKC_RESULT_NO_KEY_MATERIAL` (no RSK for the period); `MKC_RESULT_DECAPSULATION_FAILED`;
+ * `MKC_RESULT_NO_CERTIFICATE`; `MKC_RESULT_INVALID_PARAMETER`; or
+ * `MKC_RESULT_NULL_PARAMETER`. `MKC_RESULT_MIKEY_MALFORMED` also for key parameters that do
+ * not parse.
  *
  * # Safety
  * `client` must be a live handle; inputs readable for their lengths; `key_out` writable.
@@ -1921,8 +1924,12 @@ mkc_result mkc_client_mikey_process_imessage(const struct mkc_client *client,
  * changes the client: it takes `mkc_client *` (one thread at a time); the processing alone
  * (`mkc_client_mikey_process_imessage`) only reads it.
  *
- * Returns as `mkc_client_mikey_process_imessage`; on failure nothing is stored and `*key_out`
- * is zeroed.
+ * The key's activation and expiry times come from its key parameters (TS 33.180 E.6) when
+ * the message carries them.
+ *
+ * Returns as `mkc_client_mikey_process_imessage`, and `MKC_RESULT_KEY_EXPIRED` for a key whose
+ * expiry time has already come. On failure nothing is stored and `*key_out` is zeroed; on
+ * `MKC_RESULT_KEY_REVOKED` the key of that ID is also erased from the key ring.
  *
  * # Safety
  * As `mkc_client_mikey_process_imessage`; no other thread uses `client` now.
