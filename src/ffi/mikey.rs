@@ -490,6 +490,21 @@ pub struct mkc_mikey_key_params {
     pub activation: u64,
     /// Expiry time, Unix seconds (0: none).
     pub expiry: u64,
+    /// Number of group IDs (read with `mkc_mikey_key_parameters_group_id`); ignored when
+    /// creating (the `groups` argument gives them).
+    pub group_count: u32,
+}
+
+/// One group ID of key parameters (TS 33.180 E.6): the MCData group ID's octets and the IEI
+/// written before them (TS 24.282 15.2.14 gives it; we could not read its value, so the caller
+/// chooses it).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct mkc_mikey_group_id {
+    /// The IEI.
+    pub iei: u8,
+    /// The group ID's octets (e.g. the group's URI), at most 65535.
+    pub id: mkc_str,
 }
 
 /// Status bit of `mkc_mikey_key_params`: the key is not revoked.
@@ -525,15 +540,17 @@ fn core_params(p: &mkc_mikey_key_params, text: &[u8]) -> Result<KeyParameters, m
 /// As `mkc_client_mikey_create_imessage_with_rand`, adding key parameters (TS 33.180 E.6) as
 /// the type-7 General Extension, protected under the key: `params` (its `key_type` must be
 /// `kind`) and the key's name `text` of `text_len` octets (at most 65535; `(NULL, 0)` for
-/// none). Group IDs are not written. `params` NULL: none (as
-/// `mkc_client_mikey_create_imessage_with_rand`).
+/// none), and `group_count` group IDs from `groups` (at most 255; `(NULL, 0)` for none).
+/// `params` NULL: none (as `mkc_client_mikey_create_imessage_with_rand`).
 ///
 /// Returns as `mkc_client_mikey_create_imessage`, with `MKC_RESULT_INVALID_PARAMETER` also for
-/// a key type other than `kind`, a time not representable, or a text over 65535 octets.
+/// a key type other than `kind`, a time not representable, a text or group ID over 65535
+/// octets, or more than 255 groups.
 ///
 /// # Safety
 /// As `mkc_client_mikey_create_imessage_with_rand`; `params` NULL or readable; `text`
-/// readable for `text_len` octets.
+/// readable for `text_len` octets; `groups` readable for `group_count` entries, each `id`
+/// readable for its length.
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn mkc_client_mikey_create_imessage_with_params(
@@ -553,21 +570,30 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage_with_params(
     params: *const mkc_mikey_key_params,
     text: *const u8,
     text_len: usize,
+    groups: *const mkc_mikey_group_id,
+    group_count: usize,
     msg_out: *mut u8,
     msg_cap: usize,
     written: *mut usize,
 ) -> mkc_result {
     guard(|| {
-        let inputs = [
+        // SAFETY: forwarded caller guarantees.
+        let group_list = unsafe { array(groups, group_count) }.unwrap_or(&[]);
+        let mut inputs = vec![
             region(identity, identity_len),
             region(responder_uri, responder_uri_len),
             region(key, key_len),
             region(rand, rand_len),
             value_region(params),
             region(text, text_len),
+            region(
+                groups,
+                group_count.saturating_mul(size_of::<mkc_mikey_group_id>()),
+            ),
         ];
-        // SAFETY: forwarded caller guarantees.
+        inputs.extend(group_list.iter().map(|g| str_region(g.id)));
         let out = unsafe { OutBuf::new(msg_out, msg_cap, written, &inputs) }?;
+        let group_list = unsafe { array(groups, group_count) }?;
         if flags & !(MKC_MIKEY_HIDE_IDENTITIES | MKC_MIKEY_SAKKE_TO_SELF) != 0 {
             return Err(mkc_result::InvalidParameter);
         }
@@ -587,11 +613,21 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage_with_params(
         let key_params = match unsafe { params.as_ref() } {
             None => None,
             Some(p) => {
-                if p.key_type != u32::from(kind.purpose_tag()) || text.len() > usize::from(u16::MAX)
+                if p.key_type != u32::from(kind.purpose_tag())
+                    || text.len() > usize::from(u16::MAX)
+                    || group_list.len() > usize::from(u8::MAX)
                 {
                     return Err(mkc_result::InvalidParameter);
                 }
-                Some(core_params(p, text)?)
+                let mut core = core_params(p, text)?;
+                for g in group_list {
+                    let id = unsafe { input(g.id.ptr, g.id.len) }?;
+                    if id.len() > usize::from(u16::MAX) {
+                        return Err(mkc_result::InvalidParameter);
+                    }
+                    core.group_ids.push((g.iei, id.to_vec()));
+                }
+                Some(core)
             }
         };
         let options = ImessageOptions {
@@ -678,6 +714,7 @@ pub unsafe extern "C" fn mkc_mikey_key_parameters(
             } else {
                 unix(params.expiry_time).max(1)
             },
+            group_count: u32::try_from(params.group_ids.len()).unwrap_or(u32::MAX),
         };
         match text.put(&params.text) {
             Ok(()) => {
@@ -686,6 +723,72 @@ pub unsafe extern "C" fn mkc_mikey_key_parameters(
             }
             Err(mkc_result::BufferTooSmall) => {
                 params_out.untouched();
+                Err(mkc_result::BufferTooSmall)
+            }
+            Err(e) => Err(e),
+        }
+    })
+}
+
+/// Writes group ID number `index` (from 0 to `group_count` - 1 of `mkc_mikey_key_params`) of
+/// the key parameters of an I_MESSAGE processed into `*key` (see `mkc_mikey_key_parameters`):
+/// the MCData group ID's octets to `id_out`, their number to `*written`, and the IEI that
+/// preceded them to `*iei_out`.
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed,
+/// `*iei_out` untouched); `MKC_RESULT_UNKNOWN_KEY` (no key parameters, or no group `index`);
+/// the refusals of `mkc_mikey_key_parameters`; `MKC_RESULT_INVALID_PARAMETER`; or
+/// `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `msg` readable for `msg_len` octets; `key` readable; `iei_out` writable; `id_out` writable
+/// for `id_cap` octets; `written` writable.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mkc_mikey_key_parameters_group_id(
+    msg: *const u8,
+    msg_len: usize,
+    key: *const mkc_mikey_key,
+    index: u32,
+    iei_out: *mut u8,
+    id_out: *mut u8,
+    id_cap: usize,
+    written: *mut usize,
+) -> mkc_result {
+    guard(|| {
+        let inputs = [region(msg, msg_len), value_region(key)];
+        let iei_region = value_region(iei_out.cast_const());
+        OutVal::check(
+            iei_out,
+            false,
+            &[
+                inputs[0],
+                inputs[1],
+                region(id_out, id_cap),
+                value_region(written),
+            ],
+        )?;
+        // SAFETY: forwarded caller guarantees.
+        let id =
+            unsafe { OutBuf::new(id_out, id_cap, written, &[inputs[0], inputs[1], iei_region]) }?;
+        let iei_out = unsafe { OutVal::new(iei_out, &inputs) }?;
+        let key = unsafe { key.as_ref() }.ok_or(mkc_result::NullParameter)?;
+        let msg = unsafe { input(msg, msg_len) }?;
+        let message = crate::mikey::parse(msg)?;
+        let data = message.key_parameters().ok_or(mkc_result::UnknownKey)?;
+        let params = KeyParameters::open(data, &key.key, key.csb_id, key.key_id)
+            .map_err(crate::mikey::MikeyError::KeyParameters)?;
+        let (iei, group) = usize::try_from(index)
+            .ok()
+            .and_then(|i| params.group_ids.get(i))
+            .ok_or(mkc_result::UnknownKey)?;
+        match id.put(group) {
+            Ok(()) => {
+                iei_out.set(*iei);
+                Ok(())
+            }
+            Err(mkc_result::BufferTooSmall) => {
+                iei_out.untouched();
                 Err(mkc_result::BufferTooSmall)
             }
             Err(e) => Err(e),
