@@ -1027,7 +1027,28 @@ typedef struct mkc_mikey_key_params {
    * Expiry time, Unix seconds (0: none).
    */
   uint64_t expiry;
+  /**
+   * Number of group IDs (read with `mkc_mikey_key_parameters_group_id`); ignored when
+   * creating (the `groups` argument gives them).
+   */
+  uint32_t group_count;
 } mkc_mikey_key_params;
+
+/**
+ * One group ID of key parameters (TS 33.180 E.6): the MCData group ID's octets and the IEI
+ * written before them (TS 24.282 15.2.14 gives it; we could not read its value, so the caller
+ * chooses it).
+ */
+typedef struct mkc_mikey_group_id {
+  /**
+   * The IEI.
+   */
+  uint8_t iei;
+  /**
+   * The group ID's octets (e.g. the group's URI), at most 65535.
+   */
+  struct mkc_str id;
+} mkc_mikey_group_id;
 
 /**
  * A key received in an I_MESSAGE. `key` is secret: wipe it when done. The pointers are
@@ -1996,17 +2017,19 @@ mkc_result mkc_client_mikey_create_imessage_with_rand(const struct mkc_client *c
  *
  * Key parameters (TS 33.180 E.6) go in the type-7 General Extension, protected under the
  * key: `params` (its `key_type` must be `kind`) and the key's name `text` of `text_len`
- * octets (at most 65535; `(NULL, 0)` for none). Group IDs are not written. `params` NULL:
- * none.
+ * octets (at most 65535; `(NULL, 0)` for none), and `group_count` group IDs from `groups`
+ * (at most 255; `(NULL, 0)` for none). `params` NULL: none.
  *
  * Returns as `mkc_client_mikey_create_imessage_with_rand`, and
  * `MKC_RESULT_MIKEY_UNKNOWN_KMS` (no valid certificate of the responder's KMS held),
  * `MKC_RESULT_MIKEY_KMS_REVOKED` (it was revoked), `MKC_RESULT_INVALID_PARAMETER` also for a
- * key type other than `kind`, a time not representable, or a text over 65535 octets.
+ * key type other than `kind`, a time not representable, a text or group ID over 65535
+ * octets, or more than 255 groups.
  *
  * # Safety
  * As `mkc_client_mikey_create_imessage_with_rand`; `responder_kms_uri` readable for its
- * length; `params` NULL or readable; `text` readable for `text_len` octets.
+ * length; `params` NULL or readable; `text` readable for `text_len` octets; `groups`
+ * readable for `group_count` entries, each `id` readable for its length.
  */
 mkc_result mkc_client_mikey_create_imessage_with_params(const struct mkc_client *client,
                                                         const uint8_t *identity,
@@ -2026,6 +2049,8 @@ mkc_result mkc_client_mikey_create_imessage_with_params(const struct mkc_client 
                                                         const struct mkc_mikey_key_params *params,
                                                         const uint8_t *text,
                                                         size_t text_len,
+                                                        const struct mkc_mikey_group_id *groups,
+                                                        size_t group_count,
                                                         uint8_t *msg_out,
                                                         size_t msg_cap,
                                                         size_t *written);
@@ -2057,6 +2082,30 @@ mkc_result mkc_mikey_key_parameters(const uint8_t *msg,
                                     size_t *text_written);
 
 /**
+ * Writes group ID number `index` (from 0 to `group_count` - 1 of `mkc_mikey_key_params`) of
+ * the key parameters of an I_MESSAGE processed into `*key` (see `mkc_mikey_key_parameters`):
+ * the MCData group ID's octets to `id_out`, their number to `*written`, and the IEI that
+ * preceded them to `*iei_out`.
+ *
+ * Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed,
+ * `*iei_out` untouched); `MKC_RESULT_UNKNOWN_KEY` (no key parameters, or no group `index`);
+ * the refusals of `mkc_mikey_key_parameters`; `MKC_RESULT_INVALID_PARAMETER`; or
+ * `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `msg` readable for `msg_len` octets; `key` readable; `iei_out` writable; `id_out` writable
+ * for `id_cap` octets; `written` writable.
+ */
+mkc_result mkc_mikey_key_parameters_group_id(const uint8_t *msg,
+                                             size_t msg_len,
+                                             const struct mkc_mikey_key *key,
+                                             uint32_t index,
+                                             uint8_t *iei_out,
+                                             uint8_t *id_out,
+                                             size_t id_cap,
+                                             size_t *written);
+
+/**
  * Processes an I_MESSAGE addressed to our `identity` at Unix time `now` (RFC 6509; TS
  * 33.180 5.2, E.7): T must lie within `replay_window_s` seconds of `now`; the initiator's
  * UID comes from `initiator_uri` when given (e.g. from SIP; `(NULL, 0)` when not) or from the
@@ -2074,12 +2123,15 @@ mkc_result mkc_mikey_key_parameters(const uint8_t *msg,
  *
  * Returns `MKC_RESULT_OK`; `MKC_RESULT_MIKEY_MALFORMED`; `MKC_RESULT_MIKEY_TIME_OUTSIDE_WINDOW`;
  * `MKC_RESULT_MIKEY_NOT_FOR_US`; `MKC_RESULT_VERIFY_FAILED`;
- * `MKC_RESULT_MIKEY_AUTHENTICATION_FAILED` (initiator or key identifiers inconsistent);
- * `MKC_RESULT_MIKEY_UNKNOWN_KMS` (IDRkmsi names a KMS that is neither ours nor a partner
- * whose certificate is held); `MKC_RESULT_MIKEY_KMS_REVOKED` (it names a revoked partner
- * KMS); `MKC_RESULT_NO_KEY_MATERIAL` (no RSK for the period);
- * `MKC_RESULT_DECAPSULATION_FAILED`; `MKC_RESULT_NO_CERTIFICATE`;
- * `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`.
+ * `MKC_RESULT_MIKEY_AUTHENTICATION_FAILED` (initiator or key identifiers inconsistent, or
+ * key parameters (TS 33.180 E.6) not authenticated under the key); `MKC_RESULT_KEY_REVOKED`
+ * (the key parameters say the key is revoked); `MKC_RESULT_MIKEY_UNKNOWN_KMS` (IDRkmsi
+ * names a KMS that is neither ours nor a partner whose certificate is held);
+ * `MKC_RESULT_MIKEY_KMS_REVOKED` (it names a revoked partner KMS);
+ * `MKC_RESULT_NO_KEY_MATERIAL` (no RSK for the period); `MKC_RESULT_DECAPSULATION_FAILED`;
+ * `MKC_RESULT_NO_CERTIFICATE`; `MKC_RESULT_INVALID_PARAMETER`; or
+ * `MKC_RESULT_NULL_PARAMETER`. `MKC_RESULT_MIKEY_MALFORMED` also for key parameters that do
+ * not parse.
  *
  * # Safety
  * `client` must be a live handle; inputs readable for their lengths; `key_out` writable.
@@ -2104,8 +2156,12 @@ mkc_result mkc_client_mikey_process_imessage(const struct mkc_client *client,
  * changes the client: it takes `mkc_client *` (one thread at a time); the processing alone
  * (`mkc_client_mikey_process_imessage`) only reads it.
  *
- * Returns as `mkc_client_mikey_process_imessage`; on failure nothing is stored and `*key_out`
- * is zeroed.
+ * The key's activation and expiry times come from its key parameters (TS 33.180 E.6) when
+ * the message carries them.
+ *
+ * Returns as `mkc_client_mikey_process_imessage`, and `MKC_RESULT_KEY_EXPIRED` for a key whose
+ * expiry time has already come. On failure nothing is stored and `*key_out` is zeroed; on
+ * `MKC_RESULT_KEY_REVOKED` the key of that ID is also erased from the key ring.
  *
  * # Safety
  * As `mkc_client_mikey_process_imessage`; no other thread uses `client` now.

@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use mcptt_kmc::ffi::client::*;
 use mcptt_kmc::ffi::mikey::*;
 use mcptt_kmc::ffi::result::mkc_result;
+use mcptt_kmc::ffi::srtp::*;
 use mcptt_kmc::kms::Kms;
 use mcptt_kmc::kms::issue::KmsDomain;
 use mcptt_kmc::kms::message::{KmsPayload, KmsResponse};
@@ -133,6 +134,9 @@ const PERIOD: u64 = 86_400;
 const T0: u64 = 1_800_000_000;
 const TOKEN: &[u8] = b"secret-token-0123456789";
 const STORAGE_KEY: [u8; 32] = [0x5c; 32];
+const CSK: [u8; 16] = *b"client-server k1";
+const CSK_NEW: [u8; 16] = *b"client-server k2";
+const PCK: [u8; 16] = *b"private call key";
 const GMK: [u8; 16] = [
     0x3b, 0x91, 0x0e, 0x77, 0xc4, 0x12, 0xaa, 0x5d, 0x60, 0x08, 0xf1, 0x2e, 0x99, 0x4b, 0xd3, 0x07,
 ];
@@ -235,6 +239,9 @@ fn freed_memory_holds_no_secret() {
     register(&TOKEN[..PATTERN_BYTES]);
     register(&STORAGE_KEY[..PATTERN_BYTES]);
     register_secret(&GMK);
+    register_secret(&CSK);
+    register_secret(&CSK_NEW);
+    register_secret(&PCK);
     // The certificate expires after three periods: its expiry is the last step.
     let mut domain = KmsDomain::new(KMS_URI, PERIOD, 0);
     domain.valid_to = Some((T0 + 3 * PERIOD) as i64);
@@ -291,6 +298,73 @@ fn freed_memory_holds_no_secret() {
     }
     drop(msg);
     check("MIKEY");
+
+    // The key ring: a GMK, a CSK and a PCK received and stored, SRTP keys for the GMK's MKI,
+    // the PCK erased (its call ends), the CSK replaced.
+    unsafe {
+        let mut held_gmk_mki = Vec::new();
+        for (kind, key, key_id) in [
+            (0u32, GMK, 0x0123_4567u32),
+            (2, CSK, 0x2000_0042),
+            (1, PCK, 0x1000_0042),
+            (2, CSK_NEW, 0x2000_0042),
+        ] {
+            let mut msg = vec![0u8; 4096];
+            let mut written = 0;
+            let rc = mkc_client_mikey_create_imessage(
+                client,
+                ALICE.as_ptr(),
+                ALICE.len(),
+                ALICE.as_ptr(),
+                ALICE.len(),
+                T0,
+                kind,
+                key.as_ptr(),
+                16,
+                key_id,
+                0,
+                msg.as_mut_ptr(),
+                msg.len(),
+                &mut written,
+            );
+            assert_eq!(rc, mkc_result::Ok);
+            let mut got = std::mem::MaybeUninit::<mkc_mikey_key>::uninit();
+            let rc = mkc_client_mikey_receive_imessage(
+                client,
+                ALICE.as_ptr(),
+                ALICE.len(),
+                T0,
+                60,
+                null(),
+                0,
+                msg.as_ptr(),
+                written,
+                got.as_mut_ptr(),
+            );
+            assert_eq!(rc, mkc_result::Ok);
+            let mut got = got.assume_init();
+            if kind == 0 {
+                held_gmk_mki = [got.key_id.to_be_bytes(), got.guk_id.to_be_bytes()].concat();
+            }
+            zeroize::Zeroize::zeroize(&mut got.key);
+        }
+        let mut master = std::mem::MaybeUninit::<mkc_srtp_master>::uninit();
+        let rc = mkc_client_srtp_for_mki(
+            client,
+            T0,
+            MKC_SRTP_CS_ID_MCPTT_GROUP,
+            held_gmk_mki.as_ptr(),
+            held_gmk_mki.len(),
+            master.as_mut_ptr(),
+        );
+        assert_eq!(rc, mkc_result::Ok);
+        let mut master = master.assume_init();
+        register(&master.master_key);
+        zeroize::Zeroize::zeroize(&mut master.master_key);
+        zeroize::Zeroize::zeroize(&mut master.master_salt);
+        assert_eq!(mkc_client_key_erase(client, 0x1000_0042), mkc_result::Ok);
+    }
+    check("key ring");
 
     // Export and import into a second client.
     let mut blob = vec![0u8; 64 * 1024];

@@ -1527,8 +1527,14 @@ fn sweeps(f: &Fixture) -> Vec<(&'static str, Sweep<'_>)> {
         status: MKC_MIKEY_KEY_STATUS_NOT_REVOKED,
         activation: NOW - 10,
         expiry: NOW + 3600,
+        group_count: 0,
     };
     let kp_text = b"Group 7";
+    let group_uri = "sip:group7@example.org";
+    let kp_groups = [mkc_mikey_group_id {
+        iei: 0x5a,
+        id: s(group_uri),
+    }];
     v.push((
         "mkc_client_mikey_create_imessage_with_params",
         buffer(
@@ -1554,6 +1560,8 @@ fn sweeps(f: &Fixture) -> Vec<(&'static str, Sweep<'_>)> {
                     &kp,
                     input(kp_text, a.alias),
                     kp_text.len(),
+                    kp_groups.as_ptr(),
+                    1,
                     a.out,
                     a.cap,
                     a.written,
@@ -1583,6 +1591,8 @@ fn sweeps(f: &Fixture) -> Vec<(&'static str, Sweep<'_>)> {
             &kp,
             kp_text.as_ptr(),
             kp_text.len(),
+            kp_groups.as_ptr(),
+            1,
             msg.as_mut_ptr(),
             msg.len(),
             &mut written,
@@ -1605,6 +1615,9 @@ fn sweeps(f: &Fixture) -> Vec<(&'static str, Sweep<'_>)> {
         assert_eq!(rc, mkc_result::Ok);
         (msg, got.assume_init())
     };
+    // Shared by two sweeps for the life of the test.
+    let with_params: &'static [u8] = Box::leak(with_params.into_boxed_slice());
+    let with_params_key: &'static mkc_mikey_key = Box::leak(Box::new(with_params_key));
     v.push((
         "mkc_mikey_key_parameters",
         buffer(
@@ -1613,9 +1626,9 @@ fn sweeps(f: &Fixture) -> Vec<(&'static str, Sweep<'_>)> {
             Box::new(move |a: Args| unsafe {
                 let mut params = std::mem::MaybeUninit::<mkc_mikey_key_params>::uninit();
                 let rc = mkc_mikey_key_parameters(
-                    input(&with_params, a.alias),
+                    input(with_params, a.alias),
                     with_params.len(),
-                    or_null(&with_params_key, a.fail),
+                    or_null(with_params_key, a.fail),
                     params.as_mut_ptr(),
                     a.out,
                     a.cap,
@@ -1624,8 +1637,38 @@ fn sweeps(f: &Fixture) -> Vec<(&'static str, Sweep<'_>)> {
                 if rc == mkc_result::Ok {
                     let p = params.assume_init();
                     assert_eq!(
-                        (p.key_type, p.status, p.activation, p.expiry),
-                        (0, 1, NOW - 10, NOW + 3600)
+                        (p.key_type, p.status, p.activation, p.expiry, p.group_count),
+                        (0, 1, NOW - 10, NOW + 3600, 1)
+                    );
+                }
+                rc
+            }),
+        ),
+    ));
+    let with_params_for_groups = with_params;
+    v.push((
+        "mkc_mikey_key_parameters_group_id",
+        buffer(
+            true,
+            None,
+            Box::new(move |a: Args| unsafe {
+                let msg = with_params_for_groups;
+                let mut iei = 0u8;
+                let rc = mkc_mikey_key_parameters_group_id(
+                    input(msg, a.alias),
+                    msg.len(),
+                    or_null(with_params_key, a.fail),
+                    0,
+                    &mut iei,
+                    a.out,
+                    a.cap,
+                    a.written,
+                );
+                if rc == mkc_result::Ok {
+                    assert_eq!(iei, 0x5a);
+                    assert_eq!(
+                        std::slice::from_raw_parts(a.out, *a.written),
+                        group_uri.as_bytes()
                     );
                 }
                 rc

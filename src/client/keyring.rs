@@ -85,7 +85,9 @@ pub struct RingKey {
     pub purpose: Purpose,
     /// The key ID (purpose tag in its top four bits).
     pub key_id: u32,
-    key: Zeroizing<[u8; KEY_BYTES]>,
+    /// Behind a Box: the ring and the store move keys around, and a move leaves the old octets
+    /// behind; only the pointer moves, the boxed key is zeroized where it lies.
+    key: Box<Zeroizing<[u8; KEY_BYTES]>>,
     /// The RAND of the I_MESSAGE that carried it.
     pub rand: Vec<u8>,
     /// Our GUK-ID, for a GMK.
@@ -122,7 +124,7 @@ impl RingKey {
         Ok(Self {
             purpose: Purpose::of_key_id(key_id).ok_or(KeyRingError::UnsupportedPurpose)?,
             key_id,
-            key: Zeroizing::new(*key),
+            key: Box::new(Zeroizing::new(*key)),
             rand: rand.to_vec(),
             guk_id,
             activation: None,
@@ -152,7 +154,7 @@ impl RingKey {
         Self {
             purpose,
             key_id: received.key_id,
-            key: received.key.clone(),
+            key: Box::new(received.key.clone()),
             rand: received.rand.clone(),
             guk_id: received.guk_id,
             activation,

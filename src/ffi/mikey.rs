@@ -457,6 +457,8 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage_with_rand(
             std::ptr::null(),
             std::ptr::null(),
             0,
+            std::ptr::null(),
+            0,
             msg_out,
             msg_cap,
             written,
@@ -478,6 +480,21 @@ pub struct mkc_mikey_key_params {
     pub activation: u64,
     /// Expiry time, Unix seconds (0: none).
     pub expiry: u64,
+    /// Number of group IDs (read with `mkc_mikey_key_parameters_group_id`); ignored when
+    /// creating (the `groups` argument gives them).
+    pub group_count: u32,
+}
+
+/// One group ID of key parameters (TS 33.180 E.6): the MCData group ID's octets and the IEI
+/// written before them (TS 24.282 15.2.14 gives it; we could not read its value, so the caller
+/// chooses it).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct mkc_mikey_group_id {
+    /// The IEI.
+    pub iei: u8,
+    /// The group ID's octets (e.g. the group's URI), at most 65535.
+    pub id: mkc_str,
 }
 
 /// Status bit of `mkc_mikey_key_params`: the key is not revoked.
@@ -521,17 +538,19 @@ fn core_params(p: &mkc_mikey_key_params, text: &[u8]) -> Result<KeyParameters, m
 ///
 /// Key parameters (TS 33.180 E.6) go in the type-7 General Extension, protected under the
 /// key: `params` (its `key_type` must be `kind`) and the key's name `text` of `text_len`
-/// octets (at most 65535; `(NULL, 0)` for none). Group IDs are not written. `params` NULL:
-/// none.
+/// octets (at most 65535; `(NULL, 0)` for none), and `group_count` group IDs from `groups`
+/// (at most 255; `(NULL, 0)` for none). `params` NULL: none.
 ///
 /// Returns as `mkc_client_mikey_create_imessage_with_rand`, and
 /// `MKC_RESULT_MIKEY_UNKNOWN_KMS` (no valid certificate of the responder's KMS held),
 /// `MKC_RESULT_MIKEY_KMS_REVOKED` (it was revoked), `MKC_RESULT_INVALID_PARAMETER` also for a
-/// key type other than `kind`, a time not representable, or a text over 65535 octets.
+/// key type other than `kind`, a time not representable, a text or group ID over 65535
+/// octets, or more than 255 groups.
 ///
 /// # Safety
 /// As `mkc_client_mikey_create_imessage_with_rand`; `responder_kms_uri` readable for its
-/// length; `params` NULL or readable; `text` readable for `text_len` octets.
+/// length; `params` NULL or readable; `text` readable for `text_len` octets; `groups`
+/// readable for `group_count` entries, each `id` readable for its length.
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn mkc_client_mikey_create_imessage_with_params(
@@ -553,12 +572,16 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage_with_params(
     params: *const mkc_mikey_key_params,
     text: *const u8,
     text_len: usize,
+    groups: *const mkc_mikey_group_id,
+    group_count: usize,
     msg_out: *mut u8,
     msg_cap: usize,
     written: *mut usize,
 ) -> mkc_result {
     guard(|| {
-        let inputs = [
+        // SAFETY: forwarded caller guarantees.
+        let group_list = unsafe { array(groups, group_count) }.unwrap_or(&[]);
+        let mut inputs = vec![
             region(identity, identity_len),
             region(responder_uri, responder_uri_len),
             region(responder_kms_uri, responder_kms_uri_len),
@@ -566,9 +589,14 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage_with_params(
             region(rand, rand_len),
             value_region(params),
             region(text, text_len),
+            region(
+                groups,
+                group_count.saturating_mul(size_of::<mkc_mikey_group_id>()),
+            ),
         ];
-        // SAFETY: forwarded caller guarantees.
+        inputs.extend(group_list.iter().map(|g| str_region(g.id)));
         let out = unsafe { OutBuf::new(msg_out, msg_cap, written, &inputs) }?;
+        let group_list = unsafe { array(groups, group_count) }?;
         if flags & !(MKC_MIKEY_HIDE_IDENTITIES | MKC_MIKEY_SAKKE_TO_SELF) != 0 {
             return Err(mkc_result::InvalidParameter);
         }
@@ -589,11 +617,21 @@ pub unsafe extern "C" fn mkc_client_mikey_create_imessage_with_params(
         let key_params = match unsafe { params.as_ref() } {
             None => None,
             Some(p) => {
-                if p.key_type != u32::from(kind.purpose_tag()) || text.len() > usize::from(u16::MAX)
+                if p.key_type != u32::from(kind.purpose_tag())
+                    || text.len() > usize::from(u16::MAX)
+                    || group_list.len() > usize::from(u8::MAX)
                 {
                     return Err(mkc_result::InvalidParameter);
                 }
-                Some(core_params(p, text)?)
+                let mut core = core_params(p, text)?;
+                for g in group_list {
+                    let id = unsafe { input(g.id.ptr, g.id.len) }?;
+                    if id.len() > usize::from(u16::MAX) {
+                        return Err(mkc_result::InvalidParameter);
+                    }
+                    core.group_ids.push((g.iei, id.to_vec()));
+                }
+                Some(core)
             }
         };
         let options = ImessageOptions {
@@ -681,6 +719,7 @@ pub unsafe extern "C" fn mkc_mikey_key_parameters(
             } else {
                 unix(params.expiry_time).max(1)
             },
+            group_count: u32::try_from(params.group_ids.len()).unwrap_or(u32::MAX),
         };
         match text.put(&params.text) {
             Ok(()) => {
@@ -689,6 +728,72 @@ pub unsafe extern "C" fn mkc_mikey_key_parameters(
             }
             Err(mkc_result::BufferTooSmall) => {
                 params_out.untouched();
+                Err(mkc_result::BufferTooSmall)
+            }
+            Err(e) => Err(e),
+        }
+    })
+}
+
+/// Writes group ID number `index` (from 0 to `group_count` - 1 of `mkc_mikey_key_params`) of
+/// the key parameters of an I_MESSAGE processed into `*key` (see `mkc_mikey_key_parameters`):
+/// the MCData group ID's octets to `id_out`, their number to `*written`, and the IEI that
+/// preceded them to `*iei_out`.
+///
+/// Returns `MKC_RESULT_OK`; `MKC_RESULT_BUFFER_TOO_SMALL` (`*written` = the size needed,
+/// `*iei_out` untouched); `MKC_RESULT_UNKNOWN_KEY` (no key parameters, or no group `index`);
+/// the refusals of `mkc_mikey_key_parameters`; `MKC_RESULT_INVALID_PARAMETER`; or
+/// `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `msg` readable for `msg_len` octets; `key` readable; `iei_out` writable; `id_out` writable
+/// for `id_cap` octets; `written` writable.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mkc_mikey_key_parameters_group_id(
+    msg: *const u8,
+    msg_len: usize,
+    key: *const mkc_mikey_key,
+    index: u32,
+    iei_out: *mut u8,
+    id_out: *mut u8,
+    id_cap: usize,
+    written: *mut usize,
+) -> mkc_result {
+    guard(|| {
+        let inputs = [region(msg, msg_len), value_region(key)];
+        let iei_region = value_region(iei_out.cast_const());
+        OutVal::check(
+            iei_out,
+            false,
+            &[
+                inputs[0],
+                inputs[1],
+                region(id_out, id_cap),
+                value_region(written),
+            ],
+        )?;
+        // SAFETY: forwarded caller guarantees.
+        let id =
+            unsafe { OutBuf::new(id_out, id_cap, written, &[inputs[0], inputs[1], iei_region]) }?;
+        let iei_out = unsafe { OutVal::new(iei_out, &inputs) }?;
+        let key = unsafe { key.as_ref() }.ok_or(mkc_result::NullParameter)?;
+        let msg = unsafe { input(msg, msg_len) }?;
+        let message = crate::mikey::parse(msg)?;
+        let data = message.key_parameters().ok_or(mkc_result::UnknownKey)?;
+        let params = KeyParameters::open(data, &key.key, key.csb_id, key.key_id)
+            .map_err(crate::mikey::MikeyError::KeyParameters)?;
+        let (iei, group) = usize::try_from(index)
+            .ok()
+            .and_then(|i| params.group_ids.get(i))
+            .ok_or(mkc_result::UnknownKey)?;
+        match id.put(group) {
+            Ok(()) => {
+                iei_out.set(*iei);
+                Ok(())
+            }
+            Err(mkc_result::BufferTooSmall) => {
+                iei_out.untouched();
                 Err(mkc_result::BufferTooSmall)
             }
             Err(e) => Err(e),
@@ -713,12 +818,15 @@ pub unsafe extern "C" fn mkc_mikey_key_parameters(
 ///
 /// Returns `MKC_RESULT_OK`; `MKC_RESULT_MIKEY_MALFORMED`; `MKC_RESULT_MIKEY_TIME_OUTSIDE_WINDOW`;
 /// `MKC_RESULT_MIKEY_NOT_FOR_US`; `MKC_RESULT_VERIFY_FAILED`;
-/// `MKC_RESULT_MIKEY_AUTHENTICATION_FAILED` (initiator or key identifiers inconsistent);
-/// `MKC_RESULT_MIKEY_UNKNOWN_KMS` (IDRkmsi names a KMS that is neither ours nor a partner
-/// whose certificate is held); `MKC_RESULT_MIKEY_KMS_REVOKED` (it names a revoked partner
-/// KMS); `MKC_RESULT_NO_KEY_MATERIAL` (no RSK for the period);
-/// `MKC_RESULT_DECAPSULATION_FAILED`; `MKC_RESULT_NO_CERTIFICATE`;
-/// `MKC_RESULT_INVALID_PARAMETER`; or `MKC_RESULT_NULL_PARAMETER`.
+/// `MKC_RESULT_MIKEY_AUTHENTICATION_FAILED` (initiator or key identifiers inconsistent, or
+/// key parameters (TS 33.180 E.6) not authenticated under the key); `MKC_RESULT_KEY_REVOKED`
+/// (the key parameters say the key is revoked); `MKC_RESULT_MIKEY_UNKNOWN_KMS` (IDRkmsi
+/// names a KMS that is neither ours nor a partner whose certificate is held);
+/// `MKC_RESULT_MIKEY_KMS_REVOKED` (it names a revoked partner KMS);
+/// `MKC_RESULT_NO_KEY_MATERIAL` (no RSK for the period); `MKC_RESULT_DECAPSULATION_FAILED`;
+/// `MKC_RESULT_NO_CERTIFICATE`; `MKC_RESULT_INVALID_PARAMETER`; or
+/// `MKC_RESULT_NULL_PARAMETER`. `MKC_RESULT_MIKEY_MALFORMED` also for key parameters that do
+/// not parse.
 ///
 /// # Safety
 /// `client` must be a live handle; inputs readable for their lengths; `key_out` writable.
@@ -766,8 +874,12 @@ pub unsafe extern "C" fn mkc_client_mikey_process_imessage(
 /// changes the client: it takes `mkc_client *` (one thread at a time); the processing alone
 /// (`mkc_client_mikey_process_imessage`) only reads it.
 ///
-/// Returns as `mkc_client_mikey_process_imessage`; on failure nothing is stored and `*key_out`
-/// is zeroed.
+/// The key's activation and expiry times come from its key parameters (TS 33.180 E.6) when
+/// the message carries them.
+///
+/// Returns as `mkc_client_mikey_process_imessage`, and `MKC_RESULT_KEY_EXPIRED` for a key whose
+/// expiry time has already come. On failure nothing is stored and `*key_out` is zeroed; on
+/// `MKC_RESULT_KEY_REVOKED` the key of that ID is also erased from the key ring.
 ///
 /// # Safety
 /// As `mkc_client_mikey_process_imessage`; no other thread uses `client` now.

@@ -625,13 +625,14 @@ static void test_provisioning(void) {
         CHECK_RC(mkc_client_mikey_create_imessage_with_params(
                      alice, u8(ALICE), strlen(ALICE), u8(BOB), strlen(BOB), u8(partner),
                      strlen(partner), end, MKC_MIKEY_KEY_KIND_PCK, pck, sizeof pck, 0x10000001u,
-                     0, NULL, 0, NULL, NULL, 0, msg_out, sizeof msg_out, &msg_len),
+                     0, NULL, 0, NULL, NULL, 0, NULL, 0, msg_out, sizeof msg_out, &msg_len),
                  MKC_RESULT_MIKEY_UNKNOWN_KMS, "an I_MESSAGE to an unknown KMS domain");
         CHECK(all_equal(msg_out, sizeof msg_out, 0) && msg_len == 0, "outputs zeroed");
         CHECK_RC(mkc_client_mikey_create_imessage_with_params(
                      alice, u8(ALICE), strlen(ALICE), u8(BOB), strlen(BOB), u8(KMS_URI),
                      strlen(KMS_URI), end, MKC_MIKEY_KEY_KIND_PCK, pck, sizeof pck,
-                     0x10000001u, 0, NULL, 0, NULL, NULL, 0, msg_out, sizeof msg_out, &msg_len),
+                     0x10000001u, 0, NULL, 0, NULL, NULL, 0, NULL, 0, msg_out, sizeof msg_out,
+                     &msg_len),
                  MKC_RESULT_OK, "an I_MESSAGE to our own domain, named");
         /* The reference KMS's cache (no partner configured here): asked, nothing installed. */
         CHECK_RC(mkc_client_set_certcache_interval(alice, 86400), MKC_RESULT_OK,

@@ -264,8 +264,12 @@ static void test_key_parameters(uint64_t now) {
     uint32_t gmk_id = 0;
     mkc_mikey_key got;
     mkc_mikey_key_params params, read;
+    mkc_mikey_group_id group;
     mkc_srtp_master m;
     const char *name = "Fire team 1";
+    const char *group_uri = "sip:fire-team-1@example.org";
+    uint8_t group_id[64], iei = 0;
+    size_t group_len = 0;
 
     memset(&got, 0, sizeof got);
     memset(&params, 0, sizeof params);
@@ -276,10 +280,13 @@ static void test_key_parameters(uint64_t now) {
     params.status = MKC_MIKEY_KEY_STATUS_NOT_REVOKED;
     params.activation = now + 10;
     params.expiry = now + 20;
+    group.iei = 0x5a;
+    group.id.ptr = u8(group_uri);
+    group.id.len = strlen(group_uri);
     CHECK_RC(mkc_client_mikey_create_imessage_with_params(
                  g_alice.client, u8(ALICE), strlen(ALICE), u8(BOB), strlen(BOB), NULL, 0, now,
                  MKC_MIKEY_KEY_KIND_GMK, gmk, sizeof gmk, gmk_id, 0, NULL, 0, &params, u8(name),
-                 strlen(name), msg, sizeof msg, &msg_len),
+                 strlen(name), &group, 1, msg, sizeof msg, &msg_len),
              MKC_RESULT_OK, "I_MESSAGE with key parameters");
     CHECK_RC(mkc_client_mikey_receive_imessage(g_bob.client, u8(BOB), strlen(BOB), now, WINDOW,
                                                u8(ALICE), strlen(ALICE), msg, msg_len, &got),
@@ -291,6 +298,16 @@ static void test_key_parameters(uint64_t now) {
               read.activation == now + 10 && read.expiry == now + 20,
           "type, status and times as sent");
     CHECK(text_len == strlen(name) && memcmp(text, name, text_len) == 0, "the key's name");
+    CHECK(read.group_count == 1, "one group ID");
+    CHECK_RC(mkc_mikey_key_parameters_group_id(msg, msg_len, &got, 0, &iei, group_id,
+                                               sizeof group_id, &group_len),
+             MKC_RESULT_OK, "the group ID");
+    CHECK(iei == 0x5a && group_len == strlen(group_uri) &&
+              memcmp(group_id, group_uri, group_len) == 0,
+          "its IEI and octets as sent");
+    CHECK_RC(mkc_mikey_key_parameters_group_id(msg, msg_len, &got, 1, &iei, group_id,
+                                               sizeof group_id, &group_len),
+             MKC_RESULT_UNKNOWN_KEY, "no second group");
     CHECK_RC(mkc_mikey_key_parameters(msg, msg_len, &got, &read, text, 3, &text_len),
              MKC_RESULT_BUFFER_TOO_SMALL, "a short text buffer");
     CHECK_SIZE(text_len, strlen(name), "the size needed");
@@ -331,7 +348,7 @@ static void test_key_parameters(uint64_t now) {
     CHECK_RC(mkc_client_mikey_create_imessage_with_params(
                  g_alice.client, u8(ALICE), strlen(ALICE), u8(BOB), strlen(BOB), NULL, 0, now,
                  MKC_MIKEY_KEY_KIND_GMK, gmk, sizeof gmk, gmk_id, 0, NULL, 0, &params, NULL, 0,
-                 msg, sizeof msg, &msg_len),
+                 NULL, 0, msg, sizeof msg, &msg_len),
              MKC_RESULT_OK, "the GMK revoked");
     CHECK_RC(mkc_client_mikey_receive_imessage(g_bob.client, u8(BOB), strlen(BOB), now, WINDOW,
                                                u8(ALICE), strlen(ALICE), msg, msg_len, &got),
@@ -348,7 +365,7 @@ static void test_key_parameters(uint64_t now) {
     CHECK_RC(mkc_client_mikey_create_imessage_with_params(
                  g_alice.client, u8(ALICE), strlen(ALICE), u8(BOB), strlen(BOB), NULL, 0, now,
                  MKC_MIKEY_KEY_KIND_GMK, gmk, sizeof gmk, gmk_id, 0, NULL, 0, &params, NULL, 0,
-                 msg, sizeof msg, &msg_len),
+                 NULL, 0, msg, sizeof msg, &msg_len),
              MKC_RESULT_INVALID_PARAMETER, "parameters of another key type");
 
     kms_wipe(gmk, sizeof gmk);
