@@ -33,14 +33,15 @@ C_TESTS := $(BUILD)/test_eccsi_c99 $(BUILD)/test_eccsi_cxx $(BUILD)/test_eccsi_a
 CURL_PROGRAMS := $(BUILD)/test_client_c99 $(BUILD)/test_client_cxx $(BUILD)/test_client_asan \
                  $(BUILD)/test_mikey_c99 $(BUILD)/test_mikey_cxx $(BUILD)/test_mikey_asan \
                  $(BUILD)/test_srtp_c99 $(BUILD)/test_srtp_cxx $(BUILD)/test_srtp_asan \
-                 $(BUILD)/provisioning_demo $(BUILD)/group_key_demo
+                 $(BUILD)/provisioning_demo $(BUILD)/group_key_demo $(BUILD)/partner_demo
 $(CURL_PROGRAMS): LDLIBS += -lcurl
 
-# The two demos and test_mikey provision their clients through the shared HTTPS loop
-# examples/c/kms_session.c, compiled into each of them (EXTRA_SRC: its -I and its source;
+# The three demos, test_mikey and test_srtp provision their clients through the shared HTTPS
+# loop examples/c/kms_session.c, compiled into each of them (EXTRA_SRC: its -I and its source;
 # empty for the other programs).
 KMS_SESSION := examples/c/kms_session.c examples/c/kms_session.h
 KMS_SESSION_PROGRAMS := $(BUILD)/provisioning_demo $(BUILD)/group_key_demo \
+                        $(BUILD)/partner_demo \
                         $(BUILD)/test_mikey_c99 $(BUILD)/test_mikey_cxx $(BUILD)/test_mikey_asan \
                         $(BUILD)/test_srtp_c99 $(BUILD)/test_srtp_cxx $(BUILD)/test_srtp_asan
 EXTRA_SRC :=
@@ -178,7 +179,7 @@ demo-java: jni-classes kms
 	  "$$KMS_URL" "$$KMS_CA" "$$KMS_TOKEN_ALICE" "$$KMS_TOKEN_BOB"'
 
 # The C examples, built as C99 and also checked as C++17.
-EXAMPLES := provisioning_demo group_key_demo eccsi_sign_verify sakke_roundtrip
+EXAMPLES := provisioning_demo group_key_demo partner_demo eccsi_sign_verify sakke_roundtrip
 $(BUILD)/%: examples/c/%.c include/mcptt_kmc.h lib | $(BUILD)
 	$(CXX) -x c++ $(CXXFLAGS) -fsyntax-only $< $(EXTRA_SRC)
 	$(CC) $(CFLAGS_C99) $< $(EXTRA_SRC) -o $@ $(LDLIBS)
@@ -187,12 +188,18 @@ $(BUILD)/%: examples/c/%.c include/mcptt_kmc.h lib | $(BUILD)
 # provisioning client (current and next key period), then sign, send a key with SAKKE, and
 # restore a sealed key store (examples/c/provisioning_demo.c); a group management server
 # identity sends one GMK to alice and bob in MIKEY-SAKKE I_MESSAGEs
-# (examples/c/group_key_demo.c); then the two examples of the bare ECCSI and SAKKE API.
+# (examples/c/group_key_demo.c); alice at home and carol at a partner KMS (a second instance,
+# partner.example.net) get each other's certificate from their own KMS's certificate cache and
+# send each other a PCK (examples/c/partner_demo.c); then the two examples of the bare ECCSI
+# and SAKKE API.
 demo: $(addprefix $(BUILD)/,$(EXAMPLES)) kms
 	$(WITH_KMS) sh -c '$(RUN) $(BUILD)/provisioning_demo \
 	  "$$KMS_URL" "$$KMS_CA" "$$KMS_TOKEN_ALICE" "$$KMS_TOKEN_BOB"'
 	$(WITH_KMS) sh -c '$(RUN) $(BUILD)/group_key_demo \
 	  "$$KMS_URL" "$$KMS_CA" "$$KMS_TOKEN_GMS" "$$KMS_TOKEN_ALICE" "$$KMS_TOKEN_BOB"'
+	$(WITH_KMS) --partner -- sh -c '$(RUN) $(BUILD)/partner_demo \
+	  "$$KMS_URL" "$$KMS_CA" "$$KMS_TOKEN_ALICE" \
+	  "$$PARTNER_KMS_URL" "$$PARTNER_KMS_CA" "$$KMS_TOKEN_CAROL"'
 	$(RUN) $(BUILD)/eccsi_sign_verify
 	$(RUN) $(BUILD)/sakke_roundtrip
 
