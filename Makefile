@@ -27,22 +27,28 @@ C_TESTS := $(BUILD)/test_eccsi_c99 $(BUILD)/test_eccsi_cxx $(BUILD)/test_eccsi_a
            $(BUILD)/test_sakke_c99 $(BUILD)/test_sakke_cxx $(BUILD)/test_sakke_asan \
            $(BUILD)/test_client_c99 $(BUILD)/test_client_cxx $(BUILD)/test_client_asan \
            $(BUILD)/test_mikey_c99 $(BUILD)/test_mikey_cxx $(BUILD)/test_mikey_asan \
-           $(BUILD)/test_srtp_c99 $(BUILD)/test_srtp_cxx $(BUILD)/test_srtp_asan
+           $(BUILD)/test_srtp_c99 $(BUILD)/test_srtp_cxx $(BUILD)/test_srtp_asan \
+           $(BUILD)/test_partner_c99 $(BUILD)/test_partner_cxx $(BUILD)/test_partner_asan
 
 # The programs that speak HTTPS to the KMS link libcurl too; the others do not.
 CURL_PROGRAMS := $(BUILD)/test_client_c99 $(BUILD)/test_client_cxx $(BUILD)/test_client_asan \
                  $(BUILD)/test_mikey_c99 $(BUILD)/test_mikey_cxx $(BUILD)/test_mikey_asan \
                  $(BUILD)/test_srtp_c99 $(BUILD)/test_srtp_cxx $(BUILD)/test_srtp_asan \
-                 $(BUILD)/provisioning_demo $(BUILD)/group_key_demo
+                 $(BUILD)/test_partner_c99 $(BUILD)/test_partner_cxx \
+                 $(BUILD)/test_partner_asan \
+                 $(BUILD)/provisioning_demo $(BUILD)/group_key_demo $(BUILD)/partner_demo
 $(CURL_PROGRAMS): LDLIBS += -lcurl
 
-# The two demos and test_mikey provision their clients through the shared HTTPS loop
-# examples/c/kms_session.c, compiled into each of them (EXTRA_SRC: its -I and its source;
-# empty for the other programs).
+# The three demos, test_mikey, test_srtp and test_partner provision their clients through the
+# shared HTTPS loop examples/c/kms_session.c, compiled into each of them (EXTRA_SRC: its -I and
+# its source; empty for the other programs).
 KMS_SESSION := examples/c/kms_session.c examples/c/kms_session.h
 KMS_SESSION_PROGRAMS := $(BUILD)/provisioning_demo $(BUILD)/group_key_demo \
+                        $(BUILD)/partner_demo \
                         $(BUILD)/test_mikey_c99 $(BUILD)/test_mikey_cxx $(BUILD)/test_mikey_asan \
-                        $(BUILD)/test_srtp_c99 $(BUILD)/test_srtp_cxx $(BUILD)/test_srtp_asan
+                        $(BUILD)/test_srtp_c99 $(BUILD)/test_srtp_cxx $(BUILD)/test_srtp_asan \
+                        $(BUILD)/test_partner_c99 $(BUILD)/test_partner_cxx \
+                        $(BUILD)/test_partner_asan
 EXTRA_SRC :=
 $(KMS_SESSION_PROGRAMS): EXTRA_SRC := -Iexamples/c examples/c/kms_session.c
 $(KMS_SESSION_PROGRAMS): $(KMS_SESSION)
@@ -105,7 +111,8 @@ $(BUILD)/test_%_asan: tests/c/test_%.c $(TEST_HDRS) lib | $(BUILD)
 
 # The C tests three ways: C99 under valgrind, C++17, and C99 with ASan/UBSan. test_sakke under
 # valgrind takes a minute or two (every receiver and decapsulation computes a pairing).
-# test_client and test_mikey talk to the reference KMS over HTTPS: each run gets a fresh server.
+# test_client, test_mikey and test_srtp talk to the reference KMS over HTTPS: each run gets a
+# fresh server; test_partner gets two (a home and a partner KMS domain, run-with-kms.sh --partner).
 test-c: $(C_TESTS) kms
 	$(RUN) $(VALGRIND) $(BUILD)/test_eccsi_c99
 	$(RUN) $(BUILD)/test_eccsi_cxx
@@ -122,6 +129,9 @@ test-c: $(C_TESTS) kms
 	$(WITH_KMS) $(RUN) $(VALGRIND) $(BUILD)/test_srtp_c99
 	$(WITH_KMS) $(RUN) $(BUILD)/test_srtp_cxx
 	$(WITH_KMS) $(RUN) $(BUILD)/test_srtp_asan
+	$(WITH_KMS) --partner -- $(RUN) $(VALGRIND) $(BUILD)/test_partner_c99
+	$(WITH_KMS) --partner -- $(RUN) $(BUILD)/test_partner_cxx
+	$(WITH_KMS) --partner -- $(RUN) $(BUILD)/test_partner_asan
 
 # The constant-time check: secret inputs marked undefined for valgrind memcheck (ct-check/);
 # any branch or memory index on a secret fails it. Its own target dir, because the ct-check
@@ -178,7 +188,7 @@ demo-java: jni-classes kms
 	  "$$KMS_URL" "$$KMS_CA" "$$KMS_TOKEN_ALICE" "$$KMS_TOKEN_BOB"'
 
 # The C examples, built as C99 and also checked as C++17.
-EXAMPLES := provisioning_demo group_key_demo eccsi_sign_verify sakke_roundtrip
+EXAMPLES := provisioning_demo group_key_demo partner_demo eccsi_sign_verify sakke_roundtrip
 $(BUILD)/%: examples/c/%.c include/mcptt_kmc.h lib | $(BUILD)
 	$(CXX) -x c++ $(CXXFLAGS) -fsyntax-only $< $(EXTRA_SRC)
 	$(CC) $(CFLAGS_C99) $< $(EXTRA_SRC) -o $@ $(LDLIBS)
@@ -187,12 +197,18 @@ $(BUILD)/%: examples/c/%.c include/mcptt_kmc.h lib | $(BUILD)
 # provisioning client (current and next key period), then sign, send a key with SAKKE, and
 # restore a sealed key store (examples/c/provisioning_demo.c); a group management server
 # identity sends one GMK to alice and bob in MIKEY-SAKKE I_MESSAGEs
-# (examples/c/group_key_demo.c); then the two examples of the bare ECCSI and SAKKE API.
+# (examples/c/group_key_demo.c); alice at home and carol at a partner KMS (a second instance,
+# partner.example.net) get each other's certificate from their own KMS's certificate cache and
+# send each other a PCK (examples/c/partner_demo.c); then the two examples of the bare ECCSI
+# and SAKKE API.
 demo: $(addprefix $(BUILD)/,$(EXAMPLES)) kms
 	$(WITH_KMS) sh -c '$(RUN) $(BUILD)/provisioning_demo \
 	  "$$KMS_URL" "$$KMS_CA" "$$KMS_TOKEN_ALICE" "$$KMS_TOKEN_BOB"'
 	$(WITH_KMS) sh -c '$(RUN) $(BUILD)/group_key_demo \
 	  "$$KMS_URL" "$$KMS_CA" "$$KMS_TOKEN_GMS" "$$KMS_TOKEN_ALICE" "$$KMS_TOKEN_BOB"'
+	$(WITH_KMS) --partner -- sh -c '$(RUN) $(BUILD)/partner_demo \
+	  "$$KMS_URL" "$$KMS_CA" "$$KMS_TOKEN_ALICE" \
+	  "$$PARTNER_KMS_URL" "$$PARTNER_KMS_CA" "$$KMS_TOKEN_CAROL"'
 	$(RUN) $(BUILD)/eccsi_sign_verify
 	$(RUN) $(BUILD)/sakke_roundtrip
 

@@ -210,7 +210,7 @@ static void print_member(const char *name, const mkc_mikey_key *k, const char *i
 }
 
 int main(int argc, char **argv) {
-    struct kms_session kms = {NULL, NULL, NULL, NULL};
+    struct kms_session kms = KMS_SESSION_INIT;
     struct kms_user users[3] = {KMS_USER_INIT("gms", GMS_URI), KMS_USER_INIT("alice", ALICE_URI),
                                 KMS_USER_INIT("bob", BOB_URI)};
     struct kms_user *gms = &users[0], *alice = &users[1], *bob = &users[2];
@@ -247,7 +247,7 @@ int main(int argc, char **argv) {
 
     now = (uint64_t)time(NULL);
     printf("mcptt-kmc %s: group key demo\n", mkc_version());
-    printf("KMS %s (KmsUri %s), now %s\n", kms.kms_url, KMS_SESSION_KMS_URI,
+    printf("KMS %s (KmsUri %s), now %s\n", kms.kms_url, kms.kms_uri,
            kms_utc(now, when, sizeof when));
     printf("users: GMS = %s, alice = %s, bob = %s\n", gms->uri, alice->uri, bob->uri);
 

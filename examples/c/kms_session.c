@@ -16,9 +16,43 @@
 /* Small helpers                                                                              */
 /* ------------------------------------------------------------------------------------------ */
 
+const char *kms_result_name(mkc_result rc) {
+    switch (rc) {
+    case MKC_RESULT_OK: return "MKC_RESULT_OK";
+    case MKC_RESULT_NULL_PARAMETER: return "MKC_RESULT_NULL_PARAMETER";
+    case MKC_RESULT_BUFFER_TOO_SMALL: return "MKC_RESULT_BUFFER_TOO_SMALL";
+    case MKC_RESULT_PANIC: return "MKC_RESULT_PANIC";
+    case MKC_RESULT_RNG_FAILURE: return "MKC_RESULT_RNG_FAILURE";
+    case MKC_RESULT_INVALID_PARAMETER: return "MKC_RESULT_INVALID_PARAMETER";
+    case MKC_RESULT_INVALID_KEY: return "MKC_RESULT_INVALID_KEY";
+    case MKC_RESULT_VERIFY_FAILED: return "MKC_RESULT_VERIFY_FAILED";
+    case MKC_RESULT_DECAPSULATION_FAILED: return "MKC_RESULT_DECAPSULATION_FAILED";
+    case MKC_RESULT_INVALID_LENGTH: return "MKC_RESULT_INVALID_LENGTH";
+    case MKC_RESULT_INVALID_CONFIG: return "MKC_RESULT_INVALID_CONFIG";
+    case MKC_RESULT_UNKNOWN_REQUEST: return "MKC_RESULT_UNKNOWN_REQUEST";
+    case MKC_RESULT_NO_CERTIFICATE: return "MKC_RESULT_NO_CERTIFICATE";
+    case MKC_RESULT_NO_KEY_MATERIAL: return "MKC_RESULT_NO_KEY_MATERIAL";
+    case MKC_RESULT_INVALID_STORE: return "MKC_RESULT_INVALID_STORE";
+    case MKC_RESULT_STORE_AUTHENTICATION_FAILED: return "MKC_RESULT_STORE_AUTHENTICATION_FAILED";
+    case MKC_RESULT_MIKEY_MALFORMED: return "MKC_RESULT_MIKEY_MALFORMED";
+    case MKC_RESULT_MIKEY_TIME_OUTSIDE_WINDOW: return "MKC_RESULT_MIKEY_TIME_OUTSIDE_WINDOW";
+    case MKC_RESULT_MIKEY_NOT_FOR_US: return "MKC_RESULT_MIKEY_NOT_FOR_US";
+    case MKC_RESULT_MIKEY_AUTHENTICATION_FAILED: return "MKC_RESULT_MIKEY_AUTHENTICATION_FAILED";
+    case MKC_RESULT_MIKEY_UNKNOWN_KMS: return "MKC_RESULT_MIKEY_UNKNOWN_KMS";
+    case MKC_RESULT_MIKEY_KMS_REVOKED: return "MKC_RESULT_MIKEY_KMS_REVOKED";
+    case MKC_RESULT_UNKNOWN_MKI: return "MKC_RESULT_UNKNOWN_MKI";
+    case MKC_RESULT_KEY_EXPIRED: return "MKC_RESULT_KEY_EXPIRED";
+    case MKC_RESULT_KEY_NOT_YET_ACTIVE: return "MKC_RESULT_KEY_NOT_YET_ACTIVE";
+    case MKC_RESULT_UNKNOWN_KEY: return "MKC_RESULT_UNKNOWN_KEY";
+    case MKC_RESULT_KEY_REVOKED: return "MKC_RESULT_KEY_REVOKED";
+    default: return "MKC_RESULT_?";
+    }
+}
+
 int kms_ok(mkc_result rc, const char *what) {
     if (rc == MKC_RESULT_OK) return 1;
-    fprintf(stderr, "error: %s failed: %s (code %u)\n", what, mkc_result_str(rc), (unsigned)rc);
+    fprintf(stderr, "error: %s failed: %s (%s, code %u)\n", what, kms_result_name(rc),
+            mkc_result_str(rc), (unsigned)rc);
     return 0;
 }
 
@@ -134,10 +168,16 @@ static CURLcode send_request(CURL *curl, const char *ca_file, const mkc_request 
 /* ------------------------------------------------------------------------------------------ */
 
 int kms_session_open(struct kms_session *s, const char *kms_url, const char *ca_file, FILE *log) {
+    return kms_session_open_domain(s, kms_url, ca_file, KMS_SESSION_KMS_URI, log);
+}
+
+int kms_session_open_domain(struct kms_session *s, const char *kms_url, const char *ca_file,
+                            const char *kms_uri, FILE *log) {
     s->kms_url = kms_url;
     s->ca_file = ca_file;
     s->curl = NULL;
     s->log = log;
+    s->kms_uri = kms_uri;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         fprintf(stderr, "error: curl_global_init failed\n");
         return 0;
@@ -159,14 +199,15 @@ void kms_session_close(struct kms_session *s) {
 }
 
 int kms_client_new(const struct kms_session *s, const char *uri, mkc_client **out) {
+    const char *kms_uri = s->kms_uri != NULL ? s->kms_uri : KMS_SESSION_KMS_URI;
     mkc_client_config config;
     if (!kms_ok(mkc_client_config_init(&config), "mkc_client_config_init")) return 0;
     config.kms_url.ptr = (const uint8_t *)s->kms_url;
     config.kms_url.len = strlen(s->kms_url);
     config.user_uri.ptr = (const uint8_t *)uri;
     config.user_uri.len = strlen(uri);
-    config.expected_kms_uri.ptr = (const uint8_t *)KMS_SESSION_KMS_URI; /* refuse any other */
-    config.expected_kms_uri.len = strlen(KMS_SESSION_KMS_URI);
+    config.expected_kms_uri.ptr = (const uint8_t *)kms_uri; /* refuse any other */
+    config.expected_kms_uri.len = strlen(kms_uri);
     return kms_ok(mkc_client_new(&config, out), "mkc_client_new");
 }
 
@@ -205,6 +246,7 @@ static const char *rejection_name(uint32_t r) {
     case MKC_REJECTION_MISSING_KEY_SET: return "missing key set";
     case MKC_REJECTION_CERTIFICATE_CHANGED: return "certificate changed";
     case MKC_REJECTION_NO_CERTIFICATE: return "no certificate";
+    case MKC_REJECTION_WRONG_PERIOD: return "wrong key period";
     default: return "other";
     }
 }
@@ -254,6 +296,7 @@ static void note_event(FILE *log, struct kms_user *u, const mkc_event *e) {
                     (int)e->text_len, e->text);
         }
         u->problems++;
+        u->last_rejection = e->rejection;
         break;
     case MKC_EVENT_KIND_PERIOD_MISMATCH:
         if (log != NULL) {
@@ -276,6 +319,30 @@ static void note_event(FILE *log, struct kms_user *u, const mkc_event *e) {
     case MKC_EVENT_KIND_RETRIES_EXHAUSTED:
         if (log != NULL) fprintf(log, "gave up after repeated failures\n");
         u->problems++;
+        break;
+    case MKC_EVENT_KIND_KEY_MATERIAL_PARTIAL:
+        if (log != NULL) {
+            fprintf(log,
+                    "half the keys of %.*s for period %" PRIu64 " stored: sign %s, decrypt %s\n",
+                    (int)e->identity_len, e->identity, e->period, yes_no(e->can_sign),
+                    yes_no(e->can_decrypt));
+        }
+        break;
+    case MKC_EVENT_KIND_PARTNER_CERTIFICATE_INSTALLED:
+        if (log != NULL) {
+            fprintf(log, "certificate of partner domain %.*s validated and installed%s\n",
+                    (int)e->text_len, e->text,
+                    e->changed ? " (it replaced one with other keys, or a revoked one)" : "");
+        }
+        u->partners_installed++;
+        break;
+    case MKC_EVENT_KIND_PARTNER_CERTIFICATE_REMOVED:
+        if (log != NULL) {
+            fprintf(log, "certificate of partner domain %.*s removed (%s)\n", (int)e->text_len,
+                    e->text, rejection_name(e->rejection));
+        }
+        u->partners_removed++;
+        u->last_rejection = e->rejection;
         break;
     default:
         if (log != NULL) fprintf(log, "event %u\n", (unsigned)e->kind);

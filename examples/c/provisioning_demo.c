@@ -78,7 +78,7 @@ static void result_line(const char *what, int good) {
 int main(int argc, char **argv) {
     static const char message[] = "alice to bob: the group key for talk group 7 follows";
     const char *kms_url, *ca_file;
-    struct kms_session kms = {NULL, NULL, NULL, NULL};
+    struct kms_session kms = KMS_SESSION_INIT;
     struct kms_user alice = KMS_USER_INIT("alice", ALICE_URI);
     struct kms_user bob = KMS_USER_INIT("bob", BOB_URI);
     mkc_client *restored = NULL;
@@ -113,7 +113,7 @@ int main(int argc, char **argv) {
 
     now = (uint64_t)time(NULL);
     printf("mcptt-kmc %s: provisioning demo\n", mkc_version());
-    printf("KMS %s (KmsUri %s), now %s\n", kms_url, KMS_SESSION_KMS_URI,
+    printf("KMS %s (KmsUri %s), now %s\n", kms_url, kms.kms_uri,
            kms_utc(now, when, sizeof when));
     printf("users: alice = %s, bob = %s\n", alice.uri, bob.uri);
 
