@@ -115,6 +115,7 @@ static mkc_result send_pck(const struct kms_user *from, const char *to_uri,
         u8(to_kms_uri), strlen(to_kms_uri), now, MKC_MIKEY_KEY_KIND_PCK, pck, MKC_MIKEY_KEY_BYTES,
         *pck_id, 0, NULL, 0, /* 16 fresh random octets of RAND */
         NULL, NULL, 0,       /* no key parameters, no name */
+        NULL, 0,             /* no group IDs */
         msg, MSG_CAP, msg_len);
 }
 

@@ -80,7 +80,8 @@ static uint32_t create(const struct kms_user *from, const char *to, const char *
     return (uint32_t)mkc_client_mikey_create_imessage_with_params(
         from->client, u8(from->uri), strlen(from->uri), u8(to), strlen(to),
         to_kms ? u8(to_kms) : NULL, to_kms ? strlen(to_kms) : 0, now, MKC_MIKEY_KEY_KIND_PCK,
-        key, MKC_MIKEY_KEY_BYTES, key_id, flags, NULL, 0, NULL, NULL, 0, msg, MSG_CAP, msg_len);
+        key, MKC_MIKEY_KEY_BYTES, key_id, flags, NULL, 0, NULL, NULL, 0, NULL, 0, msg, MSG_CAP,
+        msg_len);
 }
 
 /* `u` processes msg as its own URI at `now`; initiator NULL: not given. */
