@@ -1107,22 +1107,48 @@ impl Client {
                 new.periods = periods;
             }
         }
-        let kms_uri = new.xml.kms_uri.clone();
-        self.certificate = Some(new);
+        self.set_certificate(new);
         if first || changed {
             self.numbering_known = false;
         }
         if changed {
-            let old = std::mem::take(&mut self.materials);
-            for ((identity, period), material) in old {
+            // What no longer validates under the new keys is dropped (and reported).
+            for ((identity, period), material) in std::mem::take(&mut self.materials) {
                 self.revalidate(identity, period, material, now);
             }
         }
-        if first || changed {
-            self.events
-                .push_back(Event::CertificateInstalled { kms_uri, changed });
-        }
         Ok(())
+    }
+
+    /// Installs a validated certificate of our KMS and reports it
+    /// ([`Event::CertificateInstalled`]) when it is the first or has other keys than the one
+    /// held. With [`Self::set_material`] and `Client::set_partner`, the one path by which
+    /// provisioned state is installed and announced, for KMS answers and import alike.
+    pub(crate) fn set_certificate(&mut self, new: Certificate) {
+        let changed = self
+            .certificate
+            .as_ref()
+            .is_some_and(|old| !old.same_keys(&new.xml));
+        if self.certificate.is_none() || changed {
+            self.events.push_back(Event::CertificateInstalled {
+                kms_uri: new.xml.kms_uri.clone(),
+                changed,
+            });
+        }
+        self.certificate = Some(new);
+    }
+
+    /// Stores validated material under its identity and period and reports it
+    /// ([`Event::KeyMaterialReady`] or [`Event::KeyMaterialPartial`]); see
+    /// [`Self::set_certificate`].
+    pub(crate) fn set_material(&mut self, material: KeyMaterial) {
+        let cert = self
+            .certificate
+            .as_ref()
+            .expect("material is validated against a certificate");
+        self.events.push_back(material_event(cert, &material));
+        let key = (material.set.user_uri.clone(), material.period);
+        self.materials.insert(key, material);
     }
 
     fn revalidate(&mut self, identity: String, period: u64, material: KeyMaterial, now: u64) {
@@ -1313,12 +1339,7 @@ impl Client {
                 new.set.rsk = old.set.rsk.clone();
             }
         }
-        let cert = self
-            .certificate
-            .as_ref()
-            .expect("material is validated against a certificate");
-        self.events.push_back(material_event(cert, &new));
-        self.materials.insert(key, new);
+        self.set_material(new);
         true
     }
 }

@@ -137,35 +137,11 @@ impl Client {
                 continue;
             }
             if cert.revoked && uri != own && !uri.is_empty() {
-                let was = self.partners.by_uri.insert(uri.clone(), Partner::Revoked(cert));
-                if !matches!(was, Some(Partner::Revoked(_))) {
-                    self.events.push_back(Event::PartnerCertificateRemoved {
-                        kms_uri: reportable(&uri),
-                        reason: Rejection::Revoked,
-                    });
-                }
+                self.set_partner(uri, Partner::Revoked(cert));
                 continue;
             }
             match Certificate::validate_external(cert, &own, now) {
-                Ok(new) => {
-                    let (report, changed) = match self.partners.by_uri.get(&uri) {
-                        Some(Partner::Valid(old)) => {
-                            let same = old.same_keys(&new.xml);
-                            (!same, !same)
-                        }
-                        Some(Partner::Revoked(_)) => (true, true),
-                        None => (true, false),
-                    };
-                    self.partners
-                        .by_uri
-                        .insert(uri.clone(), Partner::Valid(Box::new(new)));
-                    if report {
-                        self.events.push_back(Event::PartnerCertificateInstalled {
-                            kms_uri: reportable(&uri),
-                            changed,
-                        });
-                    }
-                }
+                Ok(new) => self.set_partner(uri, Partner::Valid(Box::new(new))),
                 Err(reason) => self.reject(
                     None,
                     None,
@@ -176,6 +152,31 @@ impl Client {
         }
         self.partners.cache_num = Some(cache_num);
         true
+    }
+
+    /// Holds `partner` for `uri` and reports what changed: a valid certificate new or with
+    /// other keys ([`Event::PartnerCertificateInstalled`]), a domain newly revoked
+    /// ([`Event::PartnerCertificateRemoved`]). The one path for cache answers and import.
+    pub(crate) fn set_partner(&mut self, uri: String, partner: Partner) {
+        let held = self.partners.by_uri.get(&uri);
+        let event = match &partner {
+            Partner::Valid(new) => match held {
+                Some(Partner::Valid(old)) if old.same_keys(&new.xml) => None,
+                _ => Some(Event::PartnerCertificateInstalled {
+                    kms_uri: reportable(&uri),
+                    changed: held.is_some(),
+                }),
+            },
+            Partner::Revoked(_) => match held {
+                Some(Partner::Revoked(_)) => None,
+                _ => Some(Event::PartnerCertificateRemoved {
+                    kms_uri: reportable(&uri),
+                    reason: Rejection::Revoked,
+                }),
+            },
+        };
+        self.events.extend(event);
+        self.partners.by_uri.insert(uri, partner);
     }
 
     /// Removes partner certificates past their ValidTo at Unix time `now`.

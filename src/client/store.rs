@@ -87,7 +87,7 @@ use zeroize::Zeroizing;
 
 use super::keyring::{KeyRing, RingKey};
 use super::partners::{MAX_PARTNERS, Partner, Partners};
-use super::{Client, ClientError, Event, JobKind, JobState};
+use super::{Client, ClientError, JobKind, JobState};
 use crate::client::material::{Certificate, KeyMaterial};
 use crate::domain::PeriodNumbering;
 use crate::kms::message::{CertificateRole, KmsCertificate, KmsKeySet};
@@ -323,44 +323,18 @@ impl Client {
         materials: BTreeMap<(String, u64), KeyMaterial>,
         partners: Partners,
     ) {
-        for (uri, partner) in &partners.by_uri {
-            let held = self.partners.by_uri.get(uri);
-            match partner {
-                Partner::Valid(new) => {
-                    let same = matches!(held, Some(Partner::Valid(old)) if old.same_keys(&new.xml));
-                    if !same {
-                        self.events.push_back(Event::PartnerCertificateInstalled {
-                            kms_uri: crate::text::reportable(uri),
-                            changed: held.is_some(),
-                        });
-                    }
-                }
-                Partner::Revoked(_) => {
-                    if !matches!(held, Some(Partner::Revoked(_))) {
-                        self.events.push_back(Event::PartnerCertificateRemoved {
-                            kms_uri: crate::text::reportable(uri),
-                            reason: super::Rejection::Revoked,
-                        });
-                    }
-                }
+        // Through the same install path as the KMS's answers, raising the same events.
+        let Partners { cache_num, by_uri } = partners;
+        let mut held = std::mem::take(&mut self.partners.by_uri);
+        for (uri, partner) in by_uri {
+            if let Some(old) = held.remove(&uri) {
+                self.partners.by_uri.insert(uri.clone(), old);
             }
+            self.set_partner(uri, partner);
         }
-        self.partners = partners;
-        if let Some(new) = &cert {
-            let changed = self
-                .certificate
-                .as_ref()
-                .is_some_and(|old| !old.same_keys(&new.xml));
-            if self.certificate.is_none() || changed {
-                self.events.push_back(Event::CertificateInstalled {
-                    kms_uri: new.xml.kms_uri.clone(),
-                    changed,
-                });
-            }
-            for material in materials.values() {
-                self.events.push_back(super::material_event(new, material));
-            }
-        }
+        // Domains the blob does not hold are dropped (the blob replaces the state).
+        drop(held);
+        self.partners.cache_num = cache_num;
         // Requests not yet sent for material now held are not needed any more.
         self.jobs.retain(|job| match (&job.kind, job.state) {
             (_, JobState::InFlight { .. }) | (JobKind::Init | JobKind::CertCache, _) => true,
@@ -368,8 +342,16 @@ impl Client {
                 !materials.contains_key(&(identity.clone(), *period))
             }
         });
-        self.certificate = cert;
-        self.materials = materials;
+        self.materials.clear();
+        match cert {
+            Some(cert) => {
+                self.set_certificate(cert);
+                for (_, material) in materials {
+                    self.set_material(material);
+                }
+            }
+            None => self.certificate = None,
+        }
         self.numbering_known = !self.materials.is_empty();
     }
 
@@ -917,6 +899,7 @@ mod tests {
     use std::sync::OnceLock;
 
     use super::*;
+    use crate::client::Event;
     use crate::client::{API_PATH, ClientConfig, Output};
     use crate::kms::Kms;
     use crate::kms::issue::KmsDomain;
