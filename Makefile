@@ -49,7 +49,8 @@ $(KMS_SESSION_PROGRAMS): $(KMS_SESSION)
 WITH_KMS := ./scripts/run-with-kms.sh
 
 .PHONY: all setup lib kms test test-rust test-c test-ct jni-classes test-jni demo demo-java bench \
-        clean install uninstall test-install test-cross test-cross-smoke android android-check
+        clean install uninstall test-install test-cross test-cross-smoke android android-check \
+        fuzz fuzz-smoke
 .DELETE_ON_ERROR:
 
 all: lib
@@ -200,6 +201,18 @@ bench: setup $(BUILD)/bench_eccsi $(BUILD)/bench_sakke
 	$(RUN) $(BUILD)/bench_sakke > $(BUILD)/bench_sakke.out || { cat $(BUILD)/bench_sakke.out; exit 1; }
 	cat $(BUILD)/bench_sakke.out
 	./scripts/bench-ratio.sh BENCHMARKS.md $(BUILD)/bench_eccsi.out $(BUILD)/bench_sakke.out
+
+# Fuzzing (README, "Fuzzing"): the cargo-fuzz targets of fuzz/ (its own workspace, nightly
+# Rust, libFuzzer with ASan and debug assertions), each run for FUZZ_SECONDS from the committed
+# seeds (fuzz/seeds/). `make fuzz`: 60 s per target by default; `make fuzz-smoke`: 15 s per
+# target, what .ci/run runs. Any crash or failed check fails the run (fuzz/run.sh); a missing
+# nightly toolchain or cargo-fuzz is installed, and the run FAILS saying so if that fails.
+FUZZ_SECONDS ?=
+fuzz: setup
+	FUZZ_SECONDS='$(FUZZ_SECONDS)' ./fuzz/run.sh
+
+fuzz-smoke: setup
+	FUZZ_SECONDS='$(FUZZ_SECONDS)' ./fuzz/run.sh --smoke
 
 # Installation (README, "Install"): PREFIX (default /usr/local), libdir, includedir and DESTDIR
 # (a staging root) as usual. install builds the release library first when cargo is at hand, so
