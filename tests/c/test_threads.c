@@ -1,11 +1,13 @@
 /*
  * test_threads.c: the thread rules of the header, exercised: one handle of each immutable type
  * (mkc_eccsi_public, mkc_eccsi_signer, mkc_kms, mkc_sakke_public, mkc_sakke_receiver) made
- * once and shared by 8 threads that use them all at once, with no lock of their own, plus the
- * stateless functions (mkc_uid_derive, the time functions, mkc_random). The threads start
- * together at a barrier, so the SAKKE receiver's lazy table (built on its first
- * decapsulation) and the library's base-point tables (built on first use) are built under
- * contention. Every result is checked against the RFC 6507 / RFC 6508 vectors or by a round
+ * once and shared by 8 threads that use them all at once, with no lock of their own; a
+ * provisioned client (mkc_client) shared the same way through its `const` calls only (sign,
+ * verify, encapsulate, decapsulate, uid, key period), as the header allows while no mutating
+ * call runs; and the stateless functions (mkc_uid_derive, mkc_random). The threads start
+ * together at a barrier, so the SAKKE receivers' lazy tables (the bare receiver's and the
+ * client's, built on their first decapsulation) and the library's base-point tables (built
+ * on first use) are built under contention. Every result is checked against the RFC 6507 / RFC 6508 vectors or by a round
  * trip.
  *
  * `make test-race` runs it under ThreadSanitizer (this program with -fsanitize=thread, the
@@ -129,6 +131,20 @@ static const mkc_eccsi_signer *g_signer;
 static const mkc_kms *g_kms;
 static const mkc_sakke_public *g_sakke_public;
 static const mkc_sakke_receiver *g_receiver;
+static mkc_client *g_client; /* only `const mkc_client *` calls once the threads run */
+
+/* The client's user, KMS and time (a provisioned key period of the KMS g_kms). */
+static const char USER[] = "sip:alice@example.org";
+static const char KMS_URI[] = "kms.example.org";
+#define NOW 1800000000u
+#define KEY_PERIOD_S 2592000u
+
+static mkc_str str_of(const char *s) {
+    mkc_str out;
+    out.ptr = (const uint8_t *)s;
+    out.len = strlen(s);
+    return out;
+}
 
 static pthread_barrier_t g_start;
 
@@ -201,6 +217,39 @@ static void *work(void *arg) {
                "the issued SSK validates");
         mkc_eccsi_signer_free(signer);
 
+        /* The client, through its const calls: sign and verify as alice, encapsulate to her
+         * and decapsulate with her RSK (the client's receiver table, also built on first
+         * use), her UID and the key period. */
+        const mkc_client *client = g_client;
+        const uint8_t *user = (const uint8_t *)USER;
+        size_t user_len = sizeof USER - 1;
+        expect(w, mkc_client_decapsulate(client, user, user_len, NOW, my_sed, sizeof my_sed,
+                                         back, sizeof back, &written) != MKC_RESULT_OK,
+               "the client refuses a SED for another identifier");
+        uint8_t client_sed[SED_BYTES], client_ssv[SSV_BYTES];
+        expect(w, mkc_client_encapsulate(client, user, user_len, NOW, mine, sizeof mine,
+                                         client_sed, sizeof client_sed, &written) == MKC_RESULT_OK,
+               "client encapsulate");
+        expect(w, mkc_client_decapsulate(client, user, user_len, NOW, client_sed,
+                                         sizeof client_sed, client_ssv, sizeof client_ssv,
+                                         &written) == MKC_RESULT_OK
+                          && memcmp(client_ssv, mine, SSV_BYTES) == 0,
+               "client decapsulate");
+        expect(w, mkc_client_sign(client, user, user_len, NOW, my_msg, sizeof my_msg, my_sig,
+                                  sizeof my_sig, &written) == MKC_RESULT_OK,
+               "client sign");
+        expect(w, mkc_client_verify(client, user, user_len, NOW, my_msg, sizeof my_msg, my_sig,
+                                    sizeof my_sig) == MKC_RESULT_OK,
+               "client verify");
+        uint8_t client_uid[32];
+        uint64_t period = 0, start = 0, end = 0;
+        expect(w, mkc_client_uid(client, user, user_len, NOW, client_uid, sizeof client_uid)
+                      == MKC_RESULT_OK,
+               "client UID");
+        expect(w, mkc_client_key_period(client, NOW, &period, &start, &end) == MKC_RESULT_OK
+                      && start <= NOW && NOW < end,
+               "client key period");
+
         /* Stateless functions. */
         uint8_t uid[32];
         static const char uri[] = "sip:alice@example.org";
@@ -211,6 +260,63 @@ static void *work(void *arg) {
                "UID");
     }
     return NULL;
+}
+
+/* Provisions g_client for alice from g_kms at NOW, answering its requests with the KMS's
+ * own responses (no HTTP): the init response, then the key set of its key period. */
+static void provision(void) {
+    mkc_client_config config;
+    CHECK_RC(mkc_client_config_init(&config), MKC_RESULT_OK, "config init");
+    config.kms_url = str_of("https://kms.example.org");
+    config.user_uri = str_of(USER);
+    config.expected_kms_uri = str_of(KMS_URI);
+    CHECK_RC(mkc_client_new(&config, &g_client), MKC_RESULT_OK, "client");
+    if (!g_client) {
+        return;
+    }
+    static const char token[] = "token";
+    CHECK_RC(mkc_client_set_access_token(g_client, (const uint8_t *)token, sizeof token - 1),
+             MKC_RESULT_OK, "token");
+    mkc_kms_params params;
+    memset(&params, 0, sizeof params);
+    params.kms_uri = str_of(KMS_URI);
+    params.key_period_s = KEY_PERIOD_S;
+    params.key_offset_s = 0;
+    params.id_encoding = 0;
+    static uint8_t xml[8192];
+    int ready = 0;
+    for (int i = 0; i < 16 && !ready; i++) {
+        mkc_output out;
+        CHECK_RC(mkc_client_poll_output(g_client, NOW, &out), MKC_RESULT_OK, "poll");
+        if (out.kind == MKC_OUTPUT_KIND_EVENT) {
+            ready = out.event.kind == MKC_EVENT_KIND_KEY_MATERIAL_READY;
+            continue;
+        }
+        if (out.kind != MKC_OUTPUT_KIND_REQUEST) {
+            break;
+        }
+        mkc_str url;
+        url.ptr = (const uint8_t *)out.request.url;
+        url.len = out.request.url_len;
+        size_t written = 0;
+        int init = url.len >= 5 && memcmp(out.request.url + url.len - 5, "/init", 5) == 0;
+        if (init) {
+            CHECK_RC(mkc_kms_init_response_xml(g_kms, &params, str_of(USER), url, NOW, xml,
+                                               sizeof xml, &written),
+                     MKC_RESULT_OK, "init response");
+        } else {
+            uint64_t period = 0, start = 0, end = 0;
+            CHECK_RC(mkc_client_key_period(g_client, NOW, &period, &start, &end), MKC_RESULT_OK,
+                     "key period");
+            CHECK_RC(mkc_kms_keyprov_response_xml(g_kms, &params, str_of(USER), url, NOW, period,
+                                                  xml, sizeof xml, &written),
+                     MKC_RESULT_OK, "keyprov response");
+        }
+        uint64_t id = out.request.id;
+        CHECK_RC(mkc_client_handle_response(g_client, NOW, id, 200, xml, written), MKC_RESULT_OK,
+                 "handle response");
+    }
+    CHECK(ready, "alice's key material ready");
 }
 
 int main(void) {
@@ -242,6 +348,8 @@ int main(void) {
     CHECK_RC(mkc_sakke_receiver_new(z_t, sizeof z_t, sakke_id, sizeof sakke_id, rsk, sizeof rsk,
                                     &g_receiver),
              MKC_RESULT_OK, "SAKKE receiver");
+    set_ctx("client", "provisioning");
+    provision();
     if (g_failed) {
         finish();
     }
@@ -266,6 +374,7 @@ int main(void) {
     }
     pthread_barrier_destroy(&g_start);
 
+    mkc_client_free(g_client);
     mkc_sakke_receiver_free(g_receiver);
     mkc_sakke_public_free(g_sakke_public);
     mkc_kms_free(g_kms);
