@@ -32,7 +32,11 @@ static VERIFIER: LazyLock<Shared<mkc_eccsi_public>> = LazyLock::new(|| {
 });
 
 static RECEIVER: LazyLock<Shared<mkc_sakke_receiver>> = LazyLock::new(|| {
-    let (z_t, id, rsk) = (sakke_vector("z_point"), sakke_vector("id"), sakke_vector("rsk"));
+    let (z_t, id, rsk) = (
+        sakke_vector("z_point"),
+        sakke_vector("id"),
+        sakke_vector("rsk"),
+    );
     let mut out = ptr::null();
     // SAFETY: valid slices and out-pointer.
     let r = unsafe {
@@ -90,7 +94,10 @@ fuzz_target!(|data: &[u8]| {
                     sig.as_ptr(),
                     sig.len(),
                 );
-                assert!(matches!(r, mkc_result::Ok | mkc_result::VerifyFailed), "{r:?}");
+                assert!(
+                    matches!(r, mkc_result::Ok | mkc_result::VerifyFailed),
+                    "{r:?}"
+                );
             }
             2 => {
                 // SSK (32 octets) || PVT, with the RFC 6507 KPAK and identifier.
@@ -149,7 +156,8 @@ fuzz_target!(|data: &[u8]| {
             _ => {
                 // KSAK (32 octets) || z.
                 let mut out = ptr::null();
-                let r = mkc_kms_new_from_secrets(a.as_ptr(), a.len(), b.as_ptr(), b.len(), &mut out);
+                let r =
+                    mkc_kms_new_from_secrets(a.as_ptr(), a.len(), b.as_ptr(), b.len(), &mut out);
                 constructed(r, out, mkc_kms_free);
             }
         }

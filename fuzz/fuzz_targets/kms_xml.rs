@@ -41,7 +41,11 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         if let Ok(t) = xml::parse_datetime(text) {
             let formatted = xml::format_datetime(t);
-            assert_eq!(xml::parse_datetime(&formatted), Ok(t), "dateTime {formatted}");
+            assert_eq!(
+                xml::parse_datetime(&formatted),
+                Ok(t),
+                "dateTime {formatted}"
+            );
         }
     }
 });

@@ -125,7 +125,9 @@ pub fn provisioned(kms: &Kms, user: &str) -> Client {
                 } else {
                     keyprov_response(kms, user, NOW)
                 };
-                client.handle_response(NOW, r.id, 200, &body).expect("response");
+                client
+                    .handle_response(NOW, r.id, 200, &body)
+                    .expect("response");
             }
             Output::Event(_) => {}
             Output::WakeUp(_) | Output::None => break,

@@ -13,8 +13,7 @@ use mcptt_kmc::kms::message::{KmsErrorInfo, KmsPayload, KmsRequest};
 use mcptt_kmc::kms::xml;
 use mcptt_kmc::mikey::{KeyKind, sdp};
 use mcptt_kmc_fuzz_common::{
-    self as common, ALICE, BOB, GMS, NOW, STORAGE_KEY, eccsi_vector, encode_record,
-    sakke_vector,
+    self as common, ALICE, BOB, GMS, NOW, STORAGE_KEY, eccsi_vector, encode_record, sakke_vector,
 };
 
 fn root() -> PathBuf {
@@ -25,6 +24,37 @@ fn write(target: &str, name: &str, data: &[u8]) {
     let dir = root().join("seeds").join(target);
     fs::create_dir_all(&dir).expect("seed dir");
     fs::write(dir.join(name), data).expect("seed");
+}
+
+/// Runs a `client_response` input as the target does (without its checks): the client after it.
+fn answer(data: &[u8]) -> mcptt_kmc::client::Client {
+    use mcptt_kmc::client::{Client, Output};
+    let mut client = Client::new(common::config(ALICE)).expect("config");
+    client.set_access_token(common::TOKEN).expect("token");
+    let mut now = NOW;
+    for record in common::records(data) {
+        now += record.advance_s;
+        let mut id = None;
+        for _ in 0..64 {
+            match client.poll_output(now) {
+                Output::Request(r) => {
+                    id = Some(r.id);
+                    break;
+                }
+                Output::Event(_) => {}
+                Output::WakeUp(at) => now = at,
+                Output::None => break,
+            }
+        }
+        let Some(id) = id else { continue };
+        match record.answer {
+            common::Answer::Status(status) => {
+                let _ = client.handle_response(now, id, status, record.body);
+            }
+            common::Answer::Failure => client.handle_failure(now, id).expect("in flight"),
+        }
+    }
+    client
 }
 
 fn main() {
@@ -45,8 +75,16 @@ fn main() {
     write("kms_xml", "init.xml", &init);
     write("kms_xml", "keyprov.xml", &keyprov);
     write("kms_xml", "error.xml", &error);
-    write("kms_xml", "fixture-init.xml", &fixture("init-response-1.xml"));
-    write("kms_xml", "fixture-keyprov.xml", &fixture("keyprov-response-1.xml"));
+    write(
+        "kms_xml",
+        "fixture-init.xml",
+        &fixture("init-response-1.xml"),
+    );
+    write(
+        "kms_xml",
+        "fixture-keyprov.xml",
+        &fixture("keyprov-response-1.xml"),
+    );
     let request = KmsRequest {
         user_uri: ALICE.into(),
         kms_uri: common::KMS_URI.into(),
@@ -59,20 +97,37 @@ fn main() {
             message: "retry".into(),
         }),
     };
-    write("kms_xml", "request.xml", xml::emit_request(&request).as_bytes());
+    write(
+        "kms_xml",
+        "request.xml",
+        xml::emit_request(&request).as_bytes(),
+    );
 
     // client_response: init then keyprov (provisions); a KmsError; 401 then the answers
     // again; the real KMS's documents (refused: another KMS URI).
     let both = [encode_record(0, 0, &init), encode_record(0, 0, &keyprov)].concat();
     write("client_response", "provision", &both);
+    assert_eq!(
+        answer(&both).materials().count(),
+        1,
+        "the provision seed provisions"
+    );
     let next_period = common::keyprov_response(&kms, ALICE, NOW + common::USER_KEY_PERIOD);
     let rollover = [
         both.clone(),
-        encode_record(0, 170, &init),
+        // 111^2 minutes (8.6 days) later, the clock then moved to the client's wake-up (a
+        // day before NOW's period ends), the client asks for the certificate again, then for
+        // the next period's keys.
+        encode_record(0, 111, &init),
         encode_record(0, 0, &next_period),
     ]
     .concat();
     write("client_response", "rollover", &rollover);
+    assert_eq!(
+        answer(&rollover).materials().count(),
+        2,
+        "the rollover seed adds a period"
+    );
     write("client_response", "kms-error", &encode_record(0, 0, &error));
     let refused = [
         encode_record(0xe0, 0, b""),
@@ -89,8 +144,10 @@ fn main() {
     .concat();
     write("client_response", "fixtures", &real);
 
-    // mikey_process and sdp: I_MESSAGEs from the GMS to bob at NOW.
+    // mikey_process and sdp: I_MESSAGEs from the GMS to bob at NOW; each is checked to go all
+    // the way through bob's processing, as the target runs it.
     let gms = common::provisioned(&kms, GMS);
+    let bob = common::provisioned(&kms, BOB);
     let kinds = [
         ("gmk", KeyKind::Gmk, false, false),
         ("gmk-hidden-self", KeyKind::Gmk, true, true),
@@ -109,19 +166,47 @@ fn main() {
         let message = gms
             .mikey_create_imessage(GMS, BOB, NOW, &options)
             .expect("I_MESSAGE");
+        let initiator = if message.len() % 2 == 0 {
+            None
+        } else {
+            Some(GMS)
+        };
+        let received = bob
+            .mikey_process_imessage(BOB, NOW, common::REPLAY_WINDOW_S, initiator, &message)
+            .expect("bob processes the seed");
+        assert_eq!(*received.key, *key, "{name}: the key");
         write("mikey_process", name, &message);
-        write("sdp", name, format!("a=key-mgmt:{}", sdp::to_key_mgmt(&message)).as_bytes());
+        write(
+            "sdp",
+            name,
+            format!("a=key-mgmt:{}", sdp::to_key_mgmt(&message)).as_bytes(),
+        );
     }
 
     // store_import: the plaintext of alice's export (mode 1) and the blob itself (mode 0).
     let alice = common::provisioned(&kms, ALICE);
     let blob = alice.export(&STORAGE_KEY).expect("export");
     let plaintext = common::open_store(ALICE, &blob);
-    write("store_import", "plaintext", &[&[1u8][..], &plaintext].concat());
+    let mut restored = mcptt_kmc::client::Client::new(common::config(ALICE)).expect("config");
+    let sealed = common::seal_store(ALICE, &plaintext);
+    assert_eq!(
+        restored.import(NOW, &STORAGE_KEY, &sealed).ok(),
+        Some(1),
+        "plaintext seed"
+    );
+    write(
+        "store_import",
+        "plaintext",
+        &[&[1u8][..], &plaintext].concat(),
+    );
     write("store_import", "blob", &[&[0u8][..], &blob].concat());
     let empty = mcptt_kmc::client::Client::new(common::config(ALICE)).expect("config");
     let blob = empty.export(&STORAGE_KEY).expect("export");
-    write("store_import", "empty", &[&[1u8][..], &common::open_store(ALICE, &blob)].concat());
+    write(
+        "store_import",
+        "empty",
+        &[&[1u8][..], &common::open_store(ALICE, &blob)].concat(),
+    );
 
     // crypto: one valid input per entry point (choice octet first).
     let seed = |choice: u8, parts: &[Vec<u8>]| [vec![choice], parts.concat()].concat();
@@ -148,5 +233,5 @@ fn main() {
         "6-kms",
         &seed(6, &[eccsi_vector("ksak"), common::sakke_z()]),
     );
-    println!("seeds written to {}", root().join("seeds").display());
+    println!("seeds written to fuzz/seeds/ and checked");
 }
