@@ -290,5 +290,5 @@ android-check: setup
 	./scripts/android-build.sh --check
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) fuzz/target fuzz/artifacts
 	$(CARGO) clean
