@@ -234,7 +234,7 @@ bench: setup $(BUILD)/bench_eccsi $(BUILD)/bench_sakke
 
 # Fuzzing (README, "Fuzzing"): the cargo-fuzz targets of fuzz/ (its own workspace, nightly
 # Rust, libFuzzer with ASan and debug assertions), each run for FUZZ_SECONDS from the committed
-# seeds (fuzz/seeds/). `make fuzz`: 60 s per target by default; `make fuzz-smoke`: 15 s per
+# seeds (fuzz/seeds/). `make fuzz`: 60 s per target by default; `make fuzz-smoke`: 12 s per
 # target, what .ci/run runs. Any crash or failed check fails the run (fuzz/run.sh); a missing
 # nightly toolchain or cargo-fuzz is installed, and the run FAILS saying so if that fails.
 FUZZ_SECONDS ?=

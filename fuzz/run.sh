@@ -3,7 +3,7 @@
 #
 #   fuzz/run.sh [--smoke] [target...]
 #
-# FUZZ_SECONDS per target (default 60; with --smoke 15). Each target starts from its committed
+# FUZZ_SECONDS per target (default 60; with --smoke 12). Each target starts from its committed
 # seeds (fuzz/seeds/<target>) and keeps what it finds in fuzz/corpus/<target> (not committed).
 # A crash, a failed assertion, a leak, an input slower than FUZZ_TIMEOUT seconds (default 30) or
 # more than 2 GB of memory fails the run; the input is saved in fuzz/artifacts/<target>/ and
@@ -13,14 +13,14 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-TARGETS_ALL=(kms_xml client_response mikey_process sdp store_import crypto)
+TARGETS_ALL=(kms_xml kms_xml_emit client_response mikey_process sdp store_import crypto)
 smoke=0
 if [[ "${1:-}" == "--smoke" ]]; then
   smoke=1
   shift
 fi
 if [[ $# -gt 0 ]]; then TARGETS=("$@"); else TARGETS=("${TARGETS_ALL[@]}"); fi
-if [[ $smoke == 1 ]]; then seconds="${FUZZ_SECONDS:-15}"; else seconds="${FUZZ_SECONDS:-60}"; fi
+if [[ $smoke == 1 ]]; then seconds="${FUZZ_SECONDS:-12}"; else seconds="${FUZZ_SECONDS:-60}"; fi
 timeout_s="${FUZZ_TIMEOUT:-30}"
 toolchain="${FUZZ_TOOLCHAIN:-nightly}"
 mode=$([[ $smoke == 1 ]] && echo "fuzz smoke" || echo "fuzz")

@@ -103,6 +103,32 @@ fn main() {
         xml::emit_request(&request).as_bytes(),
     );
 
+    // kms_xml_emit: a few value descriptions (kind, then length-prefixed strings and numbers).
+    let text = |s: &str| [vec![s.len() as u8], s.as_bytes().to_vec()].concat();
+    let uris = [text(ALICE), text(common::KMS_URI), text(common::KMS_URL)].concat();
+    write(
+        "kms_xml_emit",
+        "error",
+        &[
+            vec![3],
+            uris.clone(),
+            vec![0, 0],
+            vec![7; 8],
+            text("no & <way>"),
+        ]
+        .concat(),
+    );
+    write(
+        "kms_xml_emit",
+        "init",
+        &[vec![0], uris.clone(), vec![1], NOW.to_le_bytes().to_vec()].concat(),
+    );
+    write(
+        "kms_xml_emit",
+        "keyprov",
+        &[vec![1], uris, vec![0, 1], text("kms.example.org"), vec![2]].concat(),
+    );
+
     // client_response: init then keyprov (provisions); a KmsError; 401 then the answers
     // again; the real KMS's documents (refused: another KMS URI).
     let both = [encode_record(0, 0, &init), encode_record(0, 0, &keyprov)].concat();
