@@ -28,7 +28,8 @@ C_TESTS := $(BUILD)/test_eccsi_c99 $(BUILD)/test_eccsi_cxx $(BUILD)/test_eccsi_a
            $(BUILD)/test_client_c99 $(BUILD)/test_client_cxx $(BUILD)/test_client_asan \
            $(BUILD)/test_mikey_c99 $(BUILD)/test_mikey_cxx $(BUILD)/test_mikey_asan \
            $(BUILD)/test_srtp_c99 $(BUILD)/test_srtp_cxx $(BUILD)/test_srtp_asan \
-           $(BUILD)/test_partner_c99 $(BUILD)/test_partner_cxx $(BUILD)/test_partner_asan
+           $(BUILD)/test_partner_c99 $(BUILD)/test_partner_cxx $(BUILD)/test_partner_asan \
+           $(BUILD)/test_threads_c99 $(BUILD)/test_threads_cxx $(BUILD)/test_threads_asan
 
 # The programs that speak HTTPS to the KMS link libcurl too; the others do not.
 CURL_PROGRAMS := $(BUILD)/test_client_c99 $(BUILD)/test_client_cxx $(BUILD)/test_client_asan \
@@ -66,8 +67,9 @@ $(SRTP_PROGRAMS): $(SRTP_MEDIA)
 # tokens in its environment, and stops the server afterwards (scripts/run-with-kms.sh).
 WITH_KMS := ./scripts/run-with-kms.sh
 
-.PHONY: all setup lib kms test test-rust test-c test-ct jni-classes test-jni demo demo-java bench \
-        clean install uninstall test-install test-cross test-cross-smoke android android-check
+.PHONY: all setup lib kms test test-rust test-c test-ct test-race jni-classes test-jni demo demo-java bench \
+        clean install uninstall test-install test-cross test-cross-smoke android android-check \
+        fuzz fuzz-smoke
 .DELETE_ON_ERROR:
 
 all: lib
@@ -86,7 +88,7 @@ kms: setup
 	$(CARGO) build --release -p reference-kms
 
 # Every test, then the demo: it provisions from the real server and must succeed too.
-test: test-rust test-c test-ct test-jni test-install demo
+test: test-rust test-c test-race test-ct test-jni test-install demo
 
 # The library's tests, then the reference KMS's (they start the server binary).
 test-rust: setup
@@ -132,6 +134,35 @@ test-c: $(C_TESTS) kms
 	$(WITH_KMS) --partner -- $(RUN) $(VALGRIND) $(BUILD)/test_partner_c99
 	$(WITH_KMS) --partner -- $(RUN) $(BUILD)/test_partner_cxx
 	$(WITH_KMS) --partner -- $(RUN) $(BUILD)/test_partner_asan
+	$(RUN) $(BUILD)/test_threads_c99
+	$(RUN) $(BUILD)/test_threads_cxx
+	$(RUN) $(BUILD)/test_threads_asan
+
+# The data-race check: tests/c/test_threads.c (8 threads sharing one handle of each immutable
+# type, the SAKKE receiver's lazy table and the base-point tables built under contention) under
+# ThreadSanitizer. The library and its standard library are rebuilt for it with
+# -Zsanitizer=thread -Zbuild-std by rustup's nightly (its own target dir; no LTO, to build
+# faster); the test program is built with gcc -fsanitize=thread and runs on GCC's libtsan,
+# tests/c/tsan_compat.c supplying the three block-copy entry points rustc's LLVM calls and
+# libtsan lacks. Any race report fails the run (halt_on_error). TSan rather than valgrind's
+# helgrind or DRD: those know only pthread primitives, not the atomics and futexes of Rust's
+# Once/OnceLock, and would report every lazily built table as a race; TSan with std
+# instrumented too sees them and reports none. scripts/setup-race.sh installs nightly's
+# rust-src and libtsan, and fails saying so when it cannot.
+RACE_TOOLCHAIN ?= nightly
+RACE_TARGET := $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
+RACE_DIR    := target/tsan
+RACE_LIB    := $(RACE_DIR)/$(RACE_TARGET)/release
+RACE_ENV    := CARGO_TARGET_DIR=$(RACE_DIR) RUSTFLAGS=-Zsanitizer=thread \
+               CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+               CARGO_PROFILE_RELEASE_DEBUG=line-tables-only
+test-race: setup
+	RACE_TOOLCHAIN=$(RACE_TOOLCHAIN) ./scripts/setup-race.sh
+	$(RACE_ENV) $(CARGO) +$(RACE_TOOLCHAIN) build -Zbuild-std --target $(RACE_TARGET) --release --lib
+	mkdir -p $(BUILD)
+	$(CC) $(CFLAGS_C99) -fsanitize=thread -fno-builtin tests/c/test_threads.c tests/c/tsan_compat.c \
+	  -rdynamic -o $(BUILD)/test_threads_tsan -L$(RACE_LIB) -lmcptt_kmc -lpthread
+	TSAN_OPTIONS=halt_on_error=1 LD_LIBRARY_PATH=$(abspath $(RACE_LIB)) $(BUILD)/test_threads_tsan
 
 # The constant-time check: secret inputs marked undefined for valgrind memcheck (ct-check/);
 # any branch or memory index on a secret fails it. Its own target dir, because the ct-check
@@ -232,6 +263,18 @@ bench: setup $(BUILD)/bench_eccsi $(BUILD)/bench_sakke
 	cat $(BUILD)/bench_sakke.out
 	./scripts/bench-ratio.sh BENCHMARKS.md $(BUILD)/bench_eccsi.out $(BUILD)/bench_sakke.out
 
+# Fuzzing (README, "Fuzzing"): the cargo-fuzz targets of fuzz/ (its own workspace, nightly
+# Rust, libFuzzer with ASan and debug assertions), each run for FUZZ_SECONDS from the committed
+# seeds (fuzz/seeds/). `make fuzz`: 60 s per target by default; `make fuzz-smoke`: 12 s per
+# target, what .ci/run runs. Any crash or failed check fails the run (fuzz/run.sh); a missing
+# nightly toolchain or cargo-fuzz is installed, and the run FAILS saying so if that fails.
+FUZZ_SECONDS ?=
+fuzz: setup
+	FUZZ_SECONDS='$(FUZZ_SECONDS)' ./fuzz/run.sh
+
+fuzz-smoke: setup
+	FUZZ_SECONDS='$(FUZZ_SECONDS)' ./fuzz/run.sh --smoke
+
 # Installation (README, "Install"): PREFIX (default /usr/local), libdir, includedir and DESTDIR
 # (a staging root) as usual. install builds the release library first when cargo is at hand, so
 # `make lib && sudo make install` works where root has no cargo.
@@ -278,5 +321,5 @@ android-check: setup
 	./scripts/android-build.sh --check
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) fuzz/target fuzz/artifacts
 	$(CARGO) clean

@@ -1792,3 +1792,34 @@ fn structural_mutation_sweep() {
         Some("99999999999999999999999"),
     )));
 }
+
+/// Found by fuzz/fuzz_targets/kms_xml_emit.rs: a raw CR in text reads back as LF (XML 1.0
+/// 2.11), a raw tab, LF or CR in an attribute value as a space (3.3.3). The emitter writes them
+/// as character references, so that the document reads back as the value it was made from.
+#[test]
+fn emitted_cr_tab_lf_read_back_unchanged() {
+    for value in ["a\rb", "a\r\nb", "a\tb", "a\nb", "<&\r\">'\t\n"] {
+        let mut response = keyprov();
+        if let KmsPayload::KeyProv(sets) = &mut response.payload {
+            sets[0].version = Some(value.into());
+        }
+        let doc = emit_response_checked(&response).unwrap();
+        assert_eq!(
+            parse_response(doc.as_bytes()).unwrap(),
+            response,
+            "Version {value:?}"
+        );
+
+        response.payload = KmsPayload::Error(KmsErrorInfo {
+            code: 1,
+            message: format!("x{value}x"),
+        });
+        response.user_uri = format!("sip:{value}@example.org");
+        let doc = emit_response_checked(&response).unwrap();
+        assert_eq!(
+            parse_response(doc.as_bytes()).unwrap(),
+            response,
+            "text {value:?}"
+        );
+    }
+}

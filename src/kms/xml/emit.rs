@@ -3,8 +3,13 @@
 
 use std::io::{self, Write};
 
+use std::borrow::Cow;
+
 use quick_xml::Writer;
+use quick_xml::escape::escape;
+use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesDecl, BytesText, Event};
+use quick_xml::name::QName;
 use zeroize::Zeroizing;
 
 use super::cursor::XSI_NAMESPACE;
@@ -91,12 +96,34 @@ impl Write for Counter {
 
 type W<'a, 'b> = Writer<&'a mut (dyn Write + 'b)>;
 
-/// `<name>text</name>`, escaped.
+/// `<name>text</name>`, escaped: the five markup characters, and CR as `&#13;` (a parser
+/// turns a raw CR, or CR LF, into LF: XML 1.0 2.11).
 fn text(writer: &mut W<'_, '_>, name: &str, value: &str) -> io::Result<()> {
+    let mut escaped = escape(value);
+    if escaped.contains('\r') {
+        escaped = Cow::Owned(escaped.replace('\r', "&#13;"));
+    }
     writer
         .create_element(name)
-        .write_text_content(BytesText::new(value))?;
+        .write_text_content(BytesText::from_escaped(escaped))?;
     Ok(())
+}
+
+/// An attribute whose value comes from the data (a `Version`), escaped: the five markup
+/// characters, and tab, LF and CR as character references (a parser turns raw ones into spaces:
+/// XML 1.0 3.3.3), so that the value reads back as written.
+fn data_attribute<'a>(name: &'a str, value: &str) -> Attribute<'a> {
+    let mut escaped = escape(value).into_owned();
+    if escaped.contains(['\t', '\n', '\r']) {
+        escaped = escaped
+            .replace('\t', "&#9;")
+            .replace('\n', "&#10;")
+            .replace('\r', "&#13;");
+    }
+    Attribute {
+        key: QName(name.as_bytes()),
+        value: Cow::Owned(escaped.into_bytes()),
+    }
 }
 
 fn optional_text(writer: &mut W<'_, '_>, name: &str, value: Option<&str>) -> io::Result<()> {
@@ -189,7 +216,7 @@ fn write_certificate(writer: &mut W<'_, '_>, certificate: &KmsCertificate) -> io
     let version = certificate.version.as_deref().unwrap_or(VERSION_1_1_0);
     writer
         .create_element("KmsCertificate")
-        .with_attributes([("Version", version), ("Role", role)])
+        .with_attributes([data_attribute("Version", version), ("Role", role).into()])
         .write_inner_content(|writer| {
             optional_text(writer, "CertUri", certificate.cert_uri.as_deref())?;
             text(writer, "KmsUri", &certificate.kms_uri)?;
@@ -234,7 +261,7 @@ fn write_key_set(writer: &mut W<'_, '_>, key_set: &KmsKeySet) -> io::Result<()> 
     let version = key_set.version.as_deref().unwrap_or(VERSION_1_1_0);
     writer
         .create_element("KmsKeySet")
-        .with_attribute(("Version", version))
+        .with_attribute(data_attribute("Version", version))
         .write_inner_content(|writer| {
             text(writer, "KmsUri", &key_set.kms_uri)?;
             optional_text(writer, "CertUri", key_set.cert_uri.as_deref())?;
