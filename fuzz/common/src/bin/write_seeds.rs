@@ -188,6 +188,7 @@ fn main() {
             key_id,
             hide_identities: hide,
             sakke_to_self: to_self,
+            responder_kms: None,
         };
         let message = gms
             .mikey_create_imessage(GMS, BOB, NOW, &options)
