@@ -9,9 +9,10 @@
  * - Every buffer is (pointer, length). An input of length 0 may be NULL.
  * - Outputs, the same rule in every function (the contract test checks each export):
  *   1. Output arguments are checked first. A NULL output (a buffer with a non-zero capacity,
- *      a `written`, a required out-value) gives MKC_RESULT_NULL_PARAMETER; a capacity above
- *      PTRDIFF_MAX, or an output overlapping any other buffer, `written` or struct argument of
- *      the same call, gives MKC_RESULT_INVALID_PARAMETER. A call refused here writes nothing.
+ *      a `written`, a required out-value) gives MKC_RESULT_NULL_PARAMETER; a capacity or an
+ *      input length above PTRDIFF_MAX, or an output overlapping any other buffer, `written` or
+ *      struct argument of the same call, gives MKC_RESULT_INVALID_PARAMETER. A call refused
+ *      here writes nothing.
  *   2. On success the result is written whole at the start of the buffer and its length to
  *      *written; octets past it are untouched. An output never holds a partial result.
  *   3. MKC_RESULT_BUFFER_TOO_SMALL leaves the buffer untouched and puts the size needed in

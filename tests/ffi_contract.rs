@@ -886,6 +886,35 @@ fn sign_null_parameters() {
     );
 }
 
+/// A length above PTRDIFF_MAX is refused in step 1 whatever the addresses: here the message
+/// lies above the output and `written` (one allocation, in that order), so its region overlaps
+/// neither (on a 32-bit target that is an ordinary layout), and the call must still write
+/// nothing (regression: the output was zeroed and `*written` set to 0).
+#[test]
+fn huge_input_length_writes_nothing_without_overlap() {
+    const WORDS: usize = 1 + MKC_ECCSI_SIGNATURE_BYTES.div_ceil(size_of::<usize>()) + 4;
+    let m = material();
+    let signer = new_signer(&m, ID);
+    for len in [HUGE, usize::MAX] {
+        let mut arena = vec![usize::from_ne_bytes([CANARY; size_of::<usize>()]); WORDS];
+        arena[0] = WRITTEN_SENTINEL;
+        let base = arena.as_mut_ptr();
+        let (written, sig, msg) = unsafe {
+            (base, base.add(1).cast::<u8>(), base.add(WORDS - 2).cast::<u8>().cast_const())
+        };
+        let rc = unsafe {
+            mkc_eccsi_sign(signer.ptr, msg, len, sig, MKC_ECCSI_SIGNATURE_BYTES, written)
+        };
+        assert_eq!(rc, mkc_result::InvalidParameter, "msg_len {len}");
+        assert_eq!(arena[0], WRITTEN_SENTINEL, "msg_len {len}: *written set");
+        let octets: Vec<u8> = arena[1..].iter().flat_map(|w| w.to_ne_bytes()).collect();
+        assert!(
+            octets.iter().all(|&b| b == CANARY),
+            "msg_len {len}: sig_out written"
+        );
+    }
+}
+
 #[test]
 fn sign_buffer_too_small_and_size_query() {
     let m = material();

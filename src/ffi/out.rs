@@ -1,9 +1,9 @@
 //! The output contract of every export, implemented once (the header's preamble states it):
 //!
 //! 1. Output arguments are checked first: a NULL output (a buffer with a capacity, a
-//!    `written`, a required out-value) is `NULL_PARAMETER`; a capacity above `PTRDIFF_MAX`, or
-//!    an output overlapping any other buffer, `written` or struct argument of the call, is
-//!    `INVALID_PARAMETER`. A call refused here writes nothing at all.
+//!    `written`, a required out-value) is `NULL_PARAMETER`; a capacity or an input length
+//!    above `PTRDIFF_MAX`, or an output overlapping any other buffer, `written` or struct
+//!    argument of the call, is `INVALID_PARAMETER`. A call refused here writes nothing at all.
 //! 2. Success: the result is written whole at the start of the buffer and its length to
 //!    `*written`; octets past it are untouched.
 //! 3. `BUFFER_TOO_SMALL`: the buffer is untouched and `*written` holds the size needed.
@@ -34,8 +34,15 @@ pub(crate) struct OutBuf<'a> {
     state: State,
 }
 
-/// Step 1 for the region `out` of an output: not overlapping any of `others`.
+/// Step 1 for the region `out` of an output: no region of the call longer than `isize::MAX`
+/// (such a length is refused here, before anything is written, and not later by the input's
+/// own check, which would come after the output exists and zero it), and `out` not
+/// overlapping any of `others`.
 fn disjoint(out: Region, others: &[Region]) -> Result<(), mkc_result> {
+    let too_long = |region: &Region| isize::try_from(region.1).is_err();
+    if too_long(&out) || others.iter().any(too_long) {
+        return Err(mkc_result::InvalidParameter);
+    }
     if others.iter().any(|&other| overlaps(out, other)) {
         return Err(mkc_result::InvalidParameter);
     }
@@ -75,9 +82,6 @@ impl<'a> OutBuf<'a> {
         }
         if ptr.is_null() {
             return Err(mkc_result::NullParameter);
-        }
-        if isize::try_from(cap).is_err() {
-            return Err(mkc_result::InvalidParameter);
         }
         disjoint((ptr.cast_const(), cap), others)
     }
