@@ -87,8 +87,9 @@ lib: setup
 kms: setup
 	$(CARGO) build --release -p reference-kms
 
-# Every test, then the demo: it provisions from the real server and must succeed too.
-test: test-rust test-c test-race test-ct test-jni test-install demo
+# Every test, then the demo: it provisions from the real server and must succeed too; then the
+# ARM smoke (aarch64 under qemu-user, README "ARM"), last because it builds a standard library.
+test: test-rust test-c test-race test-ct test-jni test-install demo test-cross-smoke
 
 # The library's tests, then the reference KMS's (they start the server binary).
 test-rust: setup

@@ -20,8 +20,8 @@
 #             tests/sakke.rs) and the C ECCSI test (tests/c/test_eccsi.c)
 #   default   both targets: the library's unit tests, the integration tests in TESTS below and
 #             the C tests test_eccsi and test_sakke
-# The C tests of the client (test_client, test_mikey) need libcurl and an HTTPS KMS for the
-# target: they are not cross-built (see README, "ARM").
+# The C tests of the client (test_client, test_mikey, test_srtp) need libcurl (and libsrtp2) for
+# the target and an HTTPS KMS: they are not cross-built (see README, "ARM").
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -42,11 +42,14 @@ if [ ${#targets[@]} -eq 0 ]; then
   fi
 fi
 
-# The Rust tests run: RFC vectors and negative cases of every layer the handset uses, and the C
-# ABI's contract. Left out: the client's and KMS's end-to-end tests (client*.rs, ffi_client.rs,
-# ffi_mikey.rs, mikey_periods.rs), which repeat the same arithmetic many times over and take
-# tens of minutes under emulation; header.rs, which checks a host file.
-TESTS=(eccsi sakke uid field curve mikey kms_xml ffi_contract ffi_sakke)
+# The Rust tests run: RFC vectors and negative cases of every layer the handset uses, the C
+# ABI's contract, and the client's tests against the in-process KMS of tests/common (pure
+# computation, no network; all of them together take minutes under qemu). Left out: header.rs,
+# which compares host files (the generated header), nothing the target computes.
+TESTS=(eccsi sakke uid field curve mikey mikey_kdf kms_xml kms_redirect
+       ffi_contract ffi_sakke ffi_srtp ffi_sweep ffi_secret_scan ffi_client ffi_mikey
+       client client_field client_mikey client_partner client_validation client_regressions
+       client_fuzz mikey_periods)
 C_TESTS=(test_eccsi test_sakke)
 if [ $smoke -eq 1 ]; then
   TESTS=(eccsi sakke)

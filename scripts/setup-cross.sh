@@ -9,16 +9,18 @@
 # Idempotent and quiet when everything is there.
 set -euo pipefail
 
-need=()
-command -v aarch64-linux-gnu-gcc >/dev/null || need+=(gcc-aarch64-linux-gnu)
-command -v arm-linux-gnueabihf-gcc >/dev/null || need+=(gcc-arm-linux-gnueabihf)
-[ -f /usr/aarch64-linux-gnu/include/stdio.h ] || need+=(libc6-dev-arm64-cross)
-[ -f /usr/arm-linux-gnueabihf/include/stdio.h ] || need+=(libc6-dev-armhf-cross)
-command -v qemu-aarch64 >/dev/null && command -v qemu-arm >/dev/null || need+=(qemu-user)
-[ -x /usr/bin/rustc ] || need+=(rustc-web)
-[ -x /usr/bin/cargo ] || need+=(cargo-web)
-[ -f /usr/lib/rustlib/src/rust/library/Cargo.lock ] || need+=(rust-web-src)
-
+missing() {
+  need=()
+  command -v aarch64-linux-gnu-gcc >/dev/null || need+=(gcc-aarch64-linux-gnu)
+  command -v arm-linux-gnueabihf-gcc >/dev/null || need+=(gcc-arm-linux-gnueabihf)
+  [ -f /usr/aarch64-linux-gnu/include/stdio.h ] || need+=(libc6-dev-arm64-cross)
+  [ -f /usr/arm-linux-gnueabihf/include/stdio.h ] || need+=(libc6-dev-armhf-cross)
+  command -v qemu-aarch64 >/dev/null && command -v qemu-arm >/dev/null || need+=(qemu-user)
+  [ -x /usr/bin/rustc ] || need+=(rustc-web)
+  [ -x /usr/bin/cargo ] || need+=(cargo-web)
+  [ -f /usr/lib/rustlib/src/rust/library/Cargo.lock ] || need+=(rust-web-src)
+}
+missing
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if command -v apt-get >/dev/null; then
@@ -29,8 +31,16 @@ if command -v apt-get >/dev/null; then
     fi
   fi
   echo "setup-cross: installing ${need[*]} with apt-get" >&2
-  $sudo apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  # Non-interactive; waits up to 5 minutes for another apt/dpkg (a shared CI machine) to finish.
+  apt=(apt-get -o DPkg::Lock::Timeout=300 -qq)
+  $sudo "${apt[@]}" update ||
+    { echo "setup-cross: apt-get update failed" >&2; exit 1; }
+  $sudo env DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y \
+    "${need[@]}" >/dev/null ||
+    { echo "setup-cross: apt-get install ${need[*]} failed" >&2; exit 1; }
+  missing
+  [ ${#need[@]} -eq 0 ] ||
+    { echo "setup-cross: still missing after apt-get: ${need[*]}" >&2; exit 1; }
   exit 0
 fi
 echo "setup-cross: missing ${need[*]}; install them with your system's package manager" >&2

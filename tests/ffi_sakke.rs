@@ -622,8 +622,9 @@ fn encapsulate_buffer_too_small_and_size_query() {
 #[test]
 fn encapsulate_overlapping_buffers_are_refused() {
     let s = &*SHARED;
-    // One arena of usize (so that `written` can live inside it, aligned).
-    let mut arena = vec![0usize; 100];
+    // One arena of usize (so that `written` can live inside it, aligned), 800 octets on every
+    // target (100 words on 64-bit, 200 on 32-bit).
+    let mut arena = vec![0usize; 800 / size_of::<usize>()];
     let base = arena.as_mut_ptr().cast::<u8>();
     let arena_bytes = arena.len() * size_of::<usize>();
     let fill = |base: *mut u8| unsafe { std::ptr::write_bytes(base, CANARY, arena_bytes) };
@@ -915,7 +916,9 @@ fn decapsulate_failures_zero_the_output_and_written() {
 #[test]
 fn decapsulate_overlapping_buffers_are_refused() {
     let s = &*SHARED;
-    let mut arena = vec![0usize; 60];
+    // 480 octets on every target: the SED (273) and an SSV after it fit. Counting usize words
+    // instead made it 240 octets on 32-bit targets, and the SED copy overran it (armv7).
+    let mut arena = vec![0usize; 480 / size_of::<usize>()];
     let base = arena.as_mut_ptr().cast::<u8>();
     let arena_bytes = arena.len() * size_of::<usize>();
     let snapshot =
@@ -1072,9 +1075,11 @@ fn kms_z_t_contract() {
         );
     }
     // `written` inside the output buffer.
-    let mut arena = vec![0usize; 40];
+    // 320 octets on every target, more than Z_T's size (the buffer claimed must exist).
+    let mut arena = vec![0usize; 320 / size_of::<usize>()];
+    let arena_bytes = arena.len() * size_of::<usize>();
     let base = arena.as_mut_ptr().cast::<u8>();
-    unsafe { std::ptr::write_bytes(base, CANARY, 40 * size_of::<usize>()) };
+    unsafe { std::ptr::write_bytes(base, CANARY, arena_bytes) };
     let rc = unsafe {
         mkc_kms_z_t(
             s.kms(),
@@ -1084,7 +1089,7 @@ fn kms_z_t_contract() {
         )
     };
     assert_eq!(rc, mkc_result::InvalidParameter, "written inside out");
-    let bytes = unsafe { std::slice::from_raw_parts(base, 40 * size_of::<usize>()) };
+    let bytes = unsafe { std::slice::from_raw_parts(base, arena_bytes) };
     assert!(untouched(bytes));
 }
 
