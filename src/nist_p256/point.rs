@@ -290,32 +290,35 @@ impl JacobianPoint {
         bool::from(self.z.is_zero())
     }
 
-    /// 2 * self, "dbl-2001-b" (a = -3): 3M + 5S. The identity doubles to Z = 0; P-256 has no
-    /// point of order 2, so there is no other exceptional case.
+    /// 2 * self, "dbl-2001-b" (a = -3): 3M + 5S, arranged for fewer additions (Z3 = 2YZ, and
+    /// gamma only used doubled). The identity doubles to Z = 0; P-256 has no point of order 2,
+    /// so there is no other exceptional case.
     pub(crate) fn double(&self) -> Self {
         let delta = self.z.square();
-        let gamma = self.y.square();
-        let beta = self.x * gamma;
+        let gamma2 = self.y.square().double();
         let t = (self.x - delta) * (self.x + delta);
         let alpha = t.double() + t;
-        let beta4 = beta.double().double();
+        // 4 beta = 4 X gamma = X (2 gamma) 2.
+        let beta4 = (self.x * gamma2).double();
         let x = alpha.square() - beta4.double();
-        let z = (self.y + self.z).square() - gamma - delta;
-        let gamma_sq8 = gamma.square().double().double().double();
+        let z = (self.y * self.z).double();
+        // 8 gamma^2 = 2 (2 gamma)^2.
+        let gamma_sq8 = gamma2.square().double();
         let y = alpha * (beta4 - x) - gamma_sq8;
         Self { x, y, z }
     }
 
-    /// self + rhs, "madd-2007-bl": 7M + 4S, with the exceptional cases by branches.
+    /// self + rhs, "madd-2004-hmv": 8M + 3S (fewer additions than madd-2007-bl's 7M + 4S), with
+    /// the exceptional cases by branches.
     pub(crate) fn add_mixed_vartime(&self, rhs: &AffinePoint) -> Self {
         if self.is_identity_vartime() {
             return Self::from_affine(rhs);
         }
         let z1z1 = self.z.square();
         let u2 = rhs.x * z1z1;
-        let s2 = rhs.y * self.z * z1z1;
+        let s2 = rhs.y * (self.z * z1z1);
         let h = u2 - self.x;
-        let r = (s2 - self.y).double();
+        let r = s2 - self.y;
         if bool::from(h.is_zero()) {
             return if bool::from(r.is_zero()) {
                 self.double()
@@ -323,17 +326,29 @@ impl JacobianPoint {
                 Self::IDENTITY
             };
         }
+        Self::finish_add(&self.x, &self.y, h, r, self.z * h)
+    }
+
+    /// The tail shared by the additions: X3 = r^2 - H^3 - 2 U1 H^2,
+    /// Y3 = r (U1 H^2 - X3) - S1 H^3, from U1 = `u1`, S1 = `s1`, H, r and Z3.
+    #[inline(always)]
+    fn finish_add(
+        u1: &FieldElement,
+        s1: &FieldElement,
+        h: FieldElement,
+        r: FieldElement,
+        z: FieldElement,
+    ) -> Self {
         let hh = h.square();
-        let i = hh.double().double();
-        let j = h * i;
-        let v = self.x * i;
-        let x = r.square() - j - v.double();
-        let y = r * (v - x) - (self.y * j).double();
-        let z = (self.z + h).square() - z1z1 - hh;
+        let hhh = h * hh;
+        let v = *u1 * hh;
+        let x = r.square() - hhh - v.double();
+        let y = r * (v - x) - *s1 * hhh;
         Self { x, y, z }
     }
 
-    /// self + rhs, "add-2007-bl": 11M + 5S, with the exceptional cases by branches.
+    /// self + rhs, "add-1998-cmo-2": 12M + 4S (as many products as add-2007-bl's 11M + 5S,
+    /// fewer additions), with the exceptional cases by branches.
     pub(crate) fn add_vartime(&self, rhs: &Self) -> Self {
         if self.is_identity_vartime() {
             return *rhs;
@@ -345,10 +360,10 @@ impl JacobianPoint {
         let z2z2 = rhs.z.square();
         let u1 = self.x * z2z2;
         let u2 = rhs.x * z1z1;
-        let s1 = self.y * rhs.z * z2z2;
-        let s2 = rhs.y * self.z * z1z1;
+        let s1 = self.y * (rhs.z * z2z2);
+        let s2 = rhs.y * (self.z * z1z1);
         let h = u2 - u1;
-        let r = (s2 - s1).double();
+        let r = s2 - s1;
         if bool::from(h.is_zero()) {
             return if bool::from(r.is_zero()) {
                 self.double()
@@ -356,13 +371,7 @@ impl JacobianPoint {
                 Self::IDENTITY
             };
         }
-        let i = h.double().square();
-        let j = h * i;
-        let v = u1 * i;
-        let x = r.square() - j - v.double();
-        let y = r * (v - x) - (s1 * j).double();
-        let z = ((self.z + rhs.z).square() - z1z1 - z2z2) * h;
-        Self { x, y, z }
+        Self::finish_add(&u1, &s1, h, r, self.z * rhs.z * h)
     }
 
     pub(crate) fn neg(&self) -> Self {
