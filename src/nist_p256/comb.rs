@@ -2,9 +2,11 @@
 //!
 //! The scalar is recoded into 43 signed digits of 6 bits (Booth: each digit in [-32, 31]),
 //! k = sum d_i 2^(6i), and table row i holds j 2^(6i) G for j = 1..32 in affine form (43 x 32
-//! points, 88 KiB). \[k\]G is then 43 complete mixed additions and no doubling. Each lookup
-//! reads the whole row with conditional selects, and a zero digit still computes an addition
-//! whose result is discarded by a select, so neither time nor memory access depends on k.
+//! points, 88 KiB). \[k\]G is then 43 mixed additions and no doubling: 42 incomplete Jacobian
+//! ones, which the row structure keeps away from their exceptional cases (see
+//! [`mul_generator`]), and a complete projective one for the top row. Each lookup reads the
+//! whole row with conditional selects, and a zero digit still computes an addition whose
+//! result is discarded by a select, so neither time nor memory access depends on k.
 
 use super::{AffinePoint, FieldElement, JacobianPoint, ProjectivePoint, Scalar, Word};
 use std::sync::OnceLock;
@@ -84,18 +86,39 @@ fn lookup(row: &[AffinePoint], digit: i8) -> (AffinePoint, Choice) {
 }
 
 /// \[k\]G in constant time (projective; the identity for k = 0).
+///
+/// Rows 0 to 41 go through the incomplete Jacobian mixed addition (8M + 3S against 13M for the
+/// complete formula), which is exact here: before row i the accumulator is \[S\]G with
+/// S = sum over j < i of d_j 2^(6j), so |S| < 2^(6i), and S != 0 once a digit was nonzero (its
+/// lowest nonzero digit is 1 to 32 times a power of 64). The entry is \[d_i 2^(6i)\]G with
+/// 1 <= |d_i| <= 32, so 0 < |S -+ d_i 2^(6i)| < 33 * 2^(6i) <= 33 * 2^246 < q: the accumulator
+/// is never the identity then, nor +-entry. The identity before the first nonzero digit is
+/// handled by a select. Row 42 (where that bound no longer holds) uses the complete formula.
 pub(crate) fn mul_generator(k: &Scalar) -> ProjectivePoint {
     let table = table();
     let mut digits = booth_digits(k);
-    let mut acc = ProjectivePoint::IDENTITY;
-    for (row, digit) in table.chunks_exact(ENTRIES).zip(&digits) {
+    let (rows, last_row) = table.split_at(ENTRIES * (WINDOWS - 1));
+    let mut acc = JacobianPoint::IDENTITY;
+    let mut acc_is_identity = Choice::from(1);
+    for (row, digit) in rows.chunks_exact(ENTRIES).zip(&digits) {
         let (mut entry, nonzero) = lookup(row, *digit);
-        let sum = acc.add_mixed(&entry);
+        let mut sum = acc.add_mixed_incomplete(&entry);
+        let fresh = JacobianPoint::from_affine(&entry);
+        sum.conditional_assign(&fresh, acc_is_identity);
         acc.conditional_assign(&sum, nonzero);
+        acc_is_identity &= !nonzero;
         entry.zeroize();
+        sum.zeroize();
     }
+    // The identity is (1, 1, 0) here: (0 : 1 : 0) in projective coordinates.
+    let mut projective = acc.to_projective();
+    acc.zeroize();
+    let (mut entry, nonzero) = lookup(last_row, digits[WINDOWS - 1]);
+    let sum = projective.add_mixed(&entry);
+    projective.conditional_assign(&sum, nonzero);
+    entry.zeroize();
     digits.zeroize();
-    acc
+    projective
 }
 
 #[cfg(test)]

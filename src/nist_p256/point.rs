@@ -108,6 +108,7 @@ pub(crate) struct ProjectivePoint {
 }
 
 impl ProjectivePoint {
+    #[allow(dead_code)] // only the tests use it today (the comb starts in Jacobian form)
     pub(crate) const IDENTITY: Self = Self {
         x: FieldElement::ZERO,
         y: FieldElement::ONE,
@@ -426,5 +427,51 @@ impl JacobianPoint {
             };
         }
         Some(out)
+    }
+}
+
+/// Constant-time pieces for the comb of [`super::comb`], which keeps its accumulator in
+/// Jacobian coordinates because its row structure rules out the exceptional cases of the
+/// incomplete addition (the proof is there).
+impl JacobianPoint {
+    /// self + rhs by "madd-2004-hmv" (8M + 3S) without any branch: correct only when self is
+    /// not the identity and self != +-rhs; the caller must exclude or select away those cases.
+    pub(crate) fn add_mixed_incomplete(&self, rhs: &AffinePoint) -> Self {
+        let z1z1 = self.z.square();
+        let u2 = rhs.x * z1z1;
+        let s2 = rhs.y * (self.z * z1z1);
+        let h = u2 - self.x;
+        let r = s2 - self.y;
+        Self::finish_add(&self.x, &self.y, h, r, self.z * h)
+    }
+
+    /// The same point in projective coordinates, (X Z : Y : Z^3); the identity (Z = 0) maps to
+    /// a projective identity (0 : Y : 0) when Y != 0. Constant time.
+    pub(crate) fn to_projective(&self) -> ProjectivePoint {
+        let zz = self.z.square();
+        ProjectivePoint {
+            x: self.x * self.z,
+            y: self.y,
+            z: zz * self.z,
+        }
+    }
+}
+
+impl ConditionallySelectable for JacobianPoint {
+    #[inline(always)]
+    fn conditional_select(a: &Self, b: &Self, choice: Choice) -> Self {
+        Self {
+            x: FieldElement::conditional_select(&a.x, &b.x, choice),
+            y: FieldElement::conditional_select(&a.y, &b.y, choice),
+            z: FieldElement::conditional_select(&a.z, &b.z, choice),
+        }
+    }
+}
+
+impl Zeroize for JacobianPoint {
+    fn zeroize(&mut self) {
+        self.x.zeroize();
+        self.y.zeroize();
+        self.z.zeroize();
     }
 }

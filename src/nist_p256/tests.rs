@@ -344,3 +344,53 @@ proptest! {
         check_multiplications(&a, &b, &c, &k);
     }
 }
+
+/// The comb's incomplete additions against p256 on scalars whose Booth digits are extreme: a
+/// single nonzero digit in each row, runs of +-32 and -1 digits, the top row's largest digits
+/// (k near q, near multiples of 2^252 and 2^253, and q - d 2^252 where a doubling in the top
+/// row would come from), small k and q - small k.
+#[test]
+fn comb_edges() {
+    let q = q();
+    let one = BigUint::from(1u8);
+    let mut scalars: Vec<BigUint> = (0u32..64).map(BigUint::from).collect();
+    scalars.extend((1u32..64).map(|i| &q - i));
+    for i in 0..43u32 {
+        for j in [1u32, 31, 32, 33, 63] {
+            scalars.push((BigUint::from(j) << (6 * i)) % &q);
+            scalars.push((&q - (BigUint::from(j) << (6 * i)) % &q) % &q);
+        }
+    }
+    for d in 1u32..=16 {
+        for shift in [252u32, 253] {
+            let big_d = BigUint::from(d) << shift;
+            for delta in [0u32, 1, 2, 31, 32, 33] {
+                scalars.push((&big_d + delta) % &q);
+                scalars.push((&big_d + &q - delta) % &q);
+                scalars.push((&q + &q - &big_d % &q - delta) % &q);
+            }
+        }
+    }
+    // Digits +32 everywhere ((2^258 - 1) 32 / 63, reduced) and -1 everywhere (-1 mod q is
+    // q - 1, already above), and alternating +32/-32.
+    let ones = (&one << 258u32) - &one;
+    scalars.push((&ones * 32u32 / 63u32) % &q);
+    let mut alternating = BigUint::from(0u8);
+    for i in 0..43u32 {
+        let digit = BigUint::from(32u32) << (6 * i);
+        alternating = if i % 2 == 0 {
+            alternating + digit
+        } else {
+            alternating + &q - digit % &q
+        };
+    }
+    scalars.push(alternating % &q);
+    for k in &scalars {
+        let bytes = be(k);
+        assert_eq!(
+            projective_sec1(&comb::mul_generator(&Scalar::reduce_be_bytes(&bytes))),
+            oracle_sec1(&p256::ProjectivePoint::mul_by_generator(&oracle_scalar(&bytes))),
+            "k = {k:x}"
+        );
+    }
+}
