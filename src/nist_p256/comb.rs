@@ -8,7 +8,7 @@
 //! whole row with conditional selects, and a zero digit still computes an addition whose
 //! result is discarded by a select, so neither time nor memory access depends on k.
 
-use super::{AffinePoint, FieldElement, JacobianPoint, ProjectivePoint, Scalar, Word};
+use super::{AffinePoint, FieldElement, JacobianPoint, LIMBS, ProjectivePoint, Scalar, Word};
 use std::sync::OnceLock;
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroize;
@@ -19,10 +19,14 @@ const ENTRIES: usize = 1 << (WINDOW_BITS - 1);
 /// 256 bits and the final carry of the recoding.
 const WINDOWS: usize = 257usize.div_ceil(WINDOW_BITS);
 
-/// Row i, entry j - 1: \[j 2^(6i)\]G.
-static TABLE: OnceLock<Vec<AffinePoint>> = OnceLock::new();
+/// An affine point as its x and y limbs side by side (Montgomery form), the form the
+/// constant-time scan reads: one flat array, so that its masked ORs vectorize.
+type Entry = [Word; 2 * LIMBS];
 
-fn table() -> &'static [AffinePoint] {
+/// Row i, entry j - 1: \[j 2^(6i)\]G.
+static TABLE: OnceLock<Vec<Entry>> = OnceLock::new();
+
+fn table() -> &'static [Entry] {
     TABLE.get_or_init(|| {
         let mut points = Vec::with_capacity(WINDOWS * ENTRIES);
         let mut base = JacobianPoint::from_affine(&AffinePoint::GENERATOR);
@@ -37,7 +41,14 @@ fn table() -> &'static [AffinePoint] {
             base = multiple.double();
         }
         // j 2^(6i) with 1 <= j <= 32 is never a multiple of the prime q: no identity.
-        JacobianPoint::batch_to_affine_vartime(&points).unwrap_or_default()
+        let affine = JacobianPoint::batch_to_affine_vartime(&points).unwrap_or_default();
+        affine
+            .iter()
+            .map(|p| {
+                let (x, y) = (p.x.limbs(), p.y.limbs());
+                core::array::from_fn(|t| if t < LIMBS { x[t] } else { y[t - LIMBS] })
+            })
+            .collect()
     })
 }
 
@@ -66,20 +77,23 @@ fn booth_digits(k: &Scalar) -> [i8; WINDOWS] {
 }
 
 /// The entry for a digit d: \[d 2^(6i)\]G from `row`, and whether d != 0. Reads every entry.
-fn lookup(row: &[AffinePoint], digit: i8) -> (AffinePoint, Choice) {
+fn lookup(row: &[Entry], digit: i8) -> (AffinePoint, Choice) {
     let d = i32::from(digit);
     let sign = d >> 31; // -1 or 0
     let abs = ((d ^ sign) - sign) as u32;
-    let mut entry = AffinePoint {
-        x: FieldElement::ZERO,
-        y: FieldElement::ZERO,
-    };
+    let mut acc: Entry = [0; 2 * LIMBS];
     for (j, candidate) in (1u32..).zip(row) {
-        // 1 iff j == abs: (j ^ abs) - 1 borrows into the top bit only from zero.
-        let equal = (u64::from(j ^ abs).wrapping_sub(1) >> 63) as Word;
-        entry.x.or_assign_if(&candidate.x, equal);
-        entry.y.or_assign_if(&candidate.y, equal);
+        // All ones iff j == abs: (j ^ abs) - 1 borrows into the top bit only from zero.
+        let mask = ((u64::from(j ^ abs).wrapping_sub(1) >> 63) as Word).wrapping_neg();
+        for (a, c) in acc.iter_mut().zip(candidate) {
+            *a |= c & mask;
+        }
     }
+    let mut entry = AffinePoint {
+        x: FieldElement::from_limbs(core::array::from_fn(|t| acc[t])),
+        y: FieldElement::from_limbs(core::array::from_fn(|t| acc[LIMBS + t])),
+    };
+    acc.zeroize();
     let negated = entry.neg();
     entry.conditional_assign(&negated, Choice::from((sign & 1) as u8));
     (entry, !abs.ct_eq(&0))

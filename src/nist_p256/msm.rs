@@ -295,11 +295,19 @@ mod tests {
     #[test]
     fn half_size_fractions() {
         let mut k = Scalar::from_u64(0x1234_5678_9abc_def1);
+        let two_64 = Scalar::from_u64(1 << 32) * Scalar::from_u64(1 << 32);
+        let two_128 = two_64 * two_64;
         let mut cases = vec![
             Scalar::ZERO,
             Scalar::ONE,
             -Scalar::ONE,
             -Scalar::from_u64(2),
+            two_128,
+            two_128 + Scalar::ONE,
+            two_128 - Scalar::ONE,
+            two_128 * two_64,
+            -two_128,
+            Scalar::from_u64(3).invert_nonzero().unwrap(),
         ];
         for _ in 0..200 {
             k = k * k + Scalar::from_u64(7);
