@@ -177,6 +177,18 @@ macro_rules! montgomery_element {
                 out
             }
 
+            /// The inverse modulo m in variable time ([`super::inversion::invert_vartime`]),
+            /// for public values only; zero for zero.
+            #[allow(dead_code)] // the scalar field does not need it
+            pub(crate) fn invert_vartime(&self) -> Self {
+                const MODULUS: super::inversion::Modulus =
+                    super::inversion::Modulus::new(super::be_to_u64_limbs_const(&$modulus));
+                let plain = super::be_to_u64_limbs(&self.to_be_bytes());
+                let inverse = super::inversion::invert_vartime(&plain, &MODULUS);
+                // The inverse is below m.
+                Self::from_be_bytes(&super::u64_limbs_to_be(&inverse)).unwrap_or(Self::ZERO)
+            }
+
             #[allow(dead_code)] // the scalar field does not need it
             #[inline(always)]
             pub(crate) fn double(&self) -> Self {

@@ -389,7 +389,7 @@ impl JacobianPoint {
         if self.is_identity_vartime() {
             return None;
         }
-        let z_inv = self.z.invert();
+        let z_inv = self.z.invert_vartime();
         let z_inv2 = z_inv.square();
         Some(AffinePoint {
             x: self.x * z_inv2,
@@ -415,7 +415,7 @@ impl JacobianPoint {
             prefix.push(acc);
             acc = acc * p.z;
         }
-        let mut inv = acc.invert();
+        let mut inv = acc.invert_vartime();
         let mut out = vec![AffinePoint::GENERATOR; points.len()];
         for (i, p) in points.iter().enumerate().rev() {
             let z_inv = inv * prefix[i];

@@ -63,6 +63,7 @@ fn check_field(a: &BigUint, b: &BigUint) {
     assert_eq!(big(&(-x).to_be_bytes()), (&m - a) % &m);
     let inverse = a.modpow(&(&m - 2u8), &m);
     assert_eq!(big(&x.invert().to_be_bytes()), inverse);
+    assert_eq!(big(&x.invert_vartime().to_be_bytes()), inverse);
     assert_eq!(bool::from(x.is_zero()), *a == BigUint::from(0u8));
     assert_eq!(bool::from(x.ct_eq(&y)), a == b);
     assert_eq!(
@@ -86,6 +87,36 @@ fn check_scalar(a: &BigUint, b: &BigUint) {
             big(&inverse.unwrap().to_be_bytes()),
             a.modpow(&(&m - 2u8), &m)
         );
+    }
+    assert_eq!(
+        big(&x.invert_vartime().to_be_bytes()),
+        a.modpow(&(&m - 2u8), &m)
+    );
+}
+
+/// The variable-time inversion on inputs that stress its divsteps: powers of two (long runs of
+/// zeros), 2^k - 1 (long runs of ones), small values and m minus them, for p and q.
+#[test]
+fn inversion_vartime_edges() {
+    for m in [p(), q()] {
+        let mut values = vec![];
+        for k in 0..256u32 {
+            values.push((BigUint::from(1u8) << k) % &m);
+            values.push(((BigUint::from(1u8) << k) - 1u8) % &m);
+        }
+        for small in 0..64u32 {
+            values.push(BigUint::from(small) % &m);
+            values.push((&m - small) % &m);
+        }
+        for a in values {
+            let expected = a.modpow(&(&m - 2u8), &m);
+            let got = if m == p() {
+                big(&fe(&a).invert_vartime().to_be_bytes())
+            } else {
+                big(&sc(&a).invert_vartime().to_be_bytes())
+            };
+            assert_eq!(got, expected, "a = {a:x}");
+        }
     }
 }
 
