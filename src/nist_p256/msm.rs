@@ -11,7 +11,9 @@ const NAF_LEN: usize = 257;
 const G_WINDOW: usize = 8;
 /// Window of a KPAK's table, built once per public handle: 32 odd multiples.
 pub(crate) const KPAK_WINDOW: usize = 7;
-/// Window of a PVT's table, built on every call (Jacobian, no inversion): 8 odd multiples.
+/// Window of a PVT's table, built on every call: 8 odd multiples, made affine by one
+/// inversion (11 instead of 16 products per addition: cheaper than the inversion from about
+/// 10 additions on, and a full-size scalar takes about 43).
 const PVT_WINDOW: usize = 5;
 
 /// The odd multiples P, 3P, ..., (2^(w-1) - 1)P of a point in affine form: the table of a
@@ -86,13 +88,8 @@ fn wnaf_vartime(k: &Scalar, window: usize) -> [i8; NAF_LEN] {
     naf
 }
 
-enum Table<'a> {
-    Affine(&'a [AffinePoint]),
-    Jacobian(&'a [JacobianPoint]),
-}
-
 /// sum [k_i]P_i by interleaved wNAF: one chain of doublings shared by every term.
-fn msm_vartime(terms: &[([i8; NAF_LEN], Table<'_>)]) -> JacobianPoint {
+fn msm_vartime(terms: &[([i8; NAF_LEN], &[AffinePoint])]) -> JacobianPoint {
     let Some(top) = terms
         .iter()
         .filter_map(|(digits, _)| digits.iter().rposition(|&d| d != 0))
@@ -102,32 +99,23 @@ fn msm_vartime(terms: &[([i8; NAF_LEN], Table<'_>)]) -> JacobianPoint {
     };
     let mut acc = JacobianPoint::IDENTITY;
     for i in (0..=top).rev() {
-        acc = acc.double();
-        for (digits, table) in terms {
+        // No doubling of the identity before the first addition.
+        if !acc.is_identity_vartime() {
+            acc = acc.double();
+        }
+        for (digits, points) in terms {
             let d = digits[i];
             if d == 0 {
                 continue;
             }
             // d is odd: |d| = 2 * index + 1.
             let index = usize::from(d.unsigned_abs() / 2);
-            acc = match table {
-                Table::Affine(points) => {
-                    let p = if d > 0 {
-                        points[index]
-                    } else {
-                        points[index].neg()
-                    };
-                    acc.add_mixed_vartime(&p)
-                }
-                Table::Jacobian(points) => {
-                    let p = if d > 0 {
-                        points[index]
-                    } else {
-                        points[index].neg()
-                    };
-                    acc.add_vartime(&p)
-                }
+            let p = if d > 0 {
+                points[index]
+            } else {
+                points[index].neg()
             };
+            acc = acc.add_mixed_vartime(&p);
         }
     }
     acc
@@ -136,8 +124,8 @@ fn msm_vartime(terms: &[([i8; NAF_LEN], Table<'_>)]) -> JacobianPoint {
 /// \[k\]P for public k and P (wNAF of width 5). Only the tests use it today.
 #[cfg(test)]
 pub(crate) fn mul_vartime(k: &Scalar, p: &AffinePoint) -> JacobianPoint {
-    let table = odd_multiples_jacobian(p, PVT_WINDOW);
-    msm_vartime(&[(wnaf_vartime(k, PVT_WINDOW), Table::Jacobian(&table))])
+    let table = odd_multiples_affine(&[p], PVT_WINDOW);
+    msm_vartime(&[(wnaf_vartime(k, PVT_WINDOW), &table[0])])
 }
 
 /// Window of SSK validation's two half-size terms: 4 affine odd multiples each, made affine
@@ -168,8 +156,8 @@ pub(crate) fn mul_two_vartime(
 ) -> JacobianPoint {
     let tables = odd_multiples_affine(&[p, q], HALF_WINDOW);
     msm_vartime(&[
-        (wnaf_vartime(a, HALF_WINDOW), Table::Affine(&tables[0])),
-        (wnaf_vartime(b, HALF_WINDOW), Table::Affine(&tables[1])),
+        (wnaf_vartime(a, HALF_WINDOW), &tables[0]),
+        (wnaf_vartime(b, HALF_WINDOW), &tables[1]),
     ])
 }
 
@@ -276,14 +264,11 @@ pub(crate) fn mul_generator_and_two_vartime(
     c: &Scalar,
     p: &AffinePoint,
 ) -> JacobianPoint {
-    let p_table = odd_multiples_jacobian(p, PVT_WINDOW);
+    let p_table = odd_multiples_affine(&[p], PVT_WINDOW);
     msm_vartime(&[
-        (
-            wnaf_vartime(a, G_WINDOW),
-            Table::Affine(&generator_table().points),
-        ),
-        (wnaf_vartime(b, KPAK_WINDOW), Table::Affine(&q.points)),
-        (wnaf_vartime(c, PVT_WINDOW), Table::Jacobian(&p_table)),
+        (wnaf_vartime(a, G_WINDOW), &generator_table().points),
+        (wnaf_vartime(b, KPAK_WINDOW), &q.points),
+        (wnaf_vartime(c, PVT_WINDOW), &p_table[0]),
     ])
 }
 

@@ -375,14 +375,6 @@ impl JacobianPoint {
         Self::finish_add(&u1, &s1, h, r, self.z * rhs.z * h)
     }
 
-    pub(crate) fn neg(&self) -> Self {
-        Self {
-            x: self.x,
-            y: -self.y,
-            z: self.z,
-        }
-    }
-
     /// The affine point, none for the identity.
     #[allow(dead_code)] // only the tests use it today
     pub(crate) fn to_affine_vartime(&self) -> Option<AffinePoint> {
