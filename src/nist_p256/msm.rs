@@ -34,14 +34,7 @@ impl OddMultiples {
 }
 
 fn odd_multiples_jacobian(p: &AffinePoint, window: usize) -> Vec<JacobianPoint> {
-    let one = JacobianPoint::from_affine(p);
-    let two = one.double();
-    let mut points = Vec::with_capacity(1 << (window - 2));
-    points.push(one);
-    for i in 1..1 << (window - 2) {
-        points.push(points[i - 1].add_vartime(&two));
-    }
-    points
+    JacobianPoint::odd_multiples_vartime(p, 1 << (window - 2))
 }
 
 static G_TABLE: OnceLock<OddMultiples> = OnceLock::new();

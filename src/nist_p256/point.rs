@@ -38,23 +38,21 @@ impl AffinePoint {
         ]),
     };
 
-    /// Decodes `0x04 || x || y` (65 octets) with x, y < p on the curve; the p256 crate does the
-    /// SEC1 validation. Variable time: public input only.
+    /// Decodes `0x04 || x || y` (65 octets) with x, y < p and y^2 = x^3 - 3x + b (SEC1 2.3.4
+    /// and 3.2.2.1 for an uncompressed point; the identity has no such encoding). The p256
+    /// crate is the differential oracle of this check (tests). Variable time: public input
+    /// only.
     pub(crate) fn from_sec1_vartime(bytes: &[u8]) -> Option<Self> {
-        use p256::elliptic_curve::sec1::FromSec1Point;
         if bytes.len() != SEC1_BYTES || bytes[0] != 0x04 {
             return None;
         }
-        let sec1 = p256::Sec1Point::from_bytes(bytes).ok()?;
-        let valid: Option<p256::AffinePoint> = p256::AffinePoint::from_sec1_point(&sec1).into();
-        valid?;
         let coordinate = |range: core::ops::Range<usize>| -> Option<FieldElement> {
             FieldElement::from_be_bytes(bytes[range].try_into().ok()?).into()
         };
-        Some(Self {
-            x: coordinate(1..33)?,
-            y: coordinate(33..65)?,
-        })
+        let (x, y) = (coordinate(1..33)?, coordinate(33..65)?);
+        let three = FieldElement::ONE.double() + FieldElement::ONE;
+        let rhs = (x.square() - three) * x + B;
+        bool::from(y.square().ct_eq(&rhs)).then_some(Self { x, y })
     }
 
     /// `0x04 || x || y` (65 octets).
@@ -435,6 +433,36 @@ impl JacobianPoint {
         let h = u2 - self.x;
         let r = s2 - self.y;
         Self::finish_add(&self.x, &self.y, h, r, self.z * h)
+    }
+
+    /// P, 3P, 5P, ..., (2n - 1)P for a point P of P-256 (n >= 1). The additions of 2P are
+    /// mixed ones (8M + 3S instead of 12M + 4S) on the curve isomorphic to P-256 by
+    /// (x, y) -> (x Zd^2, y Zd^3), where 2P = (Xd, Yd, Zd) is the affine (Xd, Yd); a point
+    /// (X, Y, Z) there is (X, Y, Z Zd) here. Additions do not use the curve's coefficients, and
+    /// no exceptional case arises: (2i + 1)P = +-2P would need a multiple of P below 2n + 2 to
+    /// be the identity, and P has prime order q. Public data only.
+    pub(crate) fn odd_multiples_vartime(p: &AffinePoint, n: usize) -> Vec<Self> {
+        let d = Self::from_affine(p).double();
+        let zd2 = d.z.square();
+        let d_affine = AffinePoint { x: d.x, y: d.y };
+        let mut current = Self {
+            x: p.x * zd2,
+            y: p.y * (zd2 * d.z),
+            z: FieldElement::ONE,
+        };
+        let mut out = Vec::with_capacity(n);
+        out.push(Self {
+            z: d.z,
+            ..current
+        });
+        for _ in 1..n {
+            current = current.add_mixed_incomplete(&d_affine);
+            out.push(Self {
+                z: current.z * d.z,
+                ..current
+            });
+        }
+        out
     }
 
     /// The same point in projective coordinates, (X Z : Y : Z^3); the identity (Z = 0) maps to

@@ -334,6 +334,23 @@ fn sec1_decoding() {
     let mut big_x = g;
     big_x[1..33].copy_from_slice(&FieldElement::MODULUS);
     assert!(AffinePoint::from_sec1_vartime(&big_x).is_none());
+    // y and p - y are both on the curve; y + p (when below 2^256) is not a canonical encoding.
+    let y = big(g[33..].try_into().unwrap());
+    let mut negated = g;
+    negated[33..].copy_from_slice(&bytes32(&(p() - &y)));
+    assert!(AffinePoint::from_sec1_vartime(&negated).is_some());
+    let y_plus_p = &y + p();
+    if y_plus_p.bits() <= 256 {
+        let mut big_y = g;
+        big_y[33..].copy_from_slice(&bytes32(&y_plus_p));
+        assert!(AffinePoint::from_sec1_vartime(&big_y).is_none());
+    }
+    // (0, sqrt(b)) style inputs: x = 0 with y = 0 and y = 1 are off the curve.
+    let mut zero = [0u8; 65];
+    zero[0] = 0x04;
+    assert!(AffinePoint::from_sec1_vartime(&zero).is_none());
+    assert!(AffinePoint::from_sec1_vartime(&[0u8; 65]).is_none());
+    assert!(AffinePoint::from_sec1_vartime(&[0u8; 1]).is_none());
     assert_eq!(
         g.to_vec(),
         p256::AffinePoint::GENERATOR
@@ -363,6 +380,35 @@ proptest! {
     fn group_random(a in any::<[u8; 32]>(), b in any::<[u8; 32]>()) {
         check_group(&a, &b);
         check_group(&a, &a);
+    }
+
+    /// Our SEC1 decoding accepts exactly what p256 accepts: random coordinates (off the
+    /// curve), points of the curve, and those with one bit of y flipped.
+    #[test]
+    fn sec1_random(x in any::<[u8; 32]>(), y in any::<[u8; 32]>(), k in any::<[u8; 32]>()) {
+        let oracle_accepts = |bytes: &[u8]| {
+            p256::Sec1Point::from_bytes(bytes).ok().is_some_and(|sec1| {
+                bool::from(p256::AffinePoint::from_sec1_point(&sec1).is_some())
+            })
+        };
+        let mut random = [0x04u8; 65];
+        random[1..33].copy_from_slice(&x);
+        random[33..].copy_from_slice(&y);
+        let (_, point) = point_pair(&k);
+        let mut candidates = vec![random.to_vec()];
+        if let Some(on_curve) = oracle_sec1(&point) {
+            let mut flipped = on_curve.clone();
+            flipped[64] ^= 1 << (y[0] % 8);
+            candidates.push(on_curve);
+            candidates.push(flipped);
+        }
+        for bytes in candidates {
+            let ours = AffinePoint::from_sec1_vartime(&bytes);
+            prop_assert_eq!(ours.is_some(), oracle_accepts(&bytes));
+            if let Some(point) = ours {
+                prop_assert_eq!(point.to_sec1().to_vec(), bytes);
+            }
+        }
     }
 
     #[test]
