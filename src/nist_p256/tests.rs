@@ -422,8 +422,9 @@ proptest! {
     }
 }
 
-/// The comb's incomplete additions against p256 on scalars whose Booth digits are extreme: a
-/// single nonzero digit in each row, runs of +-32 and -1 digits, the top row's largest digits
+/// The comb's incomplete additions against p256 on scalars whose Booth digits are extreme (for
+/// 6- and 7-bit windows): a single nonzero digit in each row, runs of the largest digits and
+/// of -1, the top row's largest digits
 /// (k near q, near multiples of 2^252 and 2^253, and q - d 2^252 where a doubling in the top
 /// row would come from), small k and q - small k.
 #[test]
@@ -432,10 +433,12 @@ fn comb_edges() {
     let one = BigUint::from(1u8);
     let mut scalars: Vec<BigUint> = (0u32..64).map(BigUint::from).collect();
     scalars.extend((1u32..64).map(|i| &q - i));
-    for i in 0..43u32 {
-        for j in [1u32, 31, 32, 33, 63] {
-            scalars.push((BigUint::from(j) << (6 * i)) % &q);
-            scalars.push((&q - (BigUint::from(j) << (6 * i)) % &q) % &q);
+    for (bits, rows) in [(6u32, 43u32), (7, 37)] {
+        for i in 0..rows {
+            for j in [1u32, 31, 32, 33, 63, 64, 65, 127] {
+                scalars.push((BigUint::from(j) << (bits * i)) % &q);
+                scalars.push((&q - (BigUint::from(j) << (bits * i)) % &q) % &q);
+            }
         }
     }
     for d in 1u32..=16 {
@@ -450,18 +453,21 @@ fn comb_edges() {
     }
     // Digits +32 everywhere ((2^258 - 1) 32 / 63, reduced) and -1 everywhere (-1 mod q is
     // q - 1, already above), and alternating +32/-32.
-    let ones = (&one << 258u32) - &one;
-    scalars.push((&ones * 32u32 / 63u32) % &q);
-    let mut alternating = BigUint::from(0u8);
-    for i in 0..43u32 {
-        let digit = BigUint::from(32u32) << (6 * i);
-        alternating = if i % 2 == 0 {
-            alternating + digit
-        } else {
-            alternating + &q - digit % &q
-        };
+    for (bits, rows) in [(6u32, 43u32), (7, 37)] {
+        let half = 1u32 << (bits - 1);
+        let ones = (&one << (bits * rows)) - &one;
+        scalars.push((&ones * half / ((1u32 << bits) - 1)) % &q);
+        let mut alternating = BigUint::from(0u8);
+        for i in 0..rows {
+            let digit = BigUint::from(half) << (bits * i);
+            alternating = if i % 2 == 0 {
+                alternating + digit
+            } else {
+                alternating + &q - digit % &q
+            };
+        }
+        scalars.push(alternating % &q);
     }
-    scalars.push(alternating % &q);
     for k in &scalars {
         let bytes = be(k);
         assert_eq!(
