@@ -88,12 +88,11 @@ fn lookup(row: &[Entry], digit: i8) -> (AffinePoint, Choice) {
         // All ones iff j == abs: (j ^ abs) - 1 borrows into the top bit only from zero.
         // Through black_box: seeing that exactly one j matches, the compiler otherwise turns
         // the masked ORs into a branch on the secret digit (make test-ct caught it).
-        // As a pair, so that the ORs run as 128-bit vector operations.
         let mask = core::hint::black_box(
-            [((u64::from(j ^ abs).wrapping_sub(1) >> 63) as Word).wrapping_neg(); 2],
+            ((u64::from(j ^ abs).wrapping_sub(1) >> 63) as Word).wrapping_neg(),
         );
-        for (t, (a, c)) in acc.iter_mut().zip(candidate).enumerate() {
-            *a |= c & mask[t % 2];
+        for (a, c) in acc.iter_mut().zip(candidate) {
+            *a |= c & mask;
         }
     }
     let mut entry = AffinePoint {
