@@ -10,8 +10,8 @@
 //! - [`comb`]: the constant-time fixed-base multiplication by G on affine tables built once.
 //! - [`msm`]: variable-time wNAF multiplications (verification, SSK validation's \[HS\]PVT).
 //!
-//! The p256 crate stays for SEC1 decoding (point validation) and as the differential oracle of
-//! this module (its tests).
+//! The p256 crate is the differential oracle of this module (its tests), including of its SEC1
+//! point validation.
 
 mod field;
 mod inversion;
