@@ -12,8 +12,9 @@ const G_WINDOW: usize = 8;
 /// Window of a KPAK's table, built once per public handle: 32 odd multiples.
 pub(crate) const KPAK_WINDOW: usize = 7;
 /// Window of a PVT's table, built on every call: 8 odd multiples, made affine by one
-/// inversion (11 instead of 16 products per addition: cheaper than the inversion from about
-/// 10 additions on, and a full-size scalar takes about 43).
+/// variable-time inversion (11 instead of 16 products per addition; the inversion and the
+/// conversion, about 90 products' worth, are paid back after some 18 of the ~43 additions of
+/// a full-size scalar).
 const PVT_WINDOW: usize = 5;
 
 /// The odd multiples P, 3P, ..., (2^(w-1) - 1)P of a point in affine form: the table of a
