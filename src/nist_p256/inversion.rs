@@ -265,7 +265,10 @@ fn divsteps_62_vartime(mut eta: i64, f0: u64, g0: u64) -> (i64, Transition) {
             // Cancel up to 6 bits of g (no more than i, nor eta + 1).
             limit = (eta + 1).min(i64::from(i)) as u32;
             let m = (u64::MAX >> (64 - limit)) & 63;
-            w = f.wrapping_mul(g).wrapping_mul(f.wrapping_mul(f).wrapping_sub(2)) & m;
+            w = f
+                .wrapping_mul(g)
+                .wrapping_mul(f.wrapping_mul(f).wrapping_sub(2))
+                & m;
         } else {
             // Up to 4 bits here, eta being smaller in this branch.
             limit = (eta + 1).min(i64::from(i)) as u32;

@@ -136,7 +136,10 @@ fn odd_multiples_affine(points: &[&AffinePoint], window: usize) -> Vec<Vec<Affin
         .collect();
     // Odd multiples below 2^window of points of prime order q are never the identity.
     let affine = JacobianPoint::batch_to_affine_vartime(&jacobian).unwrap_or_default();
-    affine.chunks(per_point).map(<[AffinePoint]>::to_vec).collect()
+    affine
+        .chunks(per_point)
+        .map(<[AffinePoint]>::to_vec)
+        .collect()
 }
 
 /// \[a\]P + \[b\]Q for public scalars and points (wNAF of width 4 on affine tables): the

@@ -451,10 +451,7 @@ impl JacobianPoint {
             z: FieldElement::ONE,
         };
         let mut out = Vec::with_capacity(n);
-        out.push(Self {
-            z: d.z,
-            ..current
-        });
+        out.push(Self { z: d.z, ..current });
         for _ in 1..n {
             current = current.add_mixed_incomplete(&d_affine);
             out.push(Self {

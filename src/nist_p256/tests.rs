@@ -472,7 +472,9 @@ fn comb_edges() {
         let bytes = be(k);
         assert_eq!(
             projective_sec1(&comb::mul_generator(&Scalar::reduce_be_bytes(&bytes))),
-            oracle_sec1(&p256::ProjectivePoint::mul_by_generator(&oracle_scalar(&bytes))),
+            oracle_sec1(&p256::ProjectivePoint::mul_by_generator(&oracle_scalar(
+                &bytes
+            ))),
             "k = {k:x}"
         );
     }
