@@ -132,10 +132,9 @@ impl Kpak {
     /// point is not on P-256.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
         let point = decode_point_vartime(bytes).ok_or(Error::InvalidKey)?;
-        Ok(Self {
-            point,
-            bytes: encode_point(&point),
-        })
+        // The encoding just decoded is canonical (0x04, x and y < p): it is kept as it is.
+        let bytes: [u8; POINT_BYTES] = bytes.try_into().map_err(|_| Error::InvalidKey)?;
+        Ok(Self { point, bytes })
     }
 
     /// The KPAK as `0x04 || x || y` (65 octets).
@@ -238,7 +237,8 @@ impl Signer {
     pub fn new(kpak: &[u8], id: &[u8], ssk: &[u8], pvt: &[u8]) -> Result<Self, Error> {
         let kpak = Kpak::from_bytes(kpak)?;
         let pvt_point = decode_point_vartime(pvt).ok_or(Error::InvalidKey)?;
-        let pvt = encode_point(&pvt_point);
+        // Canonical once decoded (0x04, x and y < p): kept as given.
+        let pvt: [u8; POINT_BYTES] = pvt.try_into().map_err(|_| Error::InvalidKey)?;
         let ssk = decode_nonzero_scalar(ssk);
         if !bool::from(public(ssk.is_some())) {
             return Err(Error::InvalidKey);

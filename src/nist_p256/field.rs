@@ -36,14 +36,15 @@ super::montgomery_element!(
 );
 
 impl FieldElement {
-    /// self |= other if `select` is 1, unchanged if 0: the step of a constant-time table scan
-    /// that starts from [`FieldElement::ZERO`] and selects exactly one entry. A mask, not a
-    /// branch.
+    /// The Montgomery-form limbs, little-endian.
     #[inline(always)]
-    pub(crate) fn or_assign_if(&mut self, other: &Self, select: super::Word) {
-        let mask = select.wrapping_neg();
-        for (limb, other) in self.0.0.iter_mut().zip(&other.0.0) {
-            *limb |= other & mask;
-        }
+    pub(crate) fn limbs(&self) -> &[super::Word; super::LIMBS] {
+        &self.0.0
+    }
+
+    /// From Montgomery-form limbs, which must be below p (limbs of another element).
+    #[inline(always)]
+    pub(crate) fn from_limbs(limbs: [super::Word; super::LIMBS]) -> Self {
+        Self(fiat::fiat_p256_montgomery_domain_field_element(limbs))
     }
 }

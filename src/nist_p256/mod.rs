@@ -10,8 +10,8 @@
 //! - [`comb`]: the constant-time fixed-base multiplication by G on affine tables built once.
 //! - [`msm`]: variable-time wNAF multiplications (verification, SSK validation's \[HS\]PVT).
 //!
-//! The p256 crate stays for SEC1 decoding (point validation) and as the differential oracle of
-//! this module (its tests).
+//! The p256 crate is the differential oracle of this module (its tests), including of its SEC1
+//! point validation.
 
 mod field;
 mod inversion;
@@ -175,6 +175,18 @@ macro_rules! montgomery_element {
                 inverse.zeroize();
                 inverse_bytes.zeroize();
                 out
+            }
+
+            /// The inverse modulo m in variable time ([`super::inversion::invert_vartime`]),
+            /// for public values only; zero for zero.
+            #[allow(dead_code)] // the scalar field does not need it
+            pub(crate) fn invert_vartime(&self) -> Self {
+                const MODULUS: super::inversion::Modulus =
+                    super::inversion::Modulus::new(super::be_to_u64_limbs_const(&$modulus));
+                let plain = super::be_to_u64_limbs(&self.to_be_bytes());
+                let inverse = super::inversion::invert_vartime(&plain, &MODULUS);
+                // The inverse is below m.
+                Self::from_be_bytes(&super::u64_limbs_to_be(&inverse)).unwrap_or(Self::ZERO)
             }
 
             #[allow(dead_code)] // the scalar field does not need it

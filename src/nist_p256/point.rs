@@ -38,23 +38,21 @@ impl AffinePoint {
         ]),
     };
 
-    /// Decodes `0x04 || x || y` (65 octets) with x, y < p on the curve; the p256 crate does the
-    /// SEC1 validation. Variable time: public input only.
+    /// Decodes `0x04 || x || y` (65 octets) with x, y < p and y^2 = x^3 - 3x + b (SEC1 2.3.4
+    /// and 3.2.2.1 for an uncompressed point; the identity has no such encoding). The p256
+    /// crate is the differential oracle of this check (tests). Variable time: public input
+    /// only.
     pub(crate) fn from_sec1_vartime(bytes: &[u8]) -> Option<Self> {
-        use p256::elliptic_curve::sec1::FromSec1Point;
         if bytes.len() != SEC1_BYTES || bytes[0] != 0x04 {
             return None;
         }
-        let sec1 = p256::Sec1Point::from_bytes(bytes).ok()?;
-        let valid: Option<p256::AffinePoint> = p256::AffinePoint::from_sec1_point(&sec1).into();
-        valid?;
         let coordinate = |range: core::ops::Range<usize>| -> Option<FieldElement> {
             FieldElement::from_be_bytes(bytes[range].try_into().ok()?).into()
         };
-        Some(Self {
-            x: coordinate(1..33)?,
-            y: coordinate(33..65)?,
-        })
+        let (x, y) = (coordinate(1..33)?, coordinate(33..65)?);
+        let three = FieldElement::ONE.double() + FieldElement::ONE;
+        let rhs = (x.square() - three) * x + B;
+        bool::from(y.square().ct_eq(&rhs)).then_some(Self { x, y })
     }
 
     /// `0x04 || x || y` (65 octets).
@@ -108,6 +106,7 @@ pub(crate) struct ProjectivePoint {
 }
 
 impl ProjectivePoint {
+    #[allow(dead_code)] // only the tests use it today (the comb starts in Jacobian form)
     pub(crate) const IDENTITY: Self = Self {
         x: FieldElement::ZERO,
         y: FieldElement::ONE,
@@ -290,32 +289,35 @@ impl JacobianPoint {
         bool::from(self.z.is_zero())
     }
 
-    /// 2 * self, "dbl-2001-b" (a = -3): 3M + 5S. The identity doubles to Z = 0; P-256 has no
-    /// point of order 2, so there is no other exceptional case.
+    /// 2 * self, "dbl-2001-b" (a = -3): 3M + 5S, arranged for fewer additions (Z3 = 2YZ, and
+    /// gamma only used doubled). The identity doubles to Z = 0; P-256 has no point of order 2,
+    /// so there is no other exceptional case.
     pub(crate) fn double(&self) -> Self {
         let delta = self.z.square();
-        let gamma = self.y.square();
-        let beta = self.x * gamma;
+        let gamma2 = self.y.square().double();
         let t = (self.x - delta) * (self.x + delta);
         let alpha = t.double() + t;
-        let beta4 = beta.double().double();
+        // 4 beta = 4 X gamma = X (2 gamma) 2.
+        let beta4 = (self.x * gamma2).double();
         let x = alpha.square() - beta4.double();
-        let z = (self.y + self.z).square() - gamma - delta;
-        let gamma_sq8 = gamma.square().double().double().double();
+        let z = (self.y * self.z).double();
+        // 8 gamma^2 = 2 (2 gamma)^2.
+        let gamma_sq8 = gamma2.square().double();
         let y = alpha * (beta4 - x) - gamma_sq8;
         Self { x, y, z }
     }
 
-    /// self + rhs, "madd-2007-bl": 7M + 4S, with the exceptional cases by branches.
+    /// self + rhs, "madd-2004-hmv": 8M + 3S (fewer additions than madd-2007-bl's 7M + 4S), with
+    /// the exceptional cases by branches.
     pub(crate) fn add_mixed_vartime(&self, rhs: &AffinePoint) -> Self {
         if self.is_identity_vartime() {
             return Self::from_affine(rhs);
         }
         let z1z1 = self.z.square();
         let u2 = rhs.x * z1z1;
-        let s2 = rhs.y * self.z * z1z1;
+        let s2 = rhs.y * (self.z * z1z1);
         let h = u2 - self.x;
-        let r = (s2 - self.y).double();
+        let r = s2 - self.y;
         if bool::from(h.is_zero()) {
             return if bool::from(r.is_zero()) {
                 self.double()
@@ -323,17 +325,29 @@ impl JacobianPoint {
                 Self::IDENTITY
             };
         }
+        Self::finish_add(&self.x, &self.y, h, r, self.z * h)
+    }
+
+    /// The tail shared by the additions: X3 = r^2 - H^3 - 2 U1 H^2,
+    /// Y3 = r (U1 H^2 - X3) - S1 H^3, from U1 = `u1`, S1 = `s1`, H, r and Z3.
+    #[inline(always)]
+    fn finish_add(
+        u1: &FieldElement,
+        s1: &FieldElement,
+        h: FieldElement,
+        r: FieldElement,
+        z: FieldElement,
+    ) -> Self {
         let hh = h.square();
-        let i = hh.double().double();
-        let j = h * i;
-        let v = self.x * i;
-        let x = r.square() - j - v.double();
-        let y = r * (v - x) - (self.y * j).double();
-        let z = (self.z + h).square() - z1z1 - hh;
+        let hhh = h * hh;
+        let v = *u1 * hh;
+        let x = r.square() - hhh - v.double();
+        let y = r * (v - x) - *s1 * hhh;
         Self { x, y, z }
     }
 
-    /// self + rhs, "add-2007-bl": 11M + 5S, with the exceptional cases by branches.
+    /// self + rhs, "add-1998-cmo-2": 12M + 4S (as many products as add-2007-bl's 11M + 5S,
+    /// fewer additions), with the exceptional cases by branches.
     pub(crate) fn add_vartime(&self, rhs: &Self) -> Self {
         if self.is_identity_vartime() {
             return *rhs;
@@ -345,10 +359,10 @@ impl JacobianPoint {
         let z2z2 = rhs.z.square();
         let u1 = self.x * z2z2;
         let u2 = rhs.x * z1z1;
-        let s1 = self.y * rhs.z * z2z2;
-        let s2 = rhs.y * self.z * z1z1;
+        let s1 = self.y * (rhs.z * z2z2);
+        let s2 = rhs.y * (self.z * z1z1);
         let h = u2 - u1;
-        let r = (s2 - s1).double();
+        let r = s2 - s1;
         if bool::from(h.is_zero()) {
             return if bool::from(r.is_zero()) {
                 self.double()
@@ -356,21 +370,7 @@ impl JacobianPoint {
                 Self::IDENTITY
             };
         }
-        let i = h.double().square();
-        let j = h * i;
-        let v = u1 * i;
-        let x = r.square() - j - v.double();
-        let y = r * (v - x) - (s1 * j).double();
-        let z = ((self.z + rhs.z).square() - z1z1 - z2z2) * h;
-        Self { x, y, z }
-    }
-
-    pub(crate) fn neg(&self) -> Self {
-        Self {
-            x: self.x,
-            y: -self.y,
-            z: self.z,
-        }
+        Self::finish_add(&u1, &s1, h, r, self.z * rhs.z * h)
     }
 
     /// The affine point, none for the identity.
@@ -379,7 +379,7 @@ impl JacobianPoint {
         if self.is_identity_vartime() {
             return None;
         }
-        let z_inv = self.z.invert();
+        let z_inv = self.z.invert_vartime();
         let z_inv2 = z_inv.square();
         Some(AffinePoint {
             x: self.x * z_inv2,
@@ -405,7 +405,7 @@ impl JacobianPoint {
             prefix.push(acc);
             acc = acc * p.z;
         }
-        let mut inv = acc.invert();
+        let mut inv = acc.invert_vartime();
         let mut out = vec![AffinePoint::GENERATOR; points.len()];
         for (i, p) in points.iter().enumerate().rev() {
             let z_inv = inv * prefix[i];
@@ -417,5 +417,78 @@ impl JacobianPoint {
             };
         }
         Some(out)
+    }
+}
+
+/// Constant-time pieces for the comb of [`super::comb`], which keeps its accumulator in
+/// Jacobian coordinates because its row structure rules out the exceptional cases of the
+/// incomplete addition (the proof is there).
+impl JacobianPoint {
+    /// self + rhs by "madd-2004-hmv" (8M + 3S) without any branch: correct only when self is
+    /// not the identity and self != +-rhs; the caller must exclude or select away those cases.
+    pub(crate) fn add_mixed_incomplete(&self, rhs: &AffinePoint) -> Self {
+        let z1z1 = self.z.square();
+        let u2 = rhs.x * z1z1;
+        let s2 = rhs.y * (self.z * z1z1);
+        let h = u2 - self.x;
+        let r = s2 - self.y;
+        Self::finish_add(&self.x, &self.y, h, r, self.z * h)
+    }
+
+    /// P, 3P, 5P, ..., (2n - 1)P for a point P of P-256 (n >= 1). The additions of 2P are
+    /// mixed ones (8M + 3S instead of 12M + 4S) on the curve isomorphic to P-256 by
+    /// (x, y) -> (x Zd^2, y Zd^3), where 2P = (Xd, Yd, Zd) is the affine (Xd, Yd); a point
+    /// (X, Y, Z) there is (X, Y, Z Zd) here. Additions do not use the curve's coefficients, and
+    /// no exceptional case arises: (2i + 1)P = +-2P would need a multiple of P below 2n + 2 to
+    /// be the identity, and P has prime order q. Public data only.
+    pub(crate) fn odd_multiples_vartime(p: &AffinePoint, n: usize) -> Vec<Self> {
+        let d = Self::from_affine(p).double();
+        let zd2 = d.z.square();
+        let d_affine = AffinePoint { x: d.x, y: d.y };
+        let mut current = Self {
+            x: p.x * zd2,
+            y: p.y * (zd2 * d.z),
+            z: FieldElement::ONE,
+        };
+        let mut out = Vec::with_capacity(n);
+        out.push(Self { z: d.z, ..current });
+        for _ in 1..n {
+            current = current.add_mixed_incomplete(&d_affine);
+            out.push(Self {
+                z: current.z * d.z,
+                ..current
+            });
+        }
+        out
+    }
+
+    /// The same point in projective coordinates, (X Z : Y : Z^3); the identity (Z = 0) maps to
+    /// a projective identity (0 : Y : 0) when Y != 0. Constant time.
+    pub(crate) fn to_projective(&self) -> ProjectivePoint {
+        let zz = self.z.square();
+        ProjectivePoint {
+            x: self.x * self.z,
+            y: self.y,
+            z: zz * self.z,
+        }
+    }
+}
+
+impl ConditionallySelectable for JacobianPoint {
+    #[inline(always)]
+    fn conditional_select(a: &Self, b: &Self, choice: Choice) -> Self {
+        Self {
+            x: FieldElement::conditional_select(&a.x, &b.x, choice),
+            y: FieldElement::conditional_select(&a.y, &b.y, choice),
+            z: FieldElement::conditional_select(&a.z, &b.z, choice),
+        }
+    }
+}
+
+impl Zeroize for JacobianPoint {
+    fn zeroize(&mut self) {
+        self.x.zeroize();
+        self.y.zeroize();
+        self.z.zeroize();
     }
 }

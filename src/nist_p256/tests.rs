@@ -63,6 +63,7 @@ fn check_field(a: &BigUint, b: &BigUint) {
     assert_eq!(big(&(-x).to_be_bytes()), (&m - a) % &m);
     let inverse = a.modpow(&(&m - 2u8), &m);
     assert_eq!(big(&x.invert().to_be_bytes()), inverse);
+    assert_eq!(big(&x.invert_vartime().to_be_bytes()), inverse);
     assert_eq!(bool::from(x.is_zero()), *a == BigUint::from(0u8));
     assert_eq!(bool::from(x.ct_eq(&y)), a == b);
     assert_eq!(
@@ -86,6 +87,36 @@ fn check_scalar(a: &BigUint, b: &BigUint) {
             big(&inverse.unwrap().to_be_bytes()),
             a.modpow(&(&m - 2u8), &m)
         );
+    }
+    assert_eq!(
+        big(&x.invert_vartime().to_be_bytes()),
+        a.modpow(&(&m - 2u8), &m)
+    );
+}
+
+/// The variable-time inversion on inputs that stress its divsteps: powers of two (long runs of
+/// zeros), 2^k - 1 (long runs of ones), small values and m minus them, for p and q.
+#[test]
+fn inversion_vartime_edges() {
+    for m in [p(), q()] {
+        let mut values = vec![];
+        for k in 0..256u32 {
+            values.push((BigUint::from(1u8) << k) % &m);
+            values.push(((BigUint::from(1u8) << k) - 1u8) % &m);
+        }
+        for small in 0..64u32 {
+            values.push(BigUint::from(small) % &m);
+            values.push((&m - small) % &m);
+        }
+        for a in values {
+            let expected = a.modpow(&(&m - 2u8), &m);
+            let got = if m == p() {
+                big(&fe(&a).invert_vartime().to_be_bytes())
+            } else {
+                big(&sc(&a).invert_vartime().to_be_bytes())
+            };
+            assert_eq!(got, expected, "a = {a:x}");
+        }
     }
 }
 
@@ -303,6 +334,23 @@ fn sec1_decoding() {
     let mut big_x = g;
     big_x[1..33].copy_from_slice(&FieldElement::MODULUS);
     assert!(AffinePoint::from_sec1_vartime(&big_x).is_none());
+    // y and p - y are both on the curve; y + p (when below 2^256) is not a canonical encoding.
+    let y = big(g[33..].try_into().unwrap());
+    let mut negated = g;
+    negated[33..].copy_from_slice(&bytes32(&(p() - &y)));
+    assert!(AffinePoint::from_sec1_vartime(&negated).is_some());
+    let y_plus_p = &y + p();
+    if y_plus_p.bits() <= 256 {
+        let mut big_y = g;
+        big_y[33..].copy_from_slice(&bytes32(&y_plus_p));
+        assert!(AffinePoint::from_sec1_vartime(&big_y).is_none());
+    }
+    // (0, sqrt(b)) style inputs: x = 0 with y = 0 and y = 1 are off the curve.
+    let mut zero = [0u8; 65];
+    zero[0] = 0x04;
+    assert!(AffinePoint::from_sec1_vartime(&zero).is_none());
+    assert!(AffinePoint::from_sec1_vartime(&[0u8; 65]).is_none());
+    assert!(AffinePoint::from_sec1_vartime(&[0u8; 1]).is_none());
     assert_eq!(
         g.to_vec(),
         p256::AffinePoint::GENERATOR
@@ -334,6 +382,35 @@ proptest! {
         check_group(&a, &a);
     }
 
+    /// Our SEC1 decoding accepts exactly what p256 accepts: random coordinates (off the
+    /// curve), points of the curve, and those with one bit of y flipped.
+    #[test]
+    fn sec1_random(x in any::<[u8; 32]>(), y in any::<[u8; 32]>(), k in any::<[u8; 32]>()) {
+        let oracle_accepts = |bytes: &[u8]| {
+            p256::Sec1Point::from_bytes(bytes).ok().is_some_and(|sec1| {
+                bool::from(p256::AffinePoint::from_sec1_point(&sec1).is_some())
+            })
+        };
+        let mut random = [0x04u8; 65];
+        random[1..33].copy_from_slice(&x);
+        random[33..].copy_from_slice(&y);
+        let (_, point) = point_pair(&k);
+        let mut candidates = vec![random.to_vec()];
+        if let Some(on_curve) = oracle_sec1(&point) {
+            let mut flipped = on_curve.clone();
+            flipped[64] ^= 1 << (y[0] % 8);
+            candidates.push(on_curve);
+            candidates.push(flipped);
+        }
+        for bytes in candidates {
+            let ours = AffinePoint::from_sec1_vartime(&bytes);
+            prop_assert_eq!(ours.is_some(), oracle_accepts(&bytes));
+            if let Some(point) = ours {
+                prop_assert_eq!(point.to_sec1().to_vec(), bytes);
+            }
+        }
+    }
+
     #[test]
     fn multiplications_random(
         a in any::<[u8; 32]>(),
@@ -342,5 +419,63 @@ proptest! {
         k in any::<[u8; 32]>(),
     ) {
         check_multiplications(&a, &b, &c, &k);
+    }
+}
+
+/// The comb's incomplete additions against p256 on scalars whose Booth digits are extreme (for
+/// 6- and 7-bit windows): a single nonzero digit in each row, runs of the largest digits and
+/// of -1, the top row's largest digits
+/// (k near q, near multiples of 2^252 and 2^253, and q - d 2^252 where a doubling in the top
+/// row would come from), small k and q - small k.
+#[test]
+fn comb_edges() {
+    let q = q();
+    let one = BigUint::from(1u8);
+    let mut scalars: Vec<BigUint> = (0u32..64).map(BigUint::from).collect();
+    scalars.extend((1u32..64).map(|i| &q - i));
+    for (bits, rows) in [(6u32, 43u32), (7, 37)] {
+        for i in 0..rows {
+            for j in [1u32, 31, 32, 33, 63, 64, 65, 127] {
+                scalars.push((BigUint::from(j) << (bits * i)) % &q);
+                scalars.push((&q - (BigUint::from(j) << (bits * i)) % &q) % &q);
+            }
+        }
+    }
+    for d in 1u32..=16 {
+        for shift in [252u32, 253] {
+            let big_d = BigUint::from(d) << shift;
+            for delta in [0u32, 1, 2, 31, 32, 33] {
+                scalars.push((&big_d + delta) % &q);
+                scalars.push((&big_d + &q - delta) % &q);
+                scalars.push((&q + &q - &big_d % &q - delta) % &q);
+            }
+        }
+    }
+    // Digits +32 everywhere ((2^258 - 1) 32 / 63, reduced) and -1 everywhere (-1 mod q is
+    // q - 1, already above), and alternating +32/-32.
+    for (bits, rows) in [(6u32, 43u32), (7, 37)] {
+        let half = 1u32 << (bits - 1);
+        let ones = (&one << (bits * rows)) - &one;
+        scalars.push((&ones * half / ((1u32 << bits) - 1)) % &q);
+        let mut alternating = BigUint::from(0u8);
+        for i in 0..rows {
+            let digit = BigUint::from(half) << (bits * i);
+            alternating = if i % 2 == 0 {
+                alternating + digit
+            } else {
+                alternating + &q - digit % &q
+            };
+        }
+        scalars.push(alternating % &q);
+    }
+    for k in &scalars {
+        let bytes = be(k);
+        assert_eq!(
+            projective_sec1(&comb::mul_generator(&Scalar::reduce_be_bytes(&bytes))),
+            oracle_sec1(&p256::ProjectivePoint::mul_by_generator(&oracle_scalar(
+                &bytes
+            ))),
+            "k = {k:x}"
+        );
     }
 }
