@@ -131,6 +131,62 @@ impl EdExtended {
         }
     }
 
+    /// The Edwards point of a Weierstrass point of the order-q subgroup (O gives (0, 1)).
+    /// Variable time, with an inversion: for public points (table bases). Points outside
+    /// the map's domain give an unspecified value, not a panic.
+    pub(super) fn from_weierstrass_vartime(p: &Point) -> EdExtended {
+        if bool::from(p.is_identity()) {
+            return EdExtended::IDENTITY;
+        }
+        let [u, v] = batch_from_weierstrass(core::slice::from_ref(p))
+            .first()
+            .map(|e| [e.u, e.v])
+            .unwrap_or([Fp::ZERO, Fp::ONE]);
+        EdExtended {
+            u,
+            v,
+            t: u * v,
+            z: Fp::ONE,
+        }
+    }
+
+    /// `self + rhs` (unified add-2008-hwcd-3, a = -1, 2d = 2): 9 multiplications. Complete on
+    /// the order-q subgroup. Constant time.
+    pub(super) fn add(&self, rhs: &EdExtended) -> EdExtended {
+        let a = (self.v - self.u) * (rhs.v - rhs.u);
+        let b = (self.v + self.u) * (rhs.v + rhs.u);
+        let c = (self.t * rhs.t).double();
+        let d = (self.z * rhs.z).double();
+        let e = b - a;
+        let f = d - c;
+        let g = d + c;
+        let h = b + a;
+        EdExtended {
+            u: e * f,
+            v: g * h,
+            t: e * h,
+            z: f * g,
+        }
+    }
+
+    /// `[2]self` (dbl-2008-hwcd, a = -1): 4 multiplications and 4 squarings. Correct for every
+    /// point of odd order. Constant time.
+    pub(super) fn double(&self) -> EdExtended {
+        let a = self.u.square();
+        let b = self.v.square();
+        let c = self.z.square().double();
+        let e = (self.u + self.v).square() - a - b;
+        let g = b - a;
+        let f = g - c;
+        let h = -(a + b);
+        EdExtended {
+            u: e * f,
+            v: g * h,
+            t: e * h,
+            z: f * g,
+        }
+    }
+
     /// The Weierstrass point in homogeneous projective coordinates, without inversion:
     /// `(s (Z + V) U : k s (Z + V) Z : (Z - V) U)` (5 multiplications). The identity (0, 1)
     /// becomes `(0 : 2 k s Z^2 : 0)`, the Weierstrass identity. Constant time.
@@ -172,6 +228,30 @@ pub(super) fn batch_from_weierstrass(points: &[Point]) -> Vec<EdAffine> {
         out[idx] = EdAffine {
             u: consts.k * p.x * (both * dv),
             v: (p.x - consts.s * p.z) * (both * dy),
+        };
+    }
+    out
+}
+
+/// The affine points of extended Edwards points, with one inversion for all (Montgomery's
+/// trick, 5 multiplications per point). A zero Z (only for bases outside the order-q
+/// subgroup) is replaced by 1 so that the others stay right. For public points (tables).
+pub(super) fn batch_to_affine(points: &[EdExtended]) -> Vec<EdAffine> {
+    let nonzero = |x: Fp| Fp::conditional_select(&x, &Fp::ONE, x.is_zero());
+    let mut prefix = Vec::with_capacity(points.len());
+    let mut acc = Fp::ONE;
+    for p in points {
+        prefix.push(acc);
+        acc *= nonzero(p.z);
+    }
+    let mut inv = acc.invert().unwrap_or(Fp::ZERO);
+    let mut out = vec![EdAffine::IDENTITY; points.len()];
+    for (idx, p) in points.iter().enumerate().rev() {
+        let z_inv = inv * prefix[idx];
+        inv *= nonzero(p.z);
+        out[idx] = EdAffine {
+            u: p.u * z_inv,
+            v: p.v * z_inv,
         };
     }
     out

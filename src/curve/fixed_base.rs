@@ -1,7 +1,7 @@
 //! Fixed-base scalar multiplication with a precomputed signed radix-2^W table (W = 4 by
 //! default; 6 for the shared table of P).
 
-use super::edwards::{EdAffine, EdExtended, batch_from_weierstrass};
+use super::edwards::{EdAffine, EdExtended, batch_to_affine};
 use super::{Point, digit_sign_abs};
 use crate::field::Fq;
 use p256::elliptic_curve::subtle::{ConditionallySelectable, ConstantTimeEq};
@@ -47,7 +47,7 @@ fn recode_signed<const W: usize>(k: &Fq) -> Vec<i8> {
 /// The base must lie in the order-q subgroup (or be the identity): every base in this crate
 /// does (P, Z_T and points accepted by [`Point::from_bytes_vartime`], and sums of them). For
 /// other bases the results are unspecified. [`FixedBase::new`] runs in variable time (the base
-/// is public); it costs about 1280 doublings, 768 additions and one batch inversion.
+/// is public); it costs about 1280 doublings, 768 additions (Edwards) and one batch inversion.
 #[derive(Clone)]
 pub struct FixedBase<const W: usize = 4> {
     /// `table[i][j] = [(j + 1) * 2^(W i)]B` (Edwards affine), 2^(W-1) entries per window.
@@ -78,28 +78,25 @@ impl<const W: usize> FixedBase<W> {
             };
         }
 
-        // Projective multiples, window by window.
-        let mut projective: Vec<Point> = Vec::with_capacity(windows(W) * entries);
-        let mut b = *base;
+        // Multiples window by window in the Edwards model (its doubling and addition are
+        // cheaper than the Weierstrass ones), then affine with one inversion for all.
+        let mut extended: Vec<EdExtended> = Vec::with_capacity(windows(W) * entries);
+        let mut b = EdExtended::from_weierstrass_vartime(base);
         for _ in 0..windows(W) {
-            let start = projective.len();
-            projective.push(b);
+            let start = extended.len();
+            extended.push(b);
             for j in 2..=entries {
                 // [j]b from [j/2]b or [j-1]b, already in this window
                 let next = if j % 2 == 0 {
-                    projective[start + j / 2 - 1].double()
+                    extended[start + j / 2 - 1].double()
                 } else {
-                    projective[start + j - 2].add(&b)
+                    extended[start + j - 2].add(&b)
                 };
-                projective.push(next);
+                extended.push(next);
             }
-            b = projective[start + entries - 1].double();
+            b = extended[start + entries - 1].double();
         }
-
-        // Edwards affine coordinates, one inversion for all (a zero denominator, possible only
-        // for a base outside the order-q subgroup, is replaced by 1 so that the others stay
-        // right).
-        let affine = batch_from_weierstrass(&projective);
+        let affine = batch_to_affine(&extended);
         let table = affine.chunks_exact(entries).map(<[_]>::to_vec).collect();
 
         FixedBase {
