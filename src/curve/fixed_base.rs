@@ -1,8 +1,9 @@
 //! Fixed-base scalar multiplication with a precomputed signed radix-2^W table (W = 4 by
 //! default; 6 for the shared table of P).
 
-use super::{Affine, Point, digit_sign_abs};
-use crate::field::{Fp, Fq};
+use super::edwards::{EdAffine, EdExtended, batch_to_affine};
+use super::{Point, digit_sign_abs};
+use crate::field::Fq;
 use p256::elliptic_curve::subtle::{ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroize;
 
@@ -37,19 +38,20 @@ fn recode_signed<const W: usize>(k: &Fq) -> Vec<i8> {
 /// handle.
 ///
 /// For each of the radix-2^W windows i the table holds the affine points `[j * 2^(W i)]B` for
-/// j = 1..=2^(W-1). W = 4: 256 windows of 8 points of 256 octets, 512 KiB per table, and
-/// [`FixedBase::mul`] is 256 mixed additions (11 field multiplications each), each preceded by
+/// j = 1..=2^(W-1), in the twisted Edwards model of E (`super::edwards`), where a mixed
+/// addition is 8 field multiplications instead of 11. W = 4: 256 windows of 8 points of 256
+/// octets, 512 KiB per table, and [`FixedBase::mul`] is 256 mixed additions, each preceded by
 /// a constant-time scan over its window's 8 entries. W = 6 (the shared table of P): 171
 /// windows of 32 points, 1.4 MB, 171 additions.
 ///
 /// The base must lie in the order-q subgroup (or be the identity): every base in this crate
 /// does (P, Z_T and points accepted by [`Point::from_bytes_vartime`], and sums of them). For
 /// other bases the results are unspecified. [`FixedBase::new`] runs in variable time (the base
-/// is public); it costs about 1280 doublings, 768 additions and one batch inversion.
+/// is public); it costs about 1280 doublings, 768 additions (Edwards) and one batch inversion.
 #[derive(Clone)]
 pub struct FixedBase<const W: usize = 4> {
-    /// `table[i][j] = [(j + 1) * 2^(W i)]B`, 2^(W-1) entries per window.
-    table: Vec<Vec<Affine>>,
+    /// `table[i][j] = [(j + 1) * 2^(W i)]B` (Edwards affine), 2^(W-1) entries per window.
+    table: Vec<Vec<EdAffine>>,
     /// The base is the identity, for which the affine table cannot be formed.
     base_is_identity: bool,
 }
@@ -76,47 +78,26 @@ impl<const W: usize> FixedBase<W> {
             };
         }
 
-        // Projective multiples, window by window.
-        let mut projective: Vec<Point> = Vec::with_capacity(windows(W) * entries);
-        let mut b = *base;
+        // Multiples window by window in the Edwards model (its doubling and addition are
+        // cheaper than the Weierstrass ones), then affine with one inversion for all.
+        let mut extended: Vec<EdExtended> = Vec::with_capacity(windows(W) * entries);
+        let mut b = EdExtended::from_weierstrass_vartime(base);
         for _ in 0..windows(W) {
-            let start = projective.len();
-            projective.push(b);
+            let start = extended.len();
+            extended.push(b);
             for j in 2..=entries {
                 // [j]b from [j/2]b or [j-1]b, already in this window
                 let next = if j % 2 == 0 {
-                    projective[start + j / 2 - 1].double()
+                    extended[start + j / 2 - 1].double()
                 } else {
-                    projective[start + j - 2].add(&b)
+                    extended[start + j - 2].add(&b)
                 };
-                projective.push(next);
+                extended.push(next);
             }
-            b = projective[start + entries - 1].double();
+            b = extended[start + entries - 1].double();
         }
-
-        // Batch inversion of the Z coordinates (Montgomery's trick). A zero Z (possible only
-        // for a base outside the order-q subgroup) is replaced by 1 so that the others stay
-        // right.
-        let zs: Vec<Fp> = projective
-            .iter()
-            .map(|p| Fp::conditional_select(&p.z, &Fp::ONE, p.z.is_zero()))
-            .collect();
-        let mut prefix = Vec::with_capacity(zs.len());
-        let mut acc = Fp::ONE;
-        for z in &zs {
-            prefix.push(acc);
-            acc *= *z;
-        }
-        let mut inv = acc.invert().unwrap_or(Fp::ZERO);
-        let mut table = vec![vec![Affine::default(); entries]; windows(W)];
-        for (idx, point) in projective.iter().enumerate().rev() {
-            let z_inv = inv * prefix[idx];
-            inv *= zs[idx];
-            table[idx / entries][idx % entries] = Affine {
-                x: point.x * z_inv,
-                y: point.y * z_inv,
-            };
-        }
+        let affine = batch_to_affine(&extended);
+        let table = affine.chunks_exact(entries).map(<[_]>::to_vec).collect();
 
         FixedBase {
             table,
@@ -124,26 +105,26 @@ impl<const W: usize> FixedBase<W> {
         }
     }
 
-    /// `[k]B`, constant time in `k`: signed radix-16 digits, one mixed addition per window
-    /// with the entry read by a scan over the whole window and conditionally negated; a zero
-    /// digit keeps the accumulator (conditional move).
+    /// `[k]B`, constant time in `k`: signed radix-2^W digits, one mixed Edwards addition per
+    /// window with the entry read by a scan over the whole window and conditionally negated
+    /// ((u, v) -> (-u, v)); a zero digit adds the identity (0, 1), which the unified formulas
+    /// allow. The sum goes back to the Weierstrass model without inversion.
     pub fn mul(&self, k: &Fq) -> Point {
         if self.base_is_identity {
             return Point::IDENTITY;
         }
         let mut digits = recode_signed::<W>(k);
-        let mut acc = Point::IDENTITY;
+        let mut acc = EdExtended::IDENTITY;
         for (window, &digit) in self.table.iter().zip(digits.iter()) {
             let (negative, abs) = digit_sign_abs(digit);
-            let mut entry = Affine::default();
+            let mut entry = EdAffine::IDENTITY;
             for (j, candidate) in window.iter().enumerate() {
                 entry.conditional_assign(candidate, abs.ct_eq(&(j as u8 + 1)));
             }
-            entry.y.conditional_assign(&-entry.y, negative);
-            let sum = acc.add_affine(&entry);
-            acc.conditional_assign(&sum, !abs.ct_eq(&0));
+            entry.u.conditional_assign(&-entry.u, negative);
+            acc = acc.add_affine(&entry);
         }
         digits.zeroize();
-        acc
+        acc.to_weierstrass()
     }
 }

@@ -44,6 +44,7 @@
 //! sign is applied with a conditional negation. Functions ending in `_vartime` are for public
 //! data only.
 
+mod edwards;
 mod fixed_base;
 mod jacobian;
 #[cfg(test)]
@@ -113,22 +114,6 @@ pub struct Point {
     z: Fp,
 }
 
-/// An affine point `(x, y)` that is not the identity (table entries of [`FixedBase`]).
-#[derive(Clone, Copy, Default)]
-struct Affine {
-    x: Fp,
-    y: Fp,
-}
-
-impl ConditionallySelectable for Affine {
-    fn conditional_select(a: &Self, b: &Self, choice: Choice) -> Self {
-        Affine {
-            x: Fp::conditional_select(&a.x, &b.x, choice),
-            y: Fp::conditional_select(&a.y, &b.y, choice),
-        }
-    }
-}
-
 impl Point {
     /// The identity (point at infinity), `(0 : 1 : 0)`.
     pub const IDENTITY: Point = Point {
@@ -181,17 +166,6 @@ impl Point {
         // X1 Z2 + X2 Z1
         let s = (self.x + self.z) * (rhs.x + rhs.z) - t0 - t2;
         add_tail(t0, t1, t2, t3, t4, s)
-    }
-
-    /// `self + rhs` for an affine `rhs` (`Z2 = 1`), constant time (11 multiplications). Same
-    /// exceptional pairs as [`Point::add`]; `rhs` cannot be the identity.
-    fn add_affine(&self, rhs: &Affine) -> Point {
-        let t0 = self.x * rhs.x;
-        let t1 = self.y * rhs.y;
-        let t3 = (self.x + self.y) * (rhs.x + rhs.y) - t0 - t1;
-        let t4 = rhs.y * self.z + self.y;
-        let s = rhs.x * self.z + self.x;
-        add_tail(t0, t1, self.z, t3, t4, s)
     }
 
     /// `[2]self`, constant time: RCB Algorithm 6 (a = -3) with b = 0 (8 multiplications and 3

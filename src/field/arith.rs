@@ -456,6 +456,76 @@ pub(crate) fn mont_square_portable(a: &[u64; N], m: &[u64; N], inv: u64) -> [u64
     redc(&mut t, m, inv)
 }
 
+// ---------------------------------------------------------------------------------------------
+// double-width values reduced once (lazy reduction): F_p^2 products sum three products and
+// reduce twice instead of three times
+
+/// The double-width product a * b of a, b < 2^1024.
+#[inline(never)]
+pub(crate) fn mul_wide(a: &[u64; N], b: &[u64; N]) -> [u64; 2 * N] {
+    #[cfg(target_arch = "x86_64")]
+    if super::mulx::enabled() {
+        return super::mulx::mul_wide(a, b);
+    }
+    mul_full(a, b)
+}
+
+/// Montgomery reduction t * R^-1 mod m, fully reduced, of a double-width t < m * 2^1024.
+#[inline(always)]
+pub(crate) fn redc_wide<P: FieldParams>(t: &[u64; 2 * N]) -> [u64; N] {
+    redc_core(t, &P::MODULUS, P::INV)
+}
+
+/// [`redc_wide`] for the modulus `m` (see [`mont_mul_core`]).
+#[inline(never)]
+fn redc_core(t: &[u64; 2 * N], m: &[u64; N], inv: u64) -> [u64; N] {
+    let mut t = *t;
+    #[cfg(target_arch = "x86_64")]
+    if super::mulx::enabled() {
+        let (hi, over) = super::mulx::redc_unreduced(&mut t, m, inv);
+        return reduce_once(&hi, over, m);
+    }
+    redc(&mut t, m, inv)
+}
+
+/// The portable double-width product (for the differential tests of both paths).
+#[cfg(test)]
+pub(crate) fn mul_full_portable(a: &[u64; N], b: &[u64; N]) -> [u64; 2 * N] {
+    mul_full(a, b)
+}
+
+/// The portable reduction of [`redc_wide`] (for the differential tests of both paths).
+#[cfg(test)]
+pub(crate) fn redc_portable(t: &[u64; 2 * N], m: &[u64; N], inv: u64) -> [u64; N] {
+    redc(&mut t.clone(), m, inv)
+}
+
+/// The MULX/ADCX/ADOX reduction of [`redc_wide`] (for the differential tests).
+#[cfg(all(test, target_arch = "x86_64"))]
+pub(crate) fn redc_adx(t: &[u64; 2 * N], m: &[u64; N], inv: u64) -> [u64; N] {
+    let (hi, over) = super::mulx::redc_unreduced(&mut t.clone(), m, inv);
+    reduce_once(&hi, over, m)
+}
+
+/// (x - y) mod (m * 2^1024) for double-width x, y < m * 2^1024: the difference, plus m times
+/// 2^1024 where it borrowed (by masking), stays below m * 2^1024, so it can be reduced once.
+#[inline]
+pub(crate) fn sub_wide<P: FieldParams>(x: &[u64; 2 * N], y: &[u64; 2 * N]) -> [u64; 2 * N] {
+    let m = &P::MODULUS;
+    let mut d = [0u64; 2 * N];
+    let mut borrow = false;
+    for i in 0..2 * N {
+        (d[i], borrow) = sbb(x[i], y[i], borrow);
+    }
+    let mask = 0u64.wrapping_sub(u64::from(Choice::from(borrow as u8).unwrap_u8()));
+    // the carry out of the top word cancels the borrow
+    let mut carry = false;
+    for i in 0..N {
+        (d[N + i], carry) = adc(d[N + i], m[i] & mask, carry);
+    }
+    d
+}
+
 /// a * R^-1 mod m: leaves Montgomery form (the result is the canonical residue).
 #[inline]
 pub(crate) fn from_mont<P: FieldParams>(a: &[u64; N]) -> [u64; N] {

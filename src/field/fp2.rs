@@ -60,14 +60,19 @@ impl Fp2 {
         Self::new(self.c0.double(), self.c1.double())
     }
 
-    /// `self * rhs` with Karatsuba (3 F_p multiplications):
-    /// `(a + bi)(c + di) = (ac - bd) + ((a + b)(c + d) - ac - bd) i`. Constant time.
+    /// `self * rhs` with Karatsuba (3 F_p products):
+    /// `(a + bi)(c + di) = (ac - bd) + ((a + b)(c + d) - ac - bd) i`, with lazy reduction: the
+    /// three products stay double-width (each below p^2 < p 2^1024), are combined modulo
+    /// p 2^1024, and only the two results are reduced (two Montgomery reductions, not three).
+    /// Constant time.
     #[inline]
     pub fn mul(&self, rhs: &Self) -> Self {
-        let ac = self.c0.mul(&rhs.c0);
-        let bd = self.c1.mul(&rhs.c1);
-        let s = self.c0.add(&self.c1).mul(&rhs.c0.add(&rhs.c1));
-        Self::new(ac.sub(&bd), s.sub(&ac).sub(&bd))
+        let ac = self.c0.mul_wide(&rhs.c0);
+        let bd = self.c1.mul_wide(&rhs.c1);
+        let s = self.c0.add(&self.c1).mul_wide(&rhs.c0.add(&rhs.c1));
+        let re = Fp::sub_wide(&ac, &bd);
+        let im = Fp::sub_wide(&Fp::sub_wide(&s, &ac), &bd);
+        Self::new(Fp::from_wide(&re), Fp::from_wide(&im))
     }
 
     /// `self^2` with 2 F_p multiplications: `(a + bi)^2 = (a + b)(a - b) + 2ab i`. Constant time.

@@ -178,6 +178,33 @@ macro_rules! prime_field {
                 Self($crate::field::arith::mont_square::<$params>(&self.0))
             }
 
+            /// The double-width product `self * rhs` of the Montgomery forms, not reduced (for
+            /// sums of products reduced once, [`Self::from_wide`]). Constant time.
+            #[allow(dead_code)]
+            #[inline]
+            pub(crate) fn mul_wide(&self, rhs: &Self) -> [u64; 2 * $crate::field::LIMBS] {
+                $crate::field::arith::mul_wide(&self.0, &rhs.0)
+            }
+
+            /// `(x - y) mod (m * 2^1024)` for double-width values below `m * 2^1024` (such as
+            /// [`Self::mul_wide`] products). Constant time.
+            #[allow(dead_code)]
+            #[inline]
+            pub(crate) fn sub_wide(
+                x: &[u64; 2 * $crate::field::LIMBS],
+                y: &[u64; 2 * $crate::field::LIMBS],
+            ) -> [u64; 2 * $crate::field::LIMBS] {
+                $crate::field::arith::sub_wide::<$params>(x, y)
+            }
+
+            /// The element of a double-width Montgomery value `t < m * 2^1024`: one Montgomery
+            /// reduction. Constant time.
+            #[allow(dead_code)]
+            #[inline]
+            pub(crate) fn from_wide(t: &[u64; 2 * $crate::field::LIMBS]) -> Self {
+                Self($crate::field::arith::redc_wide::<$params>(t))
+            }
+
             /// `self^-1`, `None` for zero. Constant time: Bernstein-Yang divsteps, a fixed
             /// number of masked steps (`field::safegcd`).
             pub fn invert(&self) -> p256::elliptic_curve::subtle::CtOption<Self> {

@@ -170,3 +170,83 @@ pub(crate) fn mont_mul_unreduced(
     hi.copy_from_slice(&t[N..]);
     (hi, over != 0)
 }
+
+/// The double-width product a * b: the 16 product rows of [`mont_mul_unreduced`] alone, for
+/// sums of products that are reduced once (F_p^2 multiplication).
+#[inline(always)]
+pub(crate) fn mul_wide(a: &[u64; N], b: &[u64; N]) -> [u64; 2 * N] {
+    let mut t = [0u64; 2 * N];
+    // SAFETY: runs only where `enabled()` found (or the ct-check forced) BMI2 and ADX. Reads
+    // a[0..16] and b[0..16] and reads and writes t[0..32], all in bounds of the arrays behind
+    // the pointers; every register written is declared; no stack use.
+    unsafe {
+        core::arch::asm!(
+            "mov r14d, 16",
+            "2:",
+            "mov rdx, [rcx]",
+            "xor eax, eax",
+            row!("rsi"),
+            "mov [rdi + 128], r11",
+            "add rdi, 8",
+            "add rcx, 8",
+            "dec r14",
+            "jnz 2b",
+            inout("rdi") t.as_mut_ptr() => _,
+            in("rsi") a.as_ptr(),
+            inout("rcx") b.as_ptr() => _,
+            out("rax") _,
+            out("rdx") _,
+            out("r8") _,
+            out("r10") _,
+            out("r11") _,
+            out("r14") _,
+            options(nostack),
+        );
+    }
+    t
+}
+
+/// The reduction rows of [`mont_mul_unreduced`] alone: for t < m * 2^1024, returns (hi, over)
+/// with over * 2^1024 + hi = t * 2^-1024 mod m, below 2m. Overwrites t.
+#[inline(always)]
+pub(crate) fn redc_unreduced(t: &mut [u64; 2 * N], m: &[u64; N], inv: u64) -> ([u64; N], bool) {
+    let over: u64;
+    // SAFETY: as in `mul_wide`: reads m[0..16], reads and writes t[0..32], in bounds; every
+    // register written is declared; no stack use.
+    unsafe {
+        core::arch::asm!(
+            "xor r15d, r15d",
+            "mov r14d, 16",
+            "3:",
+            "mov rdx, [rdi]",
+            "imul rdx, r13",
+            "xor eax, eax",
+            row!("r12"),
+            "xor r9d, r9d",
+            "add r11, r15",
+            "adc r9, 0",
+            "add r11, [rdi + 128]",
+            "adc r9, 0",
+            "mov [rdi + 128], r11",
+            "mov r15, r9",
+            "add rdi, 8",
+            "dec r14",
+            "jnz 3b",
+            inout("rdi") t.as_mut_ptr() => _,
+            in("r12") m.as_ptr(),
+            in("r13") inv,
+            out("r15") over,
+            out("rax") _,
+            out("rdx") _,
+            out("r8") _,
+            out("r9") _,
+            out("r10") _,
+            out("r11") _,
+            out("r14") _,
+            options(nostack),
+        );
+    }
+    let mut hi = [0u64; N];
+    hi.copy_from_slice(&t[N..]);
+    (hi, over != 0)
+}

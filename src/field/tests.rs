@@ -155,6 +155,62 @@ fn check_mont_paths<P: FieldParams>() {
     }
 }
 
+/// Lazy reduction (F_p^2 products): the double-width product, the subtraction modulo
+/// m 2^1024 and the Montgomery reduction of both paths against num-bigint.
+fn check_wide_paths<P: FieldParams>() {
+    use super::arith::{mul_full_portable, redc_portable, sub_wide};
+    let m = big(&P::MODULUS);
+    let mr = &m << 1024u32;
+    let r_inv = (BigUint::from(1u8) << 1024u32).modinv(&m).unwrap();
+    #[cfg(target_arch = "x86_64")]
+    let adx = std::is_x86_feature_detected!("bmi2") && std::is_x86_feature_detected!("adx");
+    let wide_big = |w: &[u64; 2 * LIMBS]| {
+        let lo: [u64; LIMBS] = w[..LIMBS].try_into().unwrap();
+        let hi: [u64; LIMBS] = w[LIMBS..].try_into().unwrap();
+        big(&lo) + (big(&hi) << 1024u32)
+    };
+    let inputs = mont_inputs::<P>();
+    let mut previous: Option<[u64; 2 * LIMBS]> = None;
+    for (a, b) in inputs {
+        let (la, lb) = (limbs(&a), limbs(&b));
+        let product = mul_full_portable(&la, &lb);
+        assert_eq!(wide_big(&product), &a * &b, "portable wide product");
+        #[cfg(target_arch = "x86_64")]
+        if adx {
+            assert_eq!(super::mulx::mul_wide(&la, &lb), product, "mulx wide product");
+        }
+        // reduction of values below m 2^1024 (a * b with b < m qualifies)
+        let expected = limbs(&(&a * &b * &r_inv % &m));
+        assert_eq!(redc_portable(&product, &P::MODULUS, P::INV), expected, "portable redc");
+        #[cfg(target_arch = "x86_64")]
+        if adx {
+            let got = super::arith::redc_adx(&product, &P::MODULUS, P::INV);
+            assert_eq!(got, expected, "mulx redc");
+        }
+        if let Some(prev) = previous {
+            if wide_big(&prev) < mr && wide_big(&product) < mr {
+                let d = sub_wide::<P>(&prev, &product);
+                let expected = (wide_big(&prev) + &mr - wide_big(&product)) % &mr;
+                assert_eq!(wide_big(&d), expected, "sub_wide");
+                let d = sub_wide::<P>(&product, &prev);
+                let expected = (wide_big(&product) + &mr - wide_big(&prev)) % &mr;
+                assert_eq!(wide_big(&d), expected, "sub_wide");
+            }
+        }
+        previous = Some(product);
+    }
+}
+
+#[test]
+fn fp_wide_paths_match_num_bigint() {
+    check_wide_paths::<FpParams>();
+}
+
+#[test]
+fn fq_wide_paths_match_num_bigint() {
+    check_wide_paths::<FqParams>();
+}
+
 #[test]
 fn fp_montgomery_paths_match_num_bigint() {
     check_mont_paths::<FpParams>();
