@@ -93,7 +93,8 @@ pub enum Event {
     /// A KMS certificate was validated and installed. `changed` is true when it replaced one
     /// with other keys (material was re-validated against it).
     CertificateInstalled {
-        /// `KmsUri` of the certificate.
+        /// `KmsUri` of the certificate (escaped and bounded by [`crate::text::reportable`];
+        /// [`Certificate::kms_uri`] is the exact one).
         kms_uri: String,
         /// It replaced a certificate with another KPAK, Z_T or key period.
         changed: bool,
@@ -1131,7 +1132,7 @@ impl Client {
             .is_some_and(|old| !old.same_keys(&new.xml));
         if self.certificate.is_none() || changed {
             self.events.push_back(Event::CertificateInstalled {
-                kms_uri: new.xml.kms_uri.clone(),
+                kms_uri: reportable(&new.xml.kms_uri),
                 changed,
             });
         }
