@@ -53,9 +53,9 @@
 /** Version of this header: MAJOR.MINOR.PATCH and MKC_VERSION_NUMBER = MAJOR << 16 | MINOR << 8 | PATCH. */
 #define MKC_VERSION_MAJOR 0
 #define MKC_VERSION_MINOR 1
-#define MKC_VERSION_PATCH 0
-#define MKC_VERSION_NUMBER 256
-#define MKC_VERSION_STRING "0.1.0"
+#define MKC_VERSION_PATCH 1
+#define MKC_VERSION_NUMBER 257
+#define MKC_VERSION_STRING "0.1.1"
 /** ABI version of this header; mkc_abi_version() gives the loaded library's. */
 #define MKC_ABI_VERSION 1
 
@@ -521,8 +521,9 @@ enum mkc_event_kind
   MKC_EVENT_KIND_PARTNER_CERTIFICATE_INSTALLED = 11,
   /**
    * The certificate of a partner KMS domain was removed: `text` = its KmsUri, `rejection`
-   * = `MKC_REJECTION_REVOKED` (it came back Revoked) or `MKC_REJECTION_NOT_VALID` (its
-   * ValidTo passed). MIKEY with that domain is refused from now on.
+   * = `MKC_REJECTION_REVOKED` (it came back Revoked), `MKC_REJECTION_NOT_VALID` (its
+   * ValidTo passed) or `MKC_REJECTION_NOT_IN_CACHE` (a certificate cache with a newer
+   * CacheNum no longer lists it). MIKEY with that domain is refused from now on.
    */
   MKC_EVENT_KIND_PARTNER_CERTIFICATE_REMOVED = 12,
 };
@@ -622,6 +623,11 @@ enum mkc_rejection
    * The key set's KeyPeriodNo is not the period asked for (as this KMS numbers periods).
    */
   MKC_REJECTION_WRONG_PERIOD = 19,
+  /**
+   * A partner domain's certificate is no longer in the KMS's certificate cache (an
+   * answer with a newer CacheNum listed other domains only).
+   */
+  MKC_REJECTION_NOT_IN_CACHE = 20,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

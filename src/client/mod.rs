@@ -200,8 +200,9 @@ pub enum Event {
         changed: bool,
     },
     /// The certificate of a partner KMS domain was removed: it came back Revoked
-    /// ([`Rejection::Revoked`]) or its ValidTo passed ([`Rejection::NotValid`]). MIKEY with
-    /// that domain is refused from now on.
+    /// ([`Rejection::Revoked`]), its ValidTo passed ([`Rejection::NotValid`]), or a
+    /// certificate cache with a newer CacheNum no longer lists it ([`Rejection::NotInCache`]).
+    /// MIKEY with that domain is refused from now on.
     PartnerCertificateRemoved {
         /// Its `KmsUri` (escaped and bounded by [`crate::text::reportable`]).
         kms_uri: String,

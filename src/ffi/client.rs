@@ -116,8 +116,9 @@ pub enum mkc_event_kind {
     /// other keys or a revoked one. MIKEY with users of that domain works from now on.
     PartnerCertificateInstalled = 11,
     /// The certificate of a partner KMS domain was removed: `text` = its KmsUri, `rejection`
-    /// = `MKC_REJECTION_REVOKED` (it came back Revoked) or `MKC_REJECTION_NOT_VALID` (its
-    /// ValidTo passed). MIKEY with that domain is refused from now on.
+    /// = `MKC_REJECTION_REVOKED` (it came back Revoked), `MKC_REJECTION_NOT_VALID` (its
+    /// ValidTo passed) or `MKC_REJECTION_NOT_IN_CACHE` (a certificate cache with a newer
+    /// CacheNum no longer lists it). MIKEY with that domain is refused from now on.
     PartnerCertificateRemoved = 12,
 }
 
@@ -165,6 +166,9 @@ pub enum mkc_rejection {
     NoCertificate = 18,
     /// The key set's KeyPeriodNo is not the period asked for (as this KMS numbers periods).
     WrongPeriod = 19,
+    /// A partner domain's certificate is no longer in the KMS's certificate cache (an
+    /// answer with a newer CacheNum listed other domains only).
+    NotInCache = 20,
 }
 
 /// An HTTP header: NUL-terminated strings, lengths without the NUL.
@@ -325,6 +329,7 @@ fn rejection_code(r: Rejection) -> mkc_rejection {
         Rejection::CertificateChanged => mkc_rejection::CertificateChanged,
         Rejection::NoCertificate => mkc_rejection::NoCertificate,
         Rejection::WrongPeriod => mkc_rejection::WrongPeriod,
+        Rejection::NotInCache => mkc_rejection::NotInCache,
     }
 }
 
