@@ -1278,6 +1278,21 @@ mkc_result mkc_client_set_certcache_interval(struct mkc_client *client,
                                              uint64_t interval_s);
 
 /**
+ * Takes the jitter of the retry delays from `seed` (SplitMix64, not secret) instead of the OS
+ * RNG, from the next retry on: two clients given the same seed and the same failures retry at
+ * the same times, so that a run can be replayed (tests, field logs). Call it after
+ * `mkc_client_new`, before the first `mkc_client_poll_output`, to replay a whole run; each
+ * call restarts the jitter from its seed.
+ *
+ * Returns `MKC_RESULT_OK` or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `client` must be a live handle.
+ */
+mkc_result mkc_client_set_jitter_seed(struct mkc_client *client,
+                                      uint64_t seed);
+
+/**
  * Writes to `*status_out` a `mkc_partner_status` value: what the client holds at Unix time
  * `now` for the KMS domain `kms_uri` (a KmsUri, e.g. one of a KMS Redirect Response's). Use
  * it to pick the domain of `mkc_client_mikey_create_imessage_with_params`.

@@ -382,6 +382,13 @@ impl Client {
         self.certcache_due = 0;
     }
 
+    /// Sets [`ClientConfig::jitter_seed`] to `seed` and restarts the jitter from it: the retry
+    /// delays from now on are a function of the seed, so that a run can be replayed.
+    pub fn set_jitter_seed(&mut self, seed: u64) {
+        self.config.jitter_seed = Some(seed);
+        self.jitter = Some(seed);
+    }
+
     /// The configuration.
     pub fn config(&self) -> &ClientConfig {
         &self.config

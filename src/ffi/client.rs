@@ -671,6 +671,30 @@ pub unsafe extern "C" fn mkc_client_set_certcache_interval(
     })
 }
 
+/// Takes the jitter of the retry delays from `seed` (SplitMix64, not secret) instead of the OS
+/// RNG, from the next retry on: two clients given the same seed and the same failures retry at
+/// the same times, so that a run can be replayed (tests, field logs). Call it after
+/// `mkc_client_new`, before the first `mkc_client_poll_output`, to replay a whole run; each
+/// call restarts the jitter from its seed.
+///
+/// Returns `MKC_RESULT_OK` or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `client` must be a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_client_set_jitter_seed(
+    client: *mut mkc_client,
+    seed: u64,
+) -> mkc_result {
+    guard(|| {
+        // SAFETY: forwarded caller guarantee.
+        let handle = unsafe { borrow_mut(client) }?;
+        handle.view.clear();
+        handle.client.set_jitter_seed(seed);
+        Ok(())
+    })
+}
+
 /// What the client holds for a KMS domain (`mkc_client_partner_status`).
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
