@@ -487,6 +487,24 @@ fn retry_jitter_replays_from_the_configured_seed() {
     assert_eq!(a.len(), 5, "{a:?}");
     assert_eq!(a, retry_times(42));
     assert_ne!(a, retry_times(43));
+    // Client::set_jitter_seed (mkc_client_set_jitter_seed) on a client configured without a
+    // seed replays the same times as the seed in the configuration.
+    let mut config = config(DAY);
+    config.max_attempts = 6;
+    let mut kms = FakeKms::new(DAY);
+    kms.mode = Mode::Http(503);
+    let mut client = common::client(config);
+    client.set_jitter_seed(42);
+    assert_eq!(client.config().jitter_seed, Some(42));
+    let events = run_until(&mut client, &mut kms, T0, T0 + 3_000);
+    let b: Vec<u64> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::RequestFailed { retry_at, .. } => Some(*retry_at),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(a, b);
 }
 
 /// Issue 13: the KmsUri of our KMS's certificate is the KMS's text. Its
