@@ -19,13 +19,12 @@
 //! least one certificate is the KMS's whole current cache: a partner domain it does not name
 //! is erased ([`Event::PartnerCertificateRemoved`] with [`Rejection::NotInCache`] for a valid
 //! one; a revoked one is forgotten without a second report) and MIKEY refuses it as an
-//! unknown domain. An empty answer erases nothing: `certcache/<CacheNum>` asks for what
-//! changed since the cache the client holds (TS 33.179 D.2; the reference KMS answers it
-//! with no certificate when nothing did), so an empty list means "nothing new", never "no
-//! partner any more". Neither does an answer with the same or an older `CacheNum`, an answer
-//! refused whole, a `KmsError` or a failed request. A certificate past its ValidTo is
-//! removed. At most [`MAX_PARTNERS`] domains are held; an answer with more certificates is
-//! refused whole.
+//! unknown domain. An empty answer erases nothing: `certcache/<CacheNum>` names the cache the
+//! client holds (TS 33.179 D.2), and a KMS answers it with no certificate when nothing changed
+//! (the reference KMS does), so an empty list means "nothing new", never "no partner any
+//! more". Neither does an answer with the same or an older `CacheNum`, an answer refused
+//! whole, a `KmsError` or a failed request. A certificate past its ValidTo is removed. At
+//! most [`MAX_PARTNERS`] domains are held; an answer with more certificates is refused whole.
 //! The period numbering of a partner domain cannot be learnt (the client never asks that KMS
 //! for keys): its periods are the TS 33.180 F.2.1 ones.
 
