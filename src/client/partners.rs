@@ -20,7 +20,7 @@
 //! is erased ([`Event::PartnerCertificateRemoved`] with [`Rejection::NotInCache`] for a valid
 //! one; a revoked one is forgotten without a second report) and MIKEY refuses it as an
 //! unknown domain. An empty answer erases nothing: `certcache/<CacheNum>` names the cache the
-//! client holds (TS 33.179 D.2), and a KMS answers it with no certificate when nothing changed
+//! client holds (TS 33.180 D.2), and a KMS answers it with no certificate when nothing changed
 //! (the reference KMS does), so an empty list means "nothing new", never "no partner any
 //! more". Neither does an answer with the same or an older `CacheNum`, an answer refused
 //! whole, a `KmsError` or a failed request. A certificate past its ValidTo is removed. At
