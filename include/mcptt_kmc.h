@@ -53,9 +53,9 @@
 /** Version of this header: MAJOR.MINOR.PATCH and MKC_VERSION_NUMBER = MAJOR << 16 | MINOR << 8 | PATCH. */
 #define MKC_VERSION_MAJOR 0
 #define MKC_VERSION_MINOR 1
-#define MKC_VERSION_PATCH 0
-#define MKC_VERSION_NUMBER 256
-#define MKC_VERSION_STRING "0.1.0"
+#define MKC_VERSION_PATCH 1
+#define MKC_VERSION_NUMBER 257
+#define MKC_VERSION_STRING "0.1.1"
 /** ABI version of this header; mkc_abi_version() gives the loaded library's. */
 #define MKC_ABI_VERSION 1
 
@@ -521,8 +521,9 @@ enum mkc_event_kind
   MKC_EVENT_KIND_PARTNER_CERTIFICATE_INSTALLED = 11,
   /**
    * The certificate of a partner KMS domain was removed: `text` = its KmsUri, `rejection`
-   * = `MKC_REJECTION_REVOKED` (it came back Revoked) or `MKC_REJECTION_NOT_VALID` (its
-   * ValidTo passed). MIKEY with that domain is refused from now on.
+   * = `MKC_REJECTION_REVOKED` (it came back Revoked), `MKC_REJECTION_NOT_VALID` (its
+   * ValidTo passed) or `MKC_REJECTION_NOT_IN_CACHE` (a certificate cache with a newer
+   * CacheNum no longer lists it). MIKEY with that domain is refused from now on.
    */
   MKC_EVENT_KIND_PARTNER_CERTIFICATE_REMOVED = 12,
 };
@@ -622,6 +623,11 @@ enum mkc_rejection
    * The key set's KeyPeriodNo is not the period asked for (as this KMS numbers periods).
    */
   MKC_REJECTION_WRONG_PERIOD = 19,
+  /**
+   * A partner domain's certificate is no longer in the KMS's certificate cache (an
+   * answer with a newer CacheNum listed other domains only).
+   */
+  MKC_REJECTION_NOT_IN_CACHE = 20,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -1270,6 +1276,21 @@ mkc_result mkc_client_refresh(struct mkc_client *client);
  */
 mkc_result mkc_client_set_certcache_interval(struct mkc_client *client,
                                              uint64_t interval_s);
+
+/**
+ * Takes the jitter of the retry delays from `seed` (SplitMix64, not secret) instead of the OS
+ * RNG, from the next retry on: two clients given the same seed and the same failures retry at
+ * the same times, so that a run can be replayed (tests, field logs). Call it after
+ * `mkc_client_new`, before the first `mkc_client_poll_output`, to replay a whole run; each
+ * call restarts the jitter from its seed.
+ *
+ * Returns `MKC_RESULT_OK` or `MKC_RESULT_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `client` must be a live handle.
+ */
+mkc_result mkc_client_set_jitter_seed(struct mkc_client *client,
+                                      uint64_t seed);
 
 /**
  * Writes to `*status_out` a `mkc_partner_status` value: what the client holds at Unix time

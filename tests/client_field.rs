@@ -487,4 +487,91 @@ fn retry_jitter_replays_from_the_configured_seed() {
     assert_eq!(a.len(), 5, "{a:?}");
     assert_eq!(a, retry_times(42));
     assert_ne!(a, retry_times(43));
+    // Client::set_jitter_seed (mkc_client_set_jitter_seed) on a client configured without a
+    // seed replays the same times as the seed in the configuration.
+    let mut config = config(DAY);
+    config.max_attempts = 6;
+    let mut kms = FakeKms::new(DAY);
+    kms.mode = Mode::Http(503);
+    let mut client = common::client(config);
+    client.set_jitter_seed(42);
+    assert_eq!(client.config().jitter_seed, Some(42));
+    let events = run_until(&mut client, &mut kms, T0, T0 + 3_000);
+    let b: Vec<u64> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::RequestFailed { retry_at, .. } => Some(*retry_at),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(a, b);
+}
+
+/// Issue 13: the KmsUri of our KMS's certificate is the KMS's text. Its
+/// CertificateInstalled event carries it escaped and bounded (bidi overrides and isolates, a
+/// backslash, 10 kB), while the certificate keeps the exact KmsUri, from which the UIDs are
+/// derived. A KmsUri with LF or ESC is refused (a KmsUri holds no control character) and
+/// no event carries either.
+#[test]
+fn the_kms_uri_of_an_installed_certificate_is_escaped_and_bounded_in_its_event() {
+    use mcptt_kmc::text::{MAX_REPORTED_BYTES, reportable};
+    let evil = format!(
+        "kms.example.org\u{202e}gro.elpmaxe\u{2066}\\{}",
+        "k".repeat(10_000)
+    );
+    let mut kms = FakeKms::of_domain(&evil, ALICE, DAY);
+    let mut c = config(DAY);
+    c.expected_kms_uri = Some(evil.clone());
+    let mut client = client(c);
+    let (events, _) = drive(&mut client, &mut kms, T0);
+    let reported: Vec<&String> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::CertificateInstalled { kms_uri, .. } => Some(kms_uri),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reported.len(), 1, "{events:?}");
+    let reported = reported[0];
+    assert!(
+        reported.starts_with("kms.example.org\\u{202e}gro.elpmaxe\\u{2066}\\\\kkk"),
+        "{reported}"
+    );
+    assert!(reported.len() <= MAX_REPORTED_BYTES && reported.ends_with("..."));
+    assert_eq!(*reported, reportable(&evil));
+    assert!(!reported.contains('\u{202e}') && !reported.contains('\u{2066}'));
+    // The certificate keeps the exact KmsUri: the key set's UID, derived from it, matched.
+    assert_eq!(client.certificate().unwrap().kms_uri(), evil);
+    assert!(!ready(&events).is_empty(), "{events:?}");
+    assert!(sign_verifies(&client, T0 + 1));
+
+    // LF and ESC: refused as a KmsUri, and no event carries a control character.
+    for bad in [
+        "kms.example.org\nFAKE: installed",
+        "kms.example.org\u{1b}[2J",
+    ] {
+        let mut kms = FakeKms::of_domain(bad, ALICE, DAY);
+        let mut c = config(DAY);
+        c.expected_kms_uri = None;
+        let mut client = common::client(c);
+        let (events, _) = drive(&mut client, &mut kms, T0);
+        assert!(client.certificate().is_none(), "{events:?}");
+        assert!(
+            !events
+                .iter()
+                .any(|e| matches!(e, Event::CertificateInstalled { .. })),
+            "{events:?}"
+        );
+        assert!(!rejections(&events).is_empty(), "{events:?}");
+        for e in &events {
+            let text = match e {
+                Event::MaterialRejected {
+                    identity, detail, ..
+                } => format!("{identity:?}{detail:?}"),
+                Event::CertificateInstalled { kms_uri, .. } => kms_uri.clone(),
+                _ => String::new(),
+            };
+            assert!(!text.contains('\n') && !text.contains('\u{1b}'), "{text}");
+        }
+    }
 }

@@ -8,8 +8,9 @@ mod common;
 
 use common::*;
 use mcptt_kmc::client::{
-    Client, ClientError, Event, ImessageOptions, MAX_PARTNERS, PartnerStatus, Rejection,
+    Client, ClientError, Event, ImessageOptions, MAX_PARTNERS, Output, PartnerStatus, Rejection,
 };
+use mcptt_kmc::kms::message::{KmsCertificate, KmsErrorInfo, KmsPayload};
 use mcptt_kmc::mikey::{KeyKind, MikeyError};
 
 const DAY: u64 = 86_400;
@@ -306,4 +307,168 @@ fn partner_certificates_live_in_the_key_store() {
         restored.partner_status(PARTNER, T0 + DAY + 60),
         PartnerStatus::Revoked
     );
+}
+
+const OTHER: &str = "other.example.com";
+
+/// Asks for the certificate cache at `now` (as the interval does) and answers that request
+/// with (`status`, `payload`) from `kms`'s envelope; every other request is answered by
+/// `kms`. Returns the events.
+fn answer_cache(
+    client: &mut Client,
+    kms: &mut FakeKms,
+    now: u64,
+    status: u16,
+    payload: KmsPayload,
+) -> Vec<Event> {
+    client.set_certcache_interval(DAY);
+    let mut events = Vec::new();
+    let mut asked = false;
+    loop {
+        match client.poll_output(now) {
+            Output::Request(r) if r.url.contains("certcache") => {
+                assert!(!asked, "asked twice");
+                asked = true;
+                let body = kms.envelope(&r.url, payload.clone());
+                client.handle_response(now, r.id, status, &body).unwrap();
+            }
+            Output::Request(r) => {
+                let (status, body) = kms.answer(&r, now);
+                client.handle_response(now, r.id, status, &body).unwrap();
+            }
+            Output::Event(e) => events.push(e),
+            Output::WakeUp(_) | Output::None => break,
+        }
+    }
+    assert!(asked, "no certcache request: {events:?}");
+    events
+}
+
+fn cache(cache_num: u64, certificates: Vec<KmsCertificate>) -> KmsPayload {
+    KmsPayload::CertCache {
+        cache_num,
+        certificates,
+    }
+}
+
+/// Issue 9 section 2: a certificate cache with a newer CacheNum is the KMS's whole current
+/// set (TS 33.180 D.3.4). A partner domain it no longer lists is erased, reported with
+/// `NotInCache`, refused by MIKEY as an unknown domain, and gone from the key store.
+#[test]
+fn a_domain_dropped_from_a_newer_cache_is_erased_and_reported() {
+    let (mut alice, mut home, carol, _, _) = pair(DAY);
+    let now = T0 + 100;
+    let from_carol = carol
+        .mikey_create_imessage(CAROL, ALICE, now, &pck(Some(KMS_URI)))
+        .unwrap();
+    assert_eq!(alice.partner_status(PARTNER, now), PartnerStatus::Valid);
+    let other = FakeKms::of_domain(OTHER, CAROL, MONTH).external_certificate();
+    home.partners = vec![other];
+    home.cache_num = 2;
+    let events = run_until(&mut alice, &mut home, T0 + 1, T0 + DAY + 60);
+    assert_eq!(
+        removed(&events),
+        vec![(PARTNER.to_owned(), Rejection::NotInCache)]
+    );
+    assert_eq!(installed(&events), vec![(OTHER.to_owned(), false)]);
+    let later = T0 + DAY + 60;
+    assert_eq!(alice.partner_status(PARTNER, later), PartnerStatus::Unknown);
+    assert_eq!(alice.partner_status(OTHER, later), PartnerStatus::Valid);
+    assert_eq!(alice.partner_cache_num(), Some(2));
+    assert_eq!(alice.partner_certificates().count(), 1);
+    assert!(matches!(
+        alice.mikey_create_imessage(ALICE, CAROL, later, &pck(Some(PARTNER))),
+        Err(ClientError::UnknownKms)
+    ));
+    assert!(matches!(
+        alice.mikey_process_imessage(ALICE, later, 2 * DAY, None, &from_carol),
+        Err(ClientError::Mikey(MikeyError::UnknownInitiatorKms))
+    ));
+    // Gone from the sealed key store too.
+    let storage_key = [5u8; 32];
+    let blob = alice.export(&storage_key).unwrap();
+    let mut restored = Client::new(alice.config().clone()).unwrap();
+    restored.import(later, &storage_key, &blob).unwrap();
+    assert_eq!(
+        restored.partner_status(PARTNER, later),
+        PartnerStatus::Unknown
+    );
+    assert_eq!(restored.partner_status(OTHER, later), PartnerStatus::Valid);
+    assert!(matches!(
+        restored.mikey_process_imessage(ALICE, later, 2 * DAY, None, &from_carol),
+        Err(ClientError::Mikey(MikeyError::UnknownInitiatorKms))
+    ));
+}
+
+/// A domain the KMS had revoked and then dropped from a newer cache is forgotten: MIKEY
+/// refuses it as unknown, and no second removal is reported.
+#[test]
+fn a_revoked_domain_dropped_from_a_newer_cache_is_forgotten() {
+    let (mut alice, mut home, _, _, _) = pair(DAY);
+    home.partners[0].revoked = true;
+    home.cache_num = 2;
+    let events = run_until(&mut alice, &mut home, T0 + 1, T0 + DAY + 60);
+    assert_eq!(
+        removed(&events),
+        vec![(PARTNER.to_owned(), Rejection::Revoked)]
+    );
+    let now = T0 + DAY + 60;
+    let other = FakeKms::of_domain(OTHER, CAROL, MONTH).external_certificate();
+    let events = answer_cache(&mut alice, &mut home, now, 200, cache(3, vec![other]));
+    assert!(removed(&events).is_empty(), "{events:?}");
+    assert_eq!(alice.partner_status(PARTNER, now), PartnerStatus::Unknown);
+    assert!(matches!(
+        alice.mikey_create_imessage(ALICE, CAROL, now, &pck(Some(PARTNER))),
+        Err(ClientError::UnknownKms)
+    ));
+}
+
+/// Guards: an answer with the same or an older CacheNum, an empty answer (with a newer
+/// CacheNum: "nothing new", as a KMS answers `certcache/<CacheNum>` when the client holds
+/// the current cache), a KmsError and a failed (4xx, 5xx) answer erase nothing. The last
+/// answer, newer and non-empty, shows that the same drive does erase.
+#[test]
+fn only_a_newer_non_empty_cache_erases_a_domain() {
+    let (mut alice, mut home, _, _, _) = pair(DAY);
+    let other = || FakeKms::of_domain(OTHER, CAROL, MONTH).external_certificate();
+    // 100 s apart: a failed request is asked again (with the next guard's answer) after
+    // its backoff, at most 2 * 2^3 s here.
+    let mut now = T0 + 10;
+    let error = KmsPayload::Error(KmsErrorInfo {
+        code: 500,
+        message: "later".into(),
+    });
+    let guards: Vec<(&str, u16, KmsPayload)> = vec![
+        ("same CacheNum", 200, cache(1, vec![other()])),
+        ("older CacheNum", 200, cache(0, vec![other()])),
+        ("empty, newer CacheNum", 200, cache(7, Vec::new())),
+        ("404", 404, cache(8, vec![other()])),
+        ("500", 500, cache(8, vec![other()])),
+        ("KmsError", 200, error.clone()),
+        ("KmsError in a 400", 400, error),
+    ];
+    for (what, status, payload) in guards {
+        now += 100;
+        let events = answer_cache(&mut alice, &mut home, now, status, payload);
+        assert!(removed(&events).is_empty(), "{what}: {events:?}");
+        assert_eq!(
+            alice.partner_status(PARTNER, now),
+            PartnerStatus::Valid,
+            "{what}"
+        );
+    }
+    let held = alice.partner_cache_num().unwrap();
+    now += 100;
+    let events = answer_cache(
+        &mut alice,
+        &mut home,
+        now,
+        200,
+        cache(held + 1, vec![other()]),
+    );
+    assert_eq!(
+        removed(&events),
+        vec![(PARTNER.to_owned(), Rejection::NotInCache)]
+    );
+    assert_eq!(alice.partner_status(PARTNER, now), PartnerStatus::Unknown);
 }

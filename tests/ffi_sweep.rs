@@ -785,6 +785,12 @@ fn sweeps(f: &Fixture) -> Vec<(&'static str, Sweep<'_>)> {
         })),
     ));
     v.push((
+        "mkc_client_set_jitter_seed",
+        Sweep::NoOutput(Box::new(move |fail| unsafe {
+            mkc_client_set_jitter_seed(or_null(c, fail).cast_mut(), 42)
+        })),
+    ));
+    v.push((
         "mkc_client_handle_response",
         Sweep::NoOutput(Box::new(move |fail| unsafe {
             mkc_client_handle_response(or_null(c, fail).cast_mut(), NOW, u64::MAX, 200, null(), 0)

@@ -247,6 +247,7 @@ static const char *rejection_name(uint32_t r) {
     case MKC_REJECTION_CERTIFICATE_CHANGED: return "certificate changed";
     case MKC_REJECTION_NO_CERTIFICATE: return "no certificate";
     case MKC_REJECTION_WRONG_PERIOD: return "wrong key period";
+    case MKC_REJECTION_NOT_IN_CACHE: return "no longer in the certificate cache";
     default: return "other";
     }
 }

@@ -72,6 +72,10 @@ pub enum Rejection {
     /// the numbering this KMS was seen to use.
     #[error("key set for another key period")]
     WrongPeriod,
+    /// A partner domain's certificate is no longer in the KMS's certificate cache: an answer
+    /// with a newer CacheNum listed other domains only (TS 33.180 D.3.4).
+    #[error("no longer in the KMS's certificate cache")]
+    NotInCache,
 }
 
 /// A validated KMS certificate, with the verifier and SAKKE tables built once, and the key

@@ -93,7 +93,8 @@ pub enum Event {
     /// A KMS certificate was validated and installed. `changed` is true when it replaced one
     /// with other keys (material was re-validated against it).
     CertificateInstalled {
-        /// `KmsUri` of the certificate.
+        /// `KmsUri` of the certificate (escaped and bounded by [`crate::text::reportable`];
+        /// [`Certificate::kms_uri`] is the exact one).
         kms_uri: String,
         /// It replaced a certificate with another KPAK, Z_T or key period.
         changed: bool,
@@ -199,8 +200,9 @@ pub enum Event {
         changed: bool,
     },
     /// The certificate of a partner KMS domain was removed: it came back Revoked
-    /// ([`Rejection::Revoked`]) or its ValidTo passed ([`Rejection::NotValid`]). MIKEY with
-    /// that domain is refused from now on.
+    /// ([`Rejection::Revoked`]), its ValidTo passed ([`Rejection::NotValid`]), or a
+    /// certificate cache with a newer CacheNum no longer lists it ([`Rejection::NotInCache`]).
+    /// MIKEY with that domain is refused from now on.
     PartnerCertificateRemoved {
         /// Its `KmsUri` (escaped and bounded by [`crate::text::reportable`]).
         kms_uri: String,
@@ -378,6 +380,13 @@ impl Client {
     pub fn set_certcache_interval(&mut self, interval_s: u64) {
         self.config.certcache_interval_s = interval_s;
         self.certcache_due = 0;
+    }
+
+    /// Sets [`ClientConfig::jitter_seed`] to `seed` and restarts the jitter from it: the retry
+    /// delays from now on are a function of the seed, so that a run can be replayed.
+    pub fn set_jitter_seed(&mut self, seed: u64) {
+        self.config.jitter_seed = Some(seed);
+        self.jitter = Some(seed);
     }
 
     /// The configuration.
@@ -1131,7 +1140,7 @@ impl Client {
             .is_some_and(|old| !old.same_keys(&new.xml));
         if self.certificate.is_none() || changed {
             self.events.push_back(Event::CertificateInstalled {
-                kms_uri: new.xml.kms_uri.clone(),
+                kms_uri: reportable(&new.xml.kms_uri),
                 changed,
             });
         }

@@ -10,17 +10,25 @@
 //! - a valid one is installed, replacing one held for that KmsUri
 //!   ([`Event::PartnerCertificateInstalled`]);
 //! - a Revoked one erases what was held for that KmsUri and is remembered as revoked, so that
-//!   MIKEY refuses that domain as revoked ([`Event::PartnerCertificateRemoved`]);
+//!   MIKEY refuses that domain as revoked ([`Event::PartnerCertificateRemoved`]) until a
+//!   newer cache no longer names it;
 //! - an invalid one (bad KPAK or Z_T, outside its validity, our own KmsUri, ...) is reported
 //!   ([`Event::MaterialRejected`]) and changes nothing.
 //!
-//! Certificates an answer does not name are kept: a KMS answers with what changed since the
-//! cache number the client named. A certificate past its ValidTo is removed. At most
-//! [`MAX_PARTNERS`] domains are held; an answer with more certificates is refused whole.
+//! An answer with a newer `CacheNum` than the one held (or the first answer) that holds at
+//! least one certificate is the KMS's whole current cache: a partner domain it does not name
+//! is erased ([`Event::PartnerCertificateRemoved`] with [`Rejection::NotInCache`] for a valid
+//! one; a revoked one is forgotten without a second report) and MIKEY refuses it as an
+//! unknown domain. An empty answer erases nothing: `certcache/<CacheNum>` names the cache the
+//! client holds (TS 33.180 D.2), and a KMS answers it with no certificate when nothing changed
+//! (the reference KMS does), so an empty list means "nothing new", never "no partner any
+//! more". Neither does an answer with the same or an older `CacheNum`, an answer refused
+//! whole, a `KmsError` or a failed request. A certificate past its ValidTo is removed. At
+//! most [`MAX_PARTNERS`] domains are held; an answer with more certificates is refused whole.
 //! The period numbering of a partner domain cannot be learnt (the client never asks that KMS
 //! for keys): its periods are the TS 33.180 F.2.1 ones.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Client, Event, Rejection, material::Certificate};
 use crate::kms::message::KmsCertificate;
@@ -118,6 +126,10 @@ impl Client {
             );
             return false;
         }
+        let newer = self.partners.cache_num.is_none_or(|held| cache_num > held);
+        if newer && !certificates.is_empty() {
+            self.drop_partners_not_in(&certificates);
+        }
         let own = self
             .certificate
             .as_ref()
@@ -152,6 +164,28 @@ impl Client {
         }
         self.partners.cache_num = Some(cache_num);
         true
+    }
+
+    /// Erases every partner domain that `cache` (the whole current cache of the KMS) does not
+    /// name by KmsUri: a valid one is reported ([`Rejection::NotInCache`]), a revoked one
+    /// (reported when it was revoked) is forgotten.
+    fn drop_partners_not_in(&mut self, cache: &[KmsCertificate]) {
+        let named: BTreeSet<&str> = cache.iter().map(|c| c.kms_uri.as_str()).collect();
+        let dropped: Vec<String> = self
+            .partners
+            .by_uri
+            .keys()
+            .filter(|uri| !named.contains(uri.as_str()))
+            .cloned()
+            .collect();
+        for uri in dropped {
+            if let Some(Partner::Valid(_)) = self.partners.by_uri.remove(&uri) {
+                self.events.push_back(Event::PartnerCertificateRemoved {
+                    kms_uri: reportable(&uri),
+                    reason: Rejection::NotInCache,
+                });
+            }
+        }
     }
 
     /// Holds `partner` for `uri` and reports what changed: a valid certificate new or with

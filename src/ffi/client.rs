@@ -116,8 +116,9 @@ pub enum mkc_event_kind {
     /// other keys or a revoked one. MIKEY with users of that domain works from now on.
     PartnerCertificateInstalled = 11,
     /// The certificate of a partner KMS domain was removed: `text` = its KmsUri, `rejection`
-    /// = `MKC_REJECTION_REVOKED` (it came back Revoked) or `MKC_REJECTION_NOT_VALID` (its
-    /// ValidTo passed). MIKEY with that domain is refused from now on.
+    /// = `MKC_REJECTION_REVOKED` (it came back Revoked), `MKC_REJECTION_NOT_VALID` (its
+    /// ValidTo passed) or `MKC_REJECTION_NOT_IN_CACHE` (a certificate cache with a newer
+    /// CacheNum no longer lists it). MIKEY with that domain is refused from now on.
     PartnerCertificateRemoved = 12,
 }
 
@@ -165,6 +166,9 @@ pub enum mkc_rejection {
     NoCertificate = 18,
     /// The key set's KeyPeriodNo is not the period asked for (as this KMS numbers periods).
     WrongPeriod = 19,
+    /// A partner domain's certificate is no longer in the KMS's certificate cache (an
+    /// answer with a newer CacheNum listed other domains only).
+    NotInCache = 20,
 }
 
 /// An HTTP header: NUL-terminated strings, lengths without the NUL.
@@ -325,6 +329,7 @@ fn rejection_code(r: Rejection) -> mkc_rejection {
         Rejection::CertificateChanged => mkc_rejection::CertificateChanged,
         Rejection::NoCertificate => mkc_rejection::NoCertificate,
         Rejection::WrongPeriod => mkc_rejection::WrongPeriod,
+        Rejection::NotInCache => mkc_rejection::NotInCache,
     }
 }
 
@@ -662,6 +667,30 @@ pub unsafe extern "C" fn mkc_client_set_certcache_interval(
         let handle = unsafe { borrow_mut(client) }?;
         handle.view.clear();
         handle.client.set_certcache_interval(interval_s);
+        Ok(())
+    })
+}
+
+/// Takes the jitter of the retry delays from `seed` (SplitMix64, not secret) instead of the OS
+/// RNG, from the next retry on: two clients given the same seed and the same failures retry at
+/// the same times, so that a run can be replayed (tests, field logs). Call it after
+/// `mkc_client_new`, before the first `mkc_client_poll_output`, to replay a whole run; each
+/// call restarts the jitter from its seed.
+///
+/// Returns `MKC_RESULT_OK` or `MKC_RESULT_NULL_PARAMETER`.
+///
+/// # Safety
+/// `client` must be a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mkc_client_set_jitter_seed(
+    client: *mut mkc_client,
+    seed: u64,
+) -> mkc_result {
+    guard(|| {
+        // SAFETY: forwarded caller guarantee.
+        let handle = unsafe { borrow_mut(client) }?;
+        handle.view.clear();
+        handle.client.set_jitter_seed(seed);
         Ok(())
     })
 }

@@ -464,6 +464,70 @@ static void test_contract_offline(void) {
     mkc_client_free(c);
 }
 
+/* The delays (retry_at - now of each MKC_EVENT_KIND_REQUEST_FAILED) of JITTER_FAILURES failed
+ * requests of a fresh client, its jitter from `seed`; no request reaches the network. 1 when
+ * all came. */
+#define JITTER_FAILURES 6
+static int retry_delays(uint64_t seed, uint64_t delays[JITTER_FAILURES]) {
+    mkc_client_config cfg;
+    mkc_client *c = NULL;
+    uint64_t now = g_now;
+    size_t n = 0;
+    int rounds;
+    config_for(&cfg, g_url, ALICE);
+    cfg.retry_initial_s = 64;
+    cfg.retry_max_s = 100000;
+    cfg.max_attempts = JITTER_FAILURES + 1;
+    CHECK_RC(mkc_client_new(&cfg, &c), MKC_RESULT_OK, "mkc_client_new");
+    if (c == NULL) return 0;
+    CHECK_RC(mkc_client_set_jitter_seed(c, seed), MKC_RESULT_OK, "mkc_client_set_jitter_seed");
+    CHECK_RC(mkc_client_set_access_token(c, u8(g_token_alice), strlen(g_token_alice)),
+             MKC_RESULT_OK, "mkc_client_set_access_token");
+    for (rounds = 0; rounds < 100 && n < JITTER_FAILURES; rounds++) {
+        mkc_output out;
+        if (mkc_client_poll_output(c, now, &out) != MKC_RESULT_OK) break;
+        if (out.kind == MKC_OUTPUT_KIND_REQUEST) {
+            CHECK_RC(mkc_client_handle_failure(c, now, out.request.id), MKC_RESULT_OK,
+                     "mkc_client_handle_failure");
+        } else if (out.kind == MKC_OUTPUT_KIND_EVENT) {
+            if (out.event.kind == MKC_EVENT_KIND_REQUEST_FAILED) {
+                delays[n++] = out.event.retry_at - now;
+            }
+        } else if (out.kind == MKC_OUTPUT_KIND_WAKE_UP) {
+            now = out.wake_up_at;
+        } else {
+            break;
+        }
+    }
+    mkc_client_free(c);
+    CHECK_SIZE(n, JITTER_FAILURES, "a REQUEST_FAILED per failure");
+    return n == JITTER_FAILURES;
+}
+
+/* mkc_client_set_jitter_seed: the same seed gives the same retry times, other seeds (1, 2 and
+ * 2^64 - 1, checked to differ) other ones, each delay in [d/2, d] of the doubled delay d. */
+static void test_jitter_seed(void) {
+    uint64_t a[JITTER_FAILURES], b[JITTER_FAILURES], other[JITTER_FAILURES];
+    size_t i;
+    set_ctx("jitter seed", "contract");
+    CHECK_RC(mkc_client_set_jitter_seed(NULL, 1), MKC_RESULT_NULL_PARAMETER,
+             "set_jitter_seed(NULL)");
+    set_ctx("jitter seed", "replay");
+    if (!retry_delays(1, a) || !retry_delays(1, b)) return;
+    CHECK(memcmp(a, b, sizeof a) == 0, "seed 1 twice: the same retry times");
+    for (i = 0; i < JITTER_FAILURES; i++) {
+        uint64_t d = (uint64_t)64 << i;
+        CHECK(a[i] >= d / 2 && a[i] <= d, "each delay in [d/2, d]");
+    }
+    if (retry_delays(2, other)) {
+        CHECK(memcmp(a, other, sizeof a) != 0, "seed 2: other retry times");
+    }
+    if (retry_delays(UINT64_MAX, other) && retry_delays(UINT64_MAX, b)) {
+        CHECK(memcmp(other, b, sizeof b) == 0, "seed 2^64 - 1 twice: the same retry times");
+        CHECK(memcmp(a, other, sizeof a) != 0, "seed 2^64 - 1: other retry times than seed 1");
+    }
+}
+
 /* Provisioning two users, then everything the material is for. */
 static void test_provisioning(void) {
     struct run run;
@@ -925,6 +989,7 @@ int main(void) {
     }
 
     test_contract_offline();
+    test_jitter_seed();
     test_provisioning();
     test_token();
     test_misbehaviour();

@@ -141,6 +141,20 @@ pub extern "system" fn Java_org_mcptt_kmc_Native_clientSetCertcacheInterval<'l>(
     })
 }
 
+/// `seed`'s 64 bits as the unsigned seed (a negative long is a seed with its top bit set).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mcptt_kmc_Native_clientSetJitterSeed<'l>(
+    mut env: JNIEnv<'l>,
+    _: JClass<'l>,
+    handle: jlong,
+    seed: jlong,
+) {
+    guard(&mut env, (), |_| {
+        client_mut(handle)?.set_jitter_seed(seed as u64);
+        Ok(())
+    })
+}
+
 /// `PartnerStatus` ordinals: 0 unknown, 1 valid, 2 revoked (the C API's values).
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_mcptt_kmc_Native_clientPartnerStatus<'l>(

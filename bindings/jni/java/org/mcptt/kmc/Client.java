@@ -90,6 +90,22 @@ public final class Client extends NativeHandle {
     }
 
     /**
+     * Takes the jitter of the retry delays from {@code seed} (SplitMix64, not secret) instead
+     * of the OS RNG, from the next retry on: two clients given the same seed and the same
+     * failures retry at the same times, so that a run can be replayed (tests, field logs).
+     * Call it before the first {@link #pollOutput} to replay a whole run; each call restarts
+     * the jitter from its seed.
+     *
+     * @param seed the seed, all 64 bits (a negative value is a seed with its top bit set)
+     */
+    public void setJitterSeed(long seed) {
+        exclusive(h -> {
+            Native.clientSetJitterSeed(h, seed);
+            return null;
+        });
+    }
+
+    /**
      * What the client holds for the KMS domain {@code kmsUri} at {@code now}: our own KMS is
      * {@link PartnerStatus#VALID}.
      *

@@ -53,7 +53,8 @@ public final class Event {
         PARTNER_CERTIFICATE_INSTALLED(11),
         /**
          * A partner KMS domain's certificate was removed: text = its KmsUri, rejection = why
-         * ({@code Revoked} or {@code NotValid}).
+         * ({@code Revoked}, {@code NotValid}, or {@code NotInCache}: a certificate cache with a
+         * newer CacheNum no longer names it).
          */
         PARTNER_CERTIFICATE_REMOVED(12);
 

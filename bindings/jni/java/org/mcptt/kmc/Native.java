@@ -57,6 +57,7 @@ final class Native {
     static native void clientSetAccessToken(long handle, byte[] token);
     static native void clientRefresh(long handle);
     static native void clientSetCertcacheInterval(long handle, long intervalS);
+    static native void clientSetJitterSeed(long handle, long seed);
     static native int clientPartnerStatus(long handle, String kmsUri, long now);
     static native Output clientPollOutput(long handle, long now);
     static native void clientHandleResponse(

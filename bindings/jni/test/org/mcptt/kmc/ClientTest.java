@@ -3,6 +3,7 @@ package org.mcptt.kmc;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
@@ -488,6 +489,56 @@ public class ClientTest {
             Request r = c.pollOutput(T0).request();
             assertTrue(r.url(), r.url().endsWith(API_PATH + "certcache"));
             assertThrows(InvalidInputException.class, () -> c.setCertcacheInterval(-1));
+        }
+    }
+
+    /** The retry times (RequestFailed's retryAt) of `failures` failed requests of a client. */
+    static List<Long> retryTimes(Long seed, int failures) {
+        List<Long> times = new ArrayList<>();
+        ClientConfig config = config(ALICE);
+        config.retryInitialSeconds = 64;
+        config.retryMaxSeconds = 100_000;
+        config.maxAttempts = failures + 1;
+        try (Client c = new Client(config)) {
+            if (seed != null) {
+                c.setJitterSeed(seed);
+            }
+            c.setAccessToken(token(ALICE));
+            long now = T0;
+            while (times.size() < failures) {
+                Output out = c.pollOutput(now);
+                switch (out.kind()) {
+                    case REQUEST:
+                        c.handleFailure(now, out.request().id());
+                        break;
+                    case EVENT:
+                        if (out.event().kind() == Event.Kind.REQUEST_FAILED) {
+                            times.add(out.event().retryAt() - now);
+                        }
+                        break;
+                    case WAKE_UP:
+                        now = out.wakeUpAt();
+                        break;
+                    default:
+                        fail("NONE before " + failures + " failures");
+                }
+            }
+        }
+        return times;
+    }
+
+    /** The same jitter seed replays the same retry times; other seeds (checked) give others. */
+    @Test
+    public void retryTimesReplayFromTheJitterSeed() {
+        List<Long> one = retryTimes(1L, 6);
+        assertEquals(6, one.size());
+        assertEquals(one, retryTimes(1L, 6));
+        assertNotEquals(one, retryTimes(2L, 6));
+        assertEquals(retryTimes(-1L, 6), retryTimes(-1L, 6));
+        assertNotEquals(one, retryTimes(-1L, 6));
+        for (int i = 0; i < one.size(); i++) {
+            long d = 64L << i;
+            assertTrue(one.toString(), one.get(i) >= d / 2 && one.get(i) <= d);
         }
     }
 
