@@ -388,6 +388,13 @@ enum mkc_result
    * from the client's key ring.
    */
   MKC_RESULT_KEY_REVOKED = 24,
+  /**
+   * The client's key ring holds a key with that ID that another initiator distributed: only
+   * the initiator that distributed a held key (the same initiator KMS URI and initiator URI
+   * or UID) may replace or revoke it (TS 33.180 5.8, 5.11.2). The message was refused and
+   * the key held is unchanged.
+   */
+  MKC_RESULT_KEY_OTHER_INITIATOR = 25,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
