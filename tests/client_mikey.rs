@@ -506,3 +506,178 @@ fn long_lived_keys_survive_the_sealed_key_store() {
         "the PCK stays in memory only"
     );
 }
+
+/// The refusal of a message for a key another initiator distributed (TS 33.180 5.8, 5.11.2):
+/// only the initiator that distributed a held key may replace or revoke it.
+fn refused_as_other_initiator(result: Result<mikey::ReceivedKey, ClientError>) {
+    use mcptt_kmc::client::KeyRingError;
+    match result {
+        Err(e) => assert_eq!(e, ClientError::KeyRing(KeyRingError::OtherInitiator)),
+        Ok(got) => panic!("accepted: {got:?}"),
+    }
+}
+
+/// A GMK the GMS distributed, and a PCK bob distributed, are not replaced by a message of
+/// another initiator carrying the same GMK-ID or PCK-ID (with the initiator named or hidden);
+/// the initiator that distributed them may replace them, named or hidden.
+#[test]
+fn another_initiator_does_not_replace_a_held_key() {
+    use mcptt_kmc::mikey::srtp::{CS_ID_MCPTT_GROUP, Mki};
+
+    let mut d = domain();
+    let (gmk_id, gmk) = new_key(KeyKind::Gmk).unwrap();
+    let o = options(KeyKind::Gmk, &gmk, gmk_id);
+    let from_gms = d
+        .gms
+        .mikey_create_imessage_with_rand(GMS, ALICE, NOW, &o, Some([1; 16]))
+        .unwrap();
+    let held = d
+        .alice
+        .mikey_receive(ALICE, NOW, WINDOW, Some(GMS), &from_gms)
+        .unwrap();
+    let mki = Mki::gmk(gmk_id, held.guk_id.unwrap());
+    let master = |c: &mut Client| {
+        let m = c
+            .keyring_mut()
+            .srtp_for_mki(mki.as_bytes(), CS_ID_MCPTT_GROUP, NOW)
+            .unwrap();
+        (*m.key, *m.salt)
+    };
+    let before = master(&mut d.alice);
+
+    // bob sends alice another key under the GMS's GMK-ID, named and hidden.
+    let (_, other) = new_key(KeyKind::Gmk).unwrap();
+    for hide in [false, true] {
+        let mut o = options(KeyKind::Gmk, &other, gmk_id);
+        o.hide_identities = hide;
+        let from_bob = d
+            .bob
+            .mikey_create_imessage_with_rand(BOB, ALICE, NOW, &o, Some([2; 16]))
+            .unwrap();
+        // The message itself is fine: processing alone accepts it.
+        assert!(
+            d.alice
+                .mikey_process_imessage(ALICE, NOW, WINDOW, None, &from_bob)
+                .is_ok()
+        );
+        let named = (!hide).then_some(BOB);
+        refused_as_other_initiator(d.alice.mikey_receive(ALICE, NOW, WINDOW, named, &from_bob));
+        refused_as_other_initiator(d.alice.mikey_receive(ALICE, NOW, WINDOW, None, &from_bob));
+    }
+    assert_eq!(d.alice.keyring().len(), 1);
+    let kept = d.alice.keyring().keys().next().unwrap();
+    assert_eq!((kept.key(), &kept.rand[..]), (&*gmk, &[1u8; 16][..]));
+    assert_eq!(
+        master(&mut d.alice),
+        before,
+        "the GMS's key still serves the MKI"
+    );
+
+    // A PCK bob distributed is not replaced by the GMS's PCK with the same PCK-ID.
+    let (pck_id, pck) = new_key(KeyKind::Pck).unwrap();
+    let from_bob = d
+        .bob
+        .mikey_create_imessage(BOB, ALICE, NOW, &options(KeyKind::Pck, &pck, pck_id))
+        .unwrap();
+    d.alice
+        .mikey_receive(ALICE, NOW, WINDOW, None, &from_bob)
+        .unwrap();
+    let (_, other_pck) = new_key(KeyKind::Pck).unwrap();
+    let from_gms_pck = d
+        .gms
+        .mikey_create_imessage(GMS, ALICE, NOW, &options(KeyKind::Pck, &other_pck, pck_id))
+        .unwrap();
+    refused_as_other_initiator(
+        d.alice
+            .mikey_receive(ALICE, NOW, WINDOW, None, &from_gms_pck),
+    );
+    assert_eq!(d.alice.keyring_mut().get(pck_id, NOW).unwrap().key(), &*pck);
+
+    // The distributors themselves may replace their keys: bob his PCK, the GMS its GMK (with
+    // its identity hidden, too: it is recognised by its UID).
+    let (_, newer_pck) = new_key(KeyKind::Pck).unwrap();
+    let again = d
+        .bob
+        .mikey_create_imessage(BOB, ALICE, NOW, &options(KeyKind::Pck, &newer_pck, pck_id))
+        .unwrap();
+    d.alice
+        .mikey_receive(ALICE, NOW, WINDOW, None, &again)
+        .unwrap();
+    assert_eq!(
+        d.alice.keyring_mut().get(pck_id, NOW).unwrap().key(),
+        &*newer_pck
+    );
+    for (hide, rand) in [(false, [3u8; 16]), (true, [4u8; 16])] {
+        let (_, newer) = new_key(KeyKind::Gmk).unwrap();
+        let mut o = options(KeyKind::Gmk, &newer, gmk_id);
+        o.hide_identities = hide;
+        let again = d
+            .gms
+            .mikey_create_imessage_with_rand(GMS, ALICE, NOW, &o, Some(rand))
+            .unwrap();
+        d.alice
+            .mikey_receive(ALICE, NOW, WINDOW, None, &again)
+            .unwrap();
+        let replaced = d.alice.keyring_mut().get(gmk_id, NOW).unwrap();
+        assert_eq!((replaced.key(), &replaced.rand[..]), (&*newer, &rand[..]));
+    }
+    // Still bound to the GMS after a hidden replacement: bob is refused again.
+    let mut o = options(KeyKind::Gmk, &other, gmk_id);
+    o.hide_identities = true;
+    let from_bob = d.bob.mikey_create_imessage(BOB, ALICE, NOW, &o).unwrap();
+    refused_as_other_initiator(d.alice.mikey_receive(ALICE, NOW, WINDOW, None, &from_bob));
+}
+
+/// A key parameters extension (TS 33.180 E.6) with Status = revoked from another initiator does
+/// not erase a held key; the initiator that distributed it may revoke it.
+#[test]
+fn another_initiator_does_not_revoke_a_held_key() {
+    use mcptt_kmc::mikey::KeyParameters;
+
+    let mut d = domain();
+    let (gmk_id, gmk) = new_key(KeyKind::Gmk).unwrap();
+    let o = options(KeyKind::Gmk, &gmk, gmk_id);
+    let from_gms = d.gms.mikey_create_imessage(GMS, ALICE, NOW, &o).unwrap();
+    d.alice
+        .mikey_receive(ALICE, NOW, WINDOW, None, &from_gms)
+        .unwrap();
+    let mut revoked = KeyParameters::new(gmk_id, 0, 0);
+    revoked.status = 0;
+
+    // bob revokes the GMS's GMK-ID, with a key of his own and with the GMK itself.
+    let (_, other) = new_key(KeyKind::Gmk).unwrap();
+    for key in [&other, &gmk] {
+        let o = options(KeyKind::Gmk, key, gmk_id);
+        let from_bob = d
+            .bob
+            .mikey_create_imessage_with_parameters(BOB, ALICE, NOW, &o, None, Some(&revoked))
+            .unwrap();
+        refused_as_other_initiator(d.alice.mikey_receive(ALICE, NOW, WINDOW, None, &from_bob));
+        assert_eq!(
+            d.alice.keyring_mut().get(gmk_id, NOW).unwrap().key(),
+            &*gmk,
+            "still held"
+        );
+    }
+
+    // The GMS revokes it: refused as revoked, and erased.
+    let from_gms = d
+        .gms
+        .mikey_create_imessage_with_parameters(GMS, ALICE, NOW, &o, None, Some(&revoked))
+        .unwrap();
+    assert!(matches!(
+        d.alice.mikey_receive(ALICE, NOW, WINDOW, None, &from_gms),
+        Err(ClientError::Mikey(MikeyError::KeyRevoked(id))) if id == gmk_id
+    ));
+    assert!(d.alice.keyring().is_empty());
+    // A revocation of a key not held is refused as revoked, whoever sends it.
+    let o = options(KeyKind::Gmk, &other, gmk_id);
+    let from_bob = d
+        .bob
+        .mikey_create_imessage_with_parameters(BOB, ALICE, NOW, &o, None, Some(&revoked))
+        .unwrap();
+    assert!(matches!(
+        d.alice.mikey_receive(ALICE, NOW, WINDOW, None, &from_bob),
+        Err(ClientError::Mikey(MikeyError::KeyRevoked(id))) if id == gmk_id
+    ));
+}

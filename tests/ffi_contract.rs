@@ -231,6 +231,8 @@ fn result_values_are_stable() {
     assert_eq!(mkc_result::VerifyFailed as u32, 101);
     assert_eq!(mkc_result::InvalidLength as u32, 6);
     assert_eq!(mkc_result::DecapsulationFailed as u32, 102);
+    assert_eq!(mkc_result::KeyRevoked as u32, 24);
+    assert_eq!(mkc_result::KeyOtherInitiator as u32, 25);
     assert_eq!(std::mem::size_of::<mkc_result>(), 4);
 }
 
@@ -241,7 +243,7 @@ fn result_str_is_static_and_never_null() {
         assert!(!ptr.is_null(), "mkc_result_str({code}) is NULL");
         unsafe { CStr::from_ptr(ptr) }.to_str().unwrap().to_owned()
     };
-    let known: Vec<u32> = (0..=17).chain(20..=24).chain(100..=104).collect();
+    let known: Vec<u32> = (0..=17).chain(20..=25).chain(100..=104).collect();
     let texts: Vec<String> = known.iter().map(|&c| text(c)).collect();
     for (code, t) in known.iter().zip(&texts) {
         assert!(!t.is_empty(), "code {code}");
@@ -255,7 +257,7 @@ fn result_str_is_static_and_never_null() {
         texts.len(),
         "two codes share a text: {texts:?}"
     );
-    for code in [18u32, 25, 99, 105, 0x8000_0000, u32::MAX] {
+    for code in [18u32, 26, 99, 105, 0x8000_0000, u32::MAX] {
         assert_eq!(text(code), "unknown result code");
     }
     // The same pointer every time (static storage).

@@ -45,6 +45,7 @@ const char *kms_result_name(mkc_result rc) {
     case MKC_RESULT_KEY_NOT_YET_ACTIVE: return "MKC_RESULT_KEY_NOT_YET_ACTIVE";
     case MKC_RESULT_UNKNOWN_KEY: return "MKC_RESULT_UNKNOWN_KEY";
     case MKC_RESULT_KEY_REVOKED: return "MKC_RESULT_KEY_REVOKED";
+    case MKC_RESULT_KEY_OTHER_INITIATOR: return "MKC_RESULT_KEY_OTHER_INITIATOR";
     default: return "MKC_RESULT_?";
     }
 }

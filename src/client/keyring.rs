@@ -5,7 +5,14 @@
 //!
 //! - A key whose expiry time has come is erased (TS 33.180 5.11.2): when it is looked up, and
 //!   from the whole ring whenever a key is stored or [`KeyRing::purge`] runs.
-//! - A key received again under the same purpose and ID replaces the old one, which is erased.
+//! - A key received again under the same purpose and ID replaces the old one, which is erased,
+//!   but only when its message comes from the initiator that distributed the key held: the same
+//!   initiator KMS URI and the same initiator identity (URI, or UID when the message hides the
+//!   URI). The same holds for a revocation (key parameters with Status = revoked, TS 33.180
+//!   E.6). A message of any other initiator for a held key ID is refused with
+//!   [`KeyRingError::OtherInitiator`] and changes nothing: a correctly signed I_MESSAGE of
+//!   another user of the domain, or of a partner domain, cannot take over or kill a GMK, PCK,
+//!   CSK, ... that someone else distributed (TS 33.180 5.8, 5.11.2). See [`KeyRing::admit`].
 //! - [`KeyRing::srtp_for_mki`] gives an SRTP stack the master key and salt for the MKI of the
 //!   packet it holds: a PCK-ID, or GMK-ID || GUK-ID (the sender's).
 //!
@@ -14,11 +21,13 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::mikey::kdf::{KEY_BYTES, purpose_tag};
 use crate::mikey::srtp::{Mki, MkiError, SrtpMaster};
 use crate::mikey::{KeyKind, ReceivedKey};
+use crate::uid::UID_BYTES;
 
 /// What a key is for: the purpose tag in the top four bits of its ID.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -76,6 +85,50 @@ pub enum KeyRingError {
     /// The key ID's purpose tag names no key the ring holds.
     #[error("unsupported purpose tag")]
     UnsupportedPurpose,
+    /// The ring holds a key with that ID that another initiator distributed: only that
+    /// initiator may replace or revoke it. Nothing was changed.
+    #[error("the key was distributed by another initiator")]
+    OtherInitiator,
+}
+
+/// Who distributed a key of the ring: the initiator of the I_MESSAGE that carried it. Public
+/// data (identities), compared in variable time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Distributor {
+    /// The KMS URI of the initiator's KMS (IDRkmsi, or our own KMS's when the message has none).
+    pub kms_uri: String,
+    /// The initiator's URI (IDRi, or as the app named it); `None` when the message hid it
+    /// (TS 33.180 E.7) and the app did not name it.
+    pub uri: Option<String>,
+    /// The initiator's UID the signature was verified with (of the key period of the message).
+    pub uid: [u8; UID_BYTES],
+}
+
+impl Distributor {
+    /// The initiator of a processed I_MESSAGE.
+    pub fn of(received: &ReceivedKey) -> Self {
+        Self {
+            kms_uri: received.initiator_kms_uri.clone(),
+            uri: received.initiator_uri.clone(),
+            uid: received.initiator_uid,
+        }
+    }
+
+    /// Whether `newer`, the initiator of a later message, is this one: the same KMS URI, and
+    /// the same URI when both are known; when the later message hid its URI, our URI must hash
+    /// to its UID (`uri_is_newer`) or the UIDs be equal; when ours is not known, the UIDs must
+    /// be equal (so a distributor whose URI was hidden is recognised only within the key period
+    /// of its message).
+    fn same_as(&self, newer: &Self, uri_is_newer: impl Fn(&str) -> bool) -> bool {
+        if self.kms_uri != newer.kms_uri {
+            return false;
+        }
+        match (&self.uri, &newer.uri) {
+            (Some(held), Some(new)) => held == new,
+            (Some(held), None) => self.uid == newer.uid || uri_is_newer(held),
+            (None, _) => self.uid == newer.uid,
+        }
+    }
 }
 
 /// One key of the ring.
@@ -96,6 +149,9 @@ pub struct RingKey {
     pub activation: Option<u64>,
     /// Unix time from which the key may no longer be used (`None`: until replaced or erased).
     pub expiry: Option<u64>,
+    /// Who distributed it; `None` for a key read from a key store of format version 2, which
+    /// did not record it (see [`KeyRing::admit`] for what may replace such a key).
+    pub distributor: Option<Distributor>,
 }
 
 impl fmt::Debug for RingKey {
@@ -106,12 +162,13 @@ impl fmt::Debug for RingKey {
             .field("guk_id", &self.guk_id)
             .field("activation", &self.activation)
             .field("expiry", &self.expiry)
+            .field("distributor", &self.distributor)
             .finish_non_exhaustive()
     }
 }
 
 impl RingKey {
-    /// A key for the ring, usable at once and until erased.
+    /// A key for the ring, usable at once and until erased, of no recorded distributor.
     ///
     /// # Errors
     /// [`KeyRingError::UnsupportedPurpose`] when the key ID's purpose tag is 3 or above 6.
@@ -129,10 +186,11 @@ impl RingKey {
             guk_id,
             activation: None,
             expiry: None,
+            distributor: None,
         })
     }
 
-    /// The key of a processed I_MESSAGE.
+    /// The key of a processed I_MESSAGE, distributed by its initiator.
     pub fn from_received(received: &ReceivedKey) -> Self {
         let purpose = match received.kind {
             KeyKind::Gmk => Purpose::Gmk,
@@ -159,6 +217,7 @@ impl RingKey {
             guk_id: received.guk_id,
             activation,
             expiry,
+            distributor: Some(Distributor::of(received)),
         }
     }
 
@@ -198,10 +257,57 @@ impl KeyRing {
     }
 
     /// Stores `key` at Unix time `now`, replacing (and erasing) a key of the same purpose and
-    /// ID, and erases every key that has expired.
+    /// ID, and erases every key that has expired. This does not check who distributed the key
+    /// held: [`Client::mikey_receive`](super::Client::mikey_receive) calls
+    /// [`KeyRing::admit`] first.
     pub fn store(&mut self, key: RingKey, now: u64) {
         self.keys.insert((key.purpose, key.key_id), key);
         self.purge(now);
+    }
+
+    /// Whether the initiator `by` of an I_MESSAGE carrying `key` under `key_id` may replace or
+    /// revoke the key the ring holds under that ID at Unix time `now` (TS 33.180 5.8, 5.11.2):
+    /// - no key held under that ID (or only one whose expiry time has come): yes;
+    /// - a key held with its distributor recorded: only when `by` is that distributor (the
+    ///   same initiator KMS URI and the same initiator URI, or UID: see
+    ///   [`Distributor`]); `uri_is_by` tells whether a URI hashes to `by`'s UID, for a message
+    ///   that hides its initiator's URI;
+    /// - a key held without a distributor (read from a key store of format version 2): only
+    ///   when `key` is the key held (compared in constant time). Nobody is known to have
+    ///   distributed it, so no initiator may bind it: a message that proves it holds the very
+    ///   key may refresh its parameters or revoke it (as its real distributor would), and a
+    ///   different key under that ID is refused until the key expires or the app erases it.
+    ///   Accepting the first initiator to claim it instead would reopen exactly the takeover
+    ///   this check closes.
+    ///
+    /// Returns the distributor to record with the new key: `by` (with the URI held when `by`'s
+    /// message hid it), or `None` for a key without a distributor.
+    ///
+    /// # Errors
+    /// [`KeyRingError::OtherInitiator`]: the ring is left as it is.
+    pub fn admit(
+        &self,
+        key_id: u32,
+        key: &[u8; KEY_BYTES],
+        by: &Distributor,
+        uri_is_by: impl Fn(&str) -> bool,
+        now: u64,
+    ) -> Result<Option<Distributor>, KeyRingError> {
+        let held = Purpose::of_key_id(key_id)
+            .and_then(|p| self.keys.get(&(p, key_id)))
+            .filter(|k| k.expiry.is_none_or(|e| now < e));
+        let Some(held) = held else {
+            return Ok(Some(by.clone()));
+        };
+        match &held.distributor {
+            Some(d) if d.same_as(by, uri_is_by) => Ok(Some(Distributor {
+                uri: by.uri.clone().or_else(|| d.uri.clone()),
+                ..by.clone()
+            })),
+            Some(_) => Err(KeyRingError::OtherInitiator),
+            None if bool::from(held.key()[..].ct_eq(&key[..])) => Ok(None),
+            None => Err(KeyRingError::OtherInitiator),
+        }
     }
 
     /// Erases every key whose expiry time has come at Unix time `now`; returns how many.
@@ -309,15 +415,21 @@ impl super::Client {
     /// [`Client::mikey_process_imessage`](super::Client::mikey_process_imessage), then stores
     /// the key in the key ring at `now` (replacing one of the same purpose and ID; keys whose
     /// expiry has come are erased), with the activation and expiry times of its key parameters
-    /// (TS 33.180 E.6) when the message carries them. A key download from a server (a CSK,
-    /// MKFC, MSCCK or MuSiK with the server's URI as initiator; or a copy of our own message
-    /// through SAKKE-to-self) is stored like any other.
+    /// (TS 33.180 E.6) when the message carries them, and its initiator as its distributor. A
+    /// key download from a server (a CSK, MKFC, MSCCK or MuSiK with the server's URI as
+    /// initiator; or a copy of our own message through SAKKE-to-self) is stored like any other.
+    ///
+    /// Only the initiator that distributed a key held may replace or revoke it (TS 33.180 5.8,
+    /// 5.11.2; see [`KeyRing::admit`]): a message of another initiator (another initiator KMS
+    /// URI, or another initiator URI or UID) for a key ID the ring holds is refused with
+    /// [`KeyRingError::OtherInitiator`], whether it carries a new key or revokes it.
     ///
     /// # Errors
-    /// As [`Client::mikey_process_imessage`](super::Client::mikey_process_imessage); for a
-    /// revoked key ([`MikeyError::KeyRevoked`](crate::mikey::MikeyError::KeyRevoked)) the key
-    /// of that ID is also erased from the ring. [`KeyRingError::Expired`] for a key whose
-    /// expiry time has already come. Nothing is stored then.
+    /// As [`Client::mikey_process_imessage`](super::Client::mikey_process_imessage), checked
+    /// first; then [`KeyRingError::OtherInitiator`]; then, for a revoked key
+    /// ([`MikeyError::KeyRevoked`](crate::mikey::MikeyError::KeyRevoked)), the key of that ID
+    /// is also erased from the ring; [`KeyRingError::Expired`] for a key whose expiry time has
+    /// already come. Nothing is stored then.
     pub fn mikey_receive(
         &mut self,
         identity: &str,
@@ -326,20 +438,32 @@ impl super::Client {
         initiator_uri: Option<&str>,
         message: &[u8],
     ) -> Result<ReceivedKey, super::ClientError> {
-        let received = match self.mikey_process_imessage(
+        let received = self.mikey_process_imessage_revoked_too(
             identity,
             now,
             replay_window_s,
             initiator_uri,
             message,
-        ) {
-            Err(super::ClientError::Mikey(crate::mikey::MikeyError::KeyRevoked(key_id))) => {
-                self.keyring.erase(key_id);
-                return Err(crate::mikey::MikeyError::KeyRevoked(key_id).into());
-            }
-            other => other?,
-        };
-        let key = RingKey::from_received(&received);
+        )?;
+        let by = Distributor::of(&received);
+        let kms = self.initiator_kms_params(&received.initiator_kms_uri, now);
+        let distributor = self.keyring.admit(
+            received.key_id,
+            &received.key,
+            &by,
+            |uri| kms.is_some_and(|kms| received.initiator_matches(uri, &kms)),
+            now,
+        )?;
+        if received
+            .key_parameters
+            .as_ref()
+            .is_some_and(crate::mikey::KeyParameters::revoked)
+        {
+            self.keyring.erase(received.key_id);
+            return Err(crate::mikey::MikeyError::KeyRevoked(received.key_id).into());
+        }
+        let mut key = RingKey::from_received(&received);
+        key.distributor = distributor;
         if key.expiry.is_some_and(|e| now >= e) {
             return Err(KeyRingError::Expired.into());
         }
@@ -447,5 +571,96 @@ mod tests {
         }
         let debug = format!("{ring:?}");
         assert!(debug.contains("0x10000042") && !debug.contains("66, 66"));
+    }
+
+    fn by(kms: &str, uri: Option<&str>, uid: u8) -> Distributor {
+        Distributor {
+            kms_uri: kms.into(),
+            uri: uri.map(Into::into),
+            uid: [uid; UID_BYTES],
+        }
+    }
+
+    /// Only the distributor of a held key may replace or revoke it: the same initiator KMS URI
+    /// and the same URI, or (for a hidden URI) the same UID or a URI hashing to it.
+    #[test]
+    fn only_the_distributor_is_admitted() {
+        const GMS: &str = "sip:gms@example.org";
+        let mut ring = KeyRing::new();
+        // Nothing held: anyone, recorded as the distributor.
+        let gms = by("kms.example.org", Some(GMS), 1);
+        assert_eq!(
+            ring.admit(PCK_ID, &[1; 16], &gms, |_| false, 0),
+            Ok(Some(gms.clone()))
+        );
+        let mut held = key(PCK_ID, None);
+        held.distributor = Some(gms.clone());
+        ring.store(held, 0);
+
+        let other = KeyRingError::OtherInitiator;
+        for (newer, uri_matches, expected) in [
+            // The same URI in another period (another UID): the same initiator.
+            (by("kms.example.org", Some(GMS), 2), false, Ok(())),
+            // The same URI of another KMS (a partner domain): another initiator.
+            (by("kms.partner.net", Some(GMS), 1), true, Err(other)),
+            (
+                by("kms.example.org", Some("sip:bob@example.org"), 1),
+                true,
+                Err(other),
+            ),
+            // Hidden: recognised by the UID, or by our URI hashing to the newer UID.
+            (by("kms.example.org", None, 1), false, Ok(())),
+            (by("kms.example.org", None, 3), true, Ok(())),
+            (by("kms.example.org", None, 3), false, Err(other)),
+        ] {
+            let got = ring.admit(PCK_ID, &[66; 16], &newer, |u| uri_matches && u == GMS, 0);
+            match expected {
+                // The URI held is kept when the newer message hid it.
+                Ok(()) => assert_eq!(
+                    got,
+                    Ok(Some(Distributor {
+                        uri: Some(GMS.into()),
+                        ..newer
+                    }))
+                ),
+                Err(e) => assert_eq!(got, Err(e), "{newer:?}"),
+            }
+        }
+        // A held distributor whose URI was hidden: only its UID is known.
+        let mut hidden = key(GMK_ID, Some(1));
+        hidden.distributor = Some(by("kms.example.org", None, 4));
+        ring.store(hidden, 0);
+        assert!(
+            ring.admit(
+                GMK_ID,
+                &[0; 16],
+                &by("kms.example.org", Some(GMS), 4),
+                |_| false,
+                0
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            ring.admit(
+                GMK_ID,
+                &[0; 16],
+                &by("kms.example.org", Some(GMS), 5),
+                |_| true,
+                0
+            ),
+            Err(other)
+        );
+        // An expired key held does not count.
+        ring.set_validity(GMK_ID, None, Some(10)).unwrap();
+        assert!(
+            ring.admit(
+                GMK_ID,
+                &[0; 16],
+                &by("kms.other.org", None, 9),
+                |_| false,
+                10
+            )
+            .is_ok()
+        );
     }
 }

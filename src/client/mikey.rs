@@ -202,6 +202,44 @@ impl Client {
         initiator_uri: Option<&str>,
         message: &[u8],
     ) -> Result<ReceivedKey, ClientError> {
+        let received = self.mikey_process_imessage_revoked_too(
+            identity,
+            now,
+            replay_window_s,
+            initiator_uri,
+            message,
+        )?;
+        if received
+            .key_parameters
+            .as_ref()
+            .is_some_and(KeyParameters::revoked)
+        {
+            return Err(mikey::MikeyError::KeyRevoked(received.key_id).into());
+        }
+        Ok(received)
+    }
+
+    /// The UID parameters of the initiator KMS `kms_uri` as the client knows it at `now`: our
+    /// own KMS, or a partner domain whose valid certificate is held.
+    pub(crate) fn initiator_kms_params(&self, kms_uri: &str, now: u64) -> Option<KmsParams<'_>> {
+        let (_, own) = self.kms_params().ok()?;
+        if kms_uri == own.kms_uri() {
+            return Some(own);
+        }
+        let cert = self.partners.get(kms_uri.as_bytes(), now).ok()?;
+        Some(params_of(cert, self.config.id_encoding))
+    }
+
+    /// As [`Client::mikey_process_imessage`], but a key whose key parameters say it is revoked
+    /// is returned rather than refused (the key ring checks who revokes it).
+    pub(crate) fn mikey_process_imessage_revoked_too(
+        &self,
+        identity: &str,
+        now: u64,
+        replay_window_s: u64,
+        initiator_uri: Option<&str>,
+        message: &[u8],
+    ) -> Result<ReceivedKey, ClientError> {
         let (cert, params) = self.kms_params()?;
         let now_ntp = time::unix_to_ntp(now).ok_or(ClientError::InvalidTime)?;
         let directory = ClientDirectory {
@@ -220,7 +258,9 @@ impl Client {
             own_kms: params,
             initiator_uri,
         };
-        Ok(mikey::process_imessage(message, &process, &directory)?)
+        Ok(mikey::imessage::process_imessage_revoked_too(
+            message, &process, &directory,
+        )?)
     }
 }
 

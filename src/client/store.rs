@@ -6,12 +6,12 @@
 //! certificate and key material, all at once. A wrong storage key, a blob of another user, or
 //! a tampered or truncated blob is refused with a [`StoreError`] and changes nothing.
 //!
-//! # Format, version 2
+//! # Format, version 3
 //!
 //! All integers are big-endian.
 //!
 //! ```text
-//! blob      = magic "MKCKS\0" (6) || version (1) = 0x02 || nonce (12) || ciphertext || tag (16)
+//! blob      = magic "MKCKS\0" (6) || version (1) = 0x03 || nonce (12) || ciphertext || tag (16)
 //! AD        = magic || version || u16 length of the user URI || user URI octets
 //! ```
 //!
@@ -43,6 +43,8 @@
 //! key         = key ID (u32: purpose tag GMK 0, CSK 2, MKFC 4, MSCCK 5 or MuSiK 6)
 //!               key (16 octets)  RAND (bytes, at most 255 octets)  GUK-ID (opt-u32)
 //!               activation (opt-u64, Unix s)  expiry (opt-u64, Unix s)
+//!               distributor (opt-distributor; absent only for a key read from version 2)
+//! distributor = initiator KMS URI (str)  initiator URI (opt-str)  initiator UID (32 octets)
 //! bytes       = length (u32) || octets
 //! str         = bytes holding UTF-8
 //! bool        = u8: 0 or 1
@@ -56,7 +58,21 @@
 //! The keys are the long-lived keys of the client's key ring (TS 33.180 5.11.2): GMKs, CSKs,
 //! MKFCs, MSCCKs and MuSiKs received in I_MESSAGEs, with their RAND, GUK-ID and validity. A
 //! PCK is dynamic (a call's) and never stored: it lives in memory only and is erased when it
-//! expires or is replaced.
+//! expires or is replaced. Each key keeps the initiator that distributed it (its KMS URI, URI
+//! when known, and UID), since only that initiator may replace or revoke it (see
+//! `client::keyring`).
+//!
+//! # Version 2
+//!
+//! Version 2 is version 3 without the distributor of a key (and with 0x02 in the header and
+//! the associated data); it is still read. Its keys are kept with no distributor: nobody is
+//! known to have distributed them, so no initiator can take them over. Such a key may be
+//! refreshed or revoked only by an I_MESSAGE carrying the very same key (proof that its sender
+//! holds it, as the real distributor does), and is never bound to that sender; a different key
+//! under its ID is refused until it expires or the app erases it. Binding it to the first
+//! initiator to send its key ID instead would let any user of the domain take it over right
+//! after an upgrade. [`Client::export`] writes version 3 (such keys with the distributor
+//! absent). Version 1 held a signed "period delta" in place of the numbering; it is not read.
 //!
 //! # Import
 //!
@@ -85,7 +101,7 @@ use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce, Tag};
 use zeroize::Zeroizing;
 
-use super::keyring::{KeyRing, RingKey};
+use super::keyring::{Distributor, KeyRing, RingKey};
 use super::partners::{MAX_PARTNERS, Partner, Partners};
 use super::{Client, ClientError, JobKind, JobState};
 use crate::client::material::{Certificate, KeyMaterial};
@@ -129,8 +145,11 @@ pub enum StoreError {
 /// The first octets of every key store blob.
 pub(crate) const STORE_MAGIC: [u8; 6] = *b"MKCKS\0";
 /// The format version [`Client::export`] writes and [`Client::import`] reads.
-/// Version 1 held a signed "period delta" in place of the numbering; it is not read.
-pub(crate) const STORE_VERSION: u8 = 2;
+pub(crate) const STORE_VERSION: u8 = 3;
+/// The previous format version, still read: keys without their distributor (see the module
+/// documentation). Version 1 held a signed "period delta" in place of the numbering; it is not
+/// read.
+pub(crate) const STORE_VERSION_2: u8 = 2;
 /// The longest RAND of a stored key (the RAND payload's one-octet length).
 const MAX_RAND_BYTES: usize = 255;
 
@@ -154,7 +173,7 @@ impl Client {
     /// fails, `Store(TooLarge)` when the state exceeds the format's limits.
     pub fn export(&self, storage_key: &[u8]) -> Result<Vec<u8>, ClientError> {
         let cipher = cipher(storage_key)?;
-        let ad = associated_data(&self.config.user_uri)?;
+        let ad = associated_data(STORE_VERSION, &self.config.user_uri)?;
         let mut counter = Counter(0);
         self.encode(&mut counter)?;
         let body_len = counter.0;
@@ -207,8 +226,8 @@ impl Client {
         storage_key: &[u8],
         blob: &[u8],
     ) -> Result<usize, ClientError> {
-        let plaintext = open(storage_key, &self.config.user_uri, blob)?;
-        let decoded = decode(&plaintext)?;
+        let (plaintext, version) = open(storage_key, &self.config.user_uri, blob)?;
+        let decoded = decode(&plaintext, version)?;
         drop(plaintext);
         let mut ring = KeyRing::new();
         let mut ids = BTreeSet::new();
@@ -422,30 +441,36 @@ fn cipher(storage_key: &[u8]) -> Result<Aes256Gcm, StoreError> {
 }
 
 /// magic || version || u16 length || user URI.
-fn associated_data(user_uri: &str) -> Result<Vec<u8>, StoreError> {
+fn associated_data(version: u8, user_uri: &str) -> Result<Vec<u8>, StoreError> {
     let len = u16::try_from(user_uri.len()).map_err(|_| StoreError::TooLarge)?;
     let mut ad = Vec::with_capacity(HEADER_BYTES + 2 + user_uri.len());
     ad.extend_from_slice(&STORE_MAGIC);
-    ad.push(STORE_VERSION);
+    ad.push(version);
     ad.extend_from_slice(&len.to_be_bytes());
     ad.extend_from_slice(user_uri.as_bytes());
     Ok(ad)
 }
 
-/// Checks the header and decrypts: the plaintext, in a zeroizing buffer.
-fn open(storage_key: &[u8], user_uri: &str, blob: &[u8]) -> Result<Zeroizing<Vec<u8>>, StoreError> {
+/// Checks the header and decrypts: the plaintext, in a zeroizing buffer, and the format
+/// version (3, or 2).
+fn open(
+    storage_key: &[u8],
+    user_uri: &str,
+    blob: &[u8],
+) -> Result<(Zeroizing<Vec<u8>>, u8), StoreError> {
     let cipher = cipher(storage_key)?;
     let magic_len = STORE_MAGIC.len();
     if blob.len() <= magic_len || blob[..magic_len] != STORE_MAGIC {
         return Err(StoreError::NotAKeyStore);
     }
-    if blob[magic_len] != STORE_VERSION {
+    let version = blob[magic_len];
+    if version != STORE_VERSION && version != STORE_VERSION_2 {
         return Err(StoreError::UnsupportedVersion);
     }
     if blob.len() < HEADER_BYTES + TAG_BYTES {
         return Err(StoreError::NotAKeyStore);
     }
-    let ad = associated_data(user_uri).map_err(|_| StoreError::AuthenticationFailed)?;
+    let ad = associated_data(version, user_uri).map_err(|_| StoreError::AuthenticationFailed)?;
     let mut nonce = [0u8; NONCE_BYTES];
     nonce.copy_from_slice(&blob[magic_len + 1..HEADER_BYTES]);
     let (ciphertext, tag) = blob[HEADER_BYTES..].split_at(blob.len() - HEADER_BYTES - TAG_BYTES);
@@ -460,7 +485,7 @@ fn open(storage_key: &[u8], user_uri: &str, blob: &[u8]) -> Result<Zeroizing<Vec
             &Tag::from(tag_bytes),
         )
         .map_err(|_| StoreError::AuthenticationFailed)?;
-    Ok(plaintext)
+    Ok((plaintext, version))
 }
 
 /// Where the encoder writes: a counter for sizing, then the buffer.
@@ -620,7 +645,12 @@ fn import_partners(
     for xml in stored {
         let uri = xml.kms_uri.clone();
         // Written ascending and distinct; anything else was not written by export.
-        if partners.by_uri.keys().next_back().is_some_and(|last| *last >= uri) {
+        if partners
+            .by_uri
+            .keys()
+            .next_back()
+            .is_some_and(|last| *last >= uri)
+        {
             return Err(StoreError::InvalidContent);
         }
         if xml.revoked {
@@ -727,8 +757,23 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// A ring key: ID, key, RAND, GUK-ID, activation, expiry.
+/// A ring key: its fields as in version 2, then its distributor.
 fn encode_ring_key(sink: &mut impl Sink, key: &RingKey) -> Result<(), StoreError> {
+    encode_ring_key_v2(sink, key)?;
+    match &key.distributor {
+        None => sink.put(&[0]),
+        Some(d) => {
+            sink.put(&[1]);
+            put_bytes(sink, d.kms_uri.as_bytes())?;
+            put_opt_str(sink, d.uri.as_deref())?;
+            sink.put(&d.uid);
+        }
+    }
+    Ok(())
+}
+
+/// The fields of a ring key of version 2: ID, key, RAND, GUK-ID, activation, expiry.
+fn encode_ring_key_v2(sink: &mut impl Sink, key: &RingKey) -> Result<(), StoreError> {
     sink.put(&key.key_id.to_be_bytes());
     sink.put(key.key());
     put_bytes(sink, &key.rand)?;
@@ -751,8 +796,9 @@ fn encode_ring_key(sink: &mut impl Sink, key: &RingKey) -> Result<(), StoreError
     Ok(())
 }
 
-/// Reads one ring key; a PCK (dynamic) or a tag no ring key has is refused.
-fn decode_ring_key(r: &mut Reader<'_>) -> Result<RingKey, StoreError> {
+/// Reads one ring key of format `version` (2: without its distributor); a PCK (dynamic) or a
+/// tag no ring key has is refused.
+fn decode_ring_key(r: &mut Reader<'_>, version: u8) -> Result<RingKey, StoreError> {
     let key_id = u32::from_be_bytes(r.array()?);
     let secret = Zeroizing::new(r.array::<16>()?);
     let rand = r.bytes()?;
@@ -770,10 +816,18 @@ fn decode_ring_key(r: &mut Reader<'_>) -> Result<RingKey, StoreError> {
     }
     key.activation = r.opt_u64()?;
     key.expiry = r.opt_u64()?;
+    if version != STORE_VERSION_2 && r.flag()? {
+        key.distributor = Some(Distributor {
+            kms_uri: r.string()?,
+            uri: r.opt_string()?,
+            uid: r.array::<UID_BYTES>()?,
+        });
+    }
     Ok(key)
 }
 
-fn decode(plaintext: &[u8]) -> Result<Decoded, StoreError> {
+/// Decodes the plaintext of a blob of format `version` (3 or 2).
+fn decode(plaintext: &[u8], version: u8) -> Result<Decoded, StoreError> {
     let mut r = Reader { rest: plaintext };
     let numbering = match r.u8()? {
         0 => PeriodNumbering::Ntp,
@@ -805,7 +859,7 @@ fn decode(plaintext: &[u8]) -> Result<Decoded, StoreError> {
     let count = r.count()?;
     let mut keys = Vec::with_capacity(count.min(r.rest.len() / 32));
     for _ in 0..count {
-        keys.push(decode_ring_key(&mut r)?);
+        keys.push(decode_ring_key(&mut r, version)?);
     }
     if !r.rest.is_empty() {
         return Err(StoreError::InvalidContent);
@@ -1000,7 +1054,7 @@ mod tests {
         static FIXTURE: OnceLock<Fixture> = OnceLock::new();
         FIXTURE.get_or_init(|| {
             let blob = provision().export(&KEY).unwrap();
-            let plaintext = open(&KEY, ALICE, &blob).unwrap().to_vec();
+            let plaintext = open(&KEY, ALICE, &blob).unwrap().0.to_vec();
             Fixture { blob, plaintext }
         })
     }
@@ -1009,6 +1063,7 @@ mod tests {
     fn state(client: &Client) -> Vec<u8> {
         open(&KEY, &client.config.user_uri, &client.export(&KEY).unwrap())
             .unwrap()
+            .0
             .to_vec()
     }
 
@@ -1022,18 +1077,23 @@ mod tests {
 
     /// Seals a plaintext of our choosing the way `export` does.
     fn seal(user: &str, plaintext: &[u8]) -> Vec<u8> {
+        seal_version(STORE_VERSION, user, plaintext)
+    }
+
+    /// Seals a plaintext as a blob of format `version`.
+    fn seal_version(version: u8, user: &str, plaintext: &[u8]) -> Vec<u8> {
         let mut body = plaintext.to_vec();
         let nonce = [7u8; NONCE_BYTES];
         let tag = cipher(&KEY)
             .unwrap()
             .encrypt_inout_detached(
                 &Nonce::from(nonce),
-                &associated_data(user).unwrap(),
+                &associated_data(version, user).unwrap(),
                 body.as_mut_slice().into(),
             )
             .unwrap();
         let mut blob = STORE_MAGIC.to_vec();
-        blob.push(STORE_VERSION);
+        blob.push(version);
         blob.extend_from_slice(&nonce);
         blob.extend_from_slice(&body);
         blob.extend_from_slice(&tag);
@@ -1047,6 +1107,11 @@ mod tests {
     }
 
     fn encode_decoded(d: &Decoded) -> Vec<u8> {
+        encode_decoded_as(STORE_VERSION, d)
+    }
+
+    /// The plaintext of `d` in format `version` (3, or 2: keys without their distributor).
+    fn encode_decoded_as(version: u8, d: &Decoded) -> Vec<u8> {
         let mut out = Vec::new();
         out.put(&[numbering_octet(d.numbering)]);
         match &d.certificate {
@@ -1075,14 +1140,18 @@ mod tests {
         }
         put_count(&mut out, d.keys.len()).unwrap();
         for k in &d.keys {
-            encode_ring_key(&mut out, k).unwrap();
+            if version == STORE_VERSION_2 {
+                encode_ring_key_v2(&mut out, k).unwrap();
+            } else {
+                encode_ring_key(&mut out, k).unwrap();
+            }
         }
         out
     }
 
     /// The fixture's content, decoded, changed by `edit`, and sealed again under `KEY`.
     fn edited(edit: impl FnOnce(&mut Decoded)) -> Vec<u8> {
-        let mut decoded = decode(&fixture().plaintext).unwrap();
+        let mut decoded = decode(&fixture().plaintext, STORE_VERSION).unwrap();
         edit(&mut decoded);
         seal(ALICE, &encode_decoded(&decoded))
     }
@@ -1098,10 +1167,10 @@ mod tests {
     fn round_trip_restores_the_same_state() {
         let f = fixture();
         assert_eq!(f.blob[..6], *b"MKCKS\0");
-        assert_eq!(f.blob[6], 2);
+        assert_eq!(f.blob[6], 3);
         assert_eq!(f.blob.len(), HEADER_BYTES + f.plaintext.len() + TAG_BYTES);
         assert_eq!(
-            encode_decoded(&decode(&f.plaintext).unwrap()),
+            encode_decoded(&decode(&f.plaintext, STORE_VERSION).unwrap()),
             f.plaintext,
             "codec round trip"
         );
@@ -1220,6 +1289,8 @@ mod tests {
                 let e = store_error(client.import(T0, &KEY, &flipped));
                 let expected = match pos {
                     0..6 => StoreError::NotAKeyStore,
+                    // Version 2 is read, under its own associated data: the tag fails.
+                    6 if flipped[6] == STORE_VERSION_2 => StoreError::AuthenticationFailed,
                     6 => StoreError::UnsupportedVersion,
                     _ => StoreError::AuthenticationFailed,
                 };
@@ -1234,7 +1305,13 @@ mod tests {
     #[test]
     fn long_lived_keys_are_sealed_and_restored() {
         let mut client = provision();
-        let gmk = RingKey::new(&[1; 16], 0x0123_4567, &[9; 16], Some(0x0abc_def0)).unwrap();
+        let mut gmk = RingKey::new(&[1; 16], 0x0123_4567, &[9; 16], Some(0x0abc_def0)).unwrap();
+        let gms = Distributor {
+            kms_uri: KMS_URI.into(),
+            uri: Some("sip:gms@example.org".into()),
+            uid: [0x5a; UID_BYTES],
+        };
+        gmk.distributor = Some(gms.clone());
         let mut csk = RingKey::new(&[2; 16], 0x2000_0001, &[8; 16], None).unwrap();
         csk.activation = Some(T0 - 5);
         csk.expiry = Some(T0 + 100);
@@ -1262,6 +1339,8 @@ mod tests {
         );
         let gmk = restored.keyring.keys().next().unwrap();
         assert_eq!(gmk.guk_id, Some(0x0abc_def0));
+        assert_eq!(gmk.distributor, Some(gms), "who distributed it is kept");
+        assert_eq!(csk.distributor, None);
 
         // Imported after the CSK's expiry: skipped.
         let mut later = Client::new(config(ALICE)).unwrap();
@@ -1284,18 +1363,19 @@ mod tests {
             assert_untouched(&client);
             assert!(client.keyring.is_empty());
         }
-
     }
 
     #[test]
     fn unsupported_version_and_foreign_data_are_refused() {
         let mut client = Client::new(config(ALICE)).unwrap();
         let mut blob = fixture().blob.clone();
-        blob[6] = 1;
-        assert_eq!(
-            store_error(client.import(T0, &KEY, &blob)),
-            StoreError::UnsupportedVersion
-        );
+        for version in [0u8, 1, 4, 0xff] {
+            blob[6] = version;
+            assert_eq!(
+                store_error(client.import(T0, &KEY, &blob)),
+                StoreError::UnsupportedVersion
+            );
+        }
         // The version is checked before the length.
         assert_eq!(
             store_error(client.import(T0, &KEY, b"MKCKS\0\x01")),
@@ -1332,7 +1412,7 @@ mod tests {
         trailing.push(0);
         invalid(&mut client, &trailing);
 
-        let decoded = decode(plaintext).unwrap();
+        let decoded = decode(plaintext, STORE_VERSION).unwrap();
         let mut cert = Vec::new();
         encode_certificate(&mut cert, decoded.certificate.as_ref().unwrap()).unwrap();
         let count_at = 1 + 1 + cert.len();
@@ -1401,7 +1481,10 @@ mod tests {
         // Partner certificates: our own KmsUri, a broken KPAK, the same domain twice, one
         // more than the limit.
         let partner = |uri: &str| {
-            let mut c = decode(&fixture().plaintext).unwrap().certificate.unwrap();
+            let mut c = decode(&fixture().plaintext, STORE_VERSION)
+                .unwrap()
+                .certificate
+                .unwrap();
             c.kms_uri = uri.into();
             c.role = CertificateRole::External;
             c
@@ -1493,8 +1576,94 @@ mod tests {
         );
         // Exported again, the flags say the same.
         assert_eq!(
-            decode(&state(&client)).unwrap().materials[0].flags,
+            decode(&state(&client), STORE_VERSION).unwrap().materials[0].flags,
             FLAG_SIGN
         );
+    }
+
+    /// A store of format version 2 (keys without their distributor) is still read: its keys
+    /// are kept with no distributor, so that only a message carrying the very same key may
+    /// refresh or revoke them, and no initiator may replace them with another key. Exported
+    /// again, it becomes version 3 with the distributor absent.
+    #[test]
+    fn a_version_2_store_is_read_and_its_keys_have_no_distributor() {
+        use crate::client::KeyRingError;
+
+        let gmk_id = 0x0123_4567;
+        let v2 = {
+            let mut d = decode(&fixture().plaintext, STORE_VERSION).unwrap();
+            let mut gmk = RingKey::new(&[1; 16], gmk_id, &[9; 16], Some(0x0abc_def0)).unwrap();
+            gmk.expiry = Some(T0 + 100);
+            // Written in the version 2 layout: the distributor is not there to write.
+            gmk.distributor = Some(Distributor {
+                kms_uri: KMS_URI.into(),
+                uri: None,
+                uid: [1; UID_BYTES],
+            });
+            d.keys = vec![gmk];
+            encode_decoded_as(STORE_VERSION_2, &d)
+        };
+        // Not a version 3 plaintext (the distributor flag is missing) ...
+        assert!(decode(&v2, STORE_VERSION).is_err());
+        assert_eq!(
+            store_error(
+                Client::new(config(ALICE))
+                    .unwrap()
+                    .import(T0, &KEY, &seal(ALICE, &v2))
+            ),
+            StoreError::InvalidContent
+        );
+        // ... nor a version 2 blob under version 3's associated data, or the reverse.
+        let mut relabelled = seal_version(STORE_VERSION_2, ALICE, &v2);
+        relabelled[6] = STORE_VERSION;
+        assert_eq!(
+            store_error(
+                Client::new(config(ALICE))
+                    .unwrap()
+                    .import(T0, &KEY, &relabelled)
+            ),
+            StoreError::AuthenticationFailed
+        );
+
+        let blob = seal_version(STORE_VERSION_2, ALICE, &v2);
+        let mut client = Client::new(config(ALICE)).unwrap();
+        assert_eq!(client.import(T0, &KEY, &blob), Ok(1));
+        assert!(client.certificate.is_some());
+        let held = client.keyring.keys().next().unwrap();
+        assert_eq!(
+            (held.key_id, held.key(), held.expiry, &held.distributor),
+            (gmk_id, &[1; 16], Some(T0 + 100), &None)
+        );
+
+        // Another key under its ID is refused whoever sends it; the very key is admitted, and
+        // the key stays without a distributor.
+        let gms = Distributor {
+            kms_uri: KMS_URI.into(),
+            uri: Some("sip:gms@example.org".into()),
+            uid: [2; UID_BYTES],
+        };
+        assert_eq!(
+            client.keyring.admit(gmk_id, &[7; 16], &gms, |_| true, T0),
+            Err(KeyRingError::OtherInitiator)
+        );
+        assert_eq!(
+            client.keyring.admit(gmk_id, &[1; 16], &gms, |_| true, T0),
+            Ok(None)
+        );
+        // Once expired, the ID is free again.
+        assert_eq!(
+            client
+                .keyring
+                .admit(gmk_id, &[7; 16], &gms, |_| true, T0 + 100),
+            Ok(Some(gms))
+        );
+
+        // Exported again: version 3, distributor absent, read back the same.
+        let again = client.export(&KEY).unwrap();
+        assert_eq!(again[6], STORE_VERSION);
+        let mut restored = Client::new(config(ALICE)).unwrap();
+        assert_eq!(restored.import(T0, &KEY, &again), Ok(1));
+        let held = restored.keyring.keys().next().unwrap();
+        assert_eq!((held.key(), &held.distributor), (&[1; 16], &None));
     }
 }

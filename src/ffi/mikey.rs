@@ -867,8 +867,9 @@ pub unsafe extern "C" fn mkc_client_mikey_process_imessage(
 }
 
 /// As `mkc_client_mikey_process_imessage`, then stores the key in the client's key ring (by
-/// purpose and key ID, replacing and erasing one with the same ID; keys whose expiry has come
-/// are erased), from which `mkc_client_srtp_for_mki` gives an SRTP stack the master key and
+/// purpose and key ID, replacing and erasing one with the same ID from the same initiator; keys
+/// whose expiry has come are erased), with its initiator as the key's distributor, from which
+/// `mkc_client_srtp_for_mki` gives an SRTP stack the master key and
 /// salt for a packet's MKI. A key download from a server (a CSK, or another key sent with the
 /// server's URI as initiator, also through SAKKE-to-self) is stored like any other. This call
 /// changes the client: it takes `mkc_client *` (one thread at a time); the processing alone
@@ -877,9 +878,19 @@ pub unsafe extern "C" fn mkc_client_mikey_process_imessage(
 /// The key's activation and expiry times come from its key parameters (TS 33.180 E.6) when
 /// the message carries them.
 ///
-/// Returns as `mkc_client_mikey_process_imessage`, and `MKC_RESULT_KEY_EXPIRED` for a key whose
-/// expiry time has already come. On failure nothing is stored and `*key_out` is zeroed; on
-/// `MKC_RESULT_KEY_REVOKED` the key of that ID is also erased from the key ring.
+/// Only the initiator that distributed a key held may replace or revoke it (TS 33.180 5.8,
+/// 5.11.2): the same initiator KMS URI and the same initiator URI (or, when the message hides
+/// it, a UID the held URI hashes to, or the UID recorded). A message of any other initiator
+/// for a key ID the key ring holds, a new key or a revocation, is refused with
+/// `MKC_RESULT_KEY_OTHER_INITIATOR` and the key held is left as it was. A key read from a key
+/// store of format version 2 has no recorded distributor: only a message carrying the very
+/// same key may refresh or revoke it. A key ID not held is taken from any initiator.
+///
+/// Returns as `mkc_client_mikey_process_imessage` (checked first), then
+/// `MKC_RESULT_KEY_OTHER_INITIATOR`, and `MKC_RESULT_KEY_EXPIRED` for a key whose expiry time
+/// has already come. On failure nothing is stored and `*key_out` is zeroed; on
+/// `MKC_RESULT_KEY_REVOKED` (from the key's distributor, or for a key ID not held) the key of
+/// that ID is also erased from the key ring.
 ///
 /// # Safety
 /// As `mkc_client_mikey_process_imessage`; no other thread uses `client` now.

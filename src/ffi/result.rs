@@ -83,6 +83,11 @@ pub enum mkc_result {
     /// The key is revoked (its key parameters, TS 33.180 E.6, say so): refused, and erased
     /// from the client's key ring.
     KeyRevoked = 24,
+    /// The client's key ring holds a key with that ID that another initiator distributed: only
+    /// the initiator that distributed a held key (the same initiator KMS URI and initiator URI
+    /// or UID) may replace or revoke it (TS 33.180 5.8, 5.11.2). The message was refused and
+    /// the key held is unchanged.
+    KeyOtherInitiator = 25,
 }
 
 impl From<Error> for mkc_result {
@@ -165,6 +170,7 @@ impl From<KeyRingError> for mkc_result {
             KeyRingError::Expired => Self::KeyExpired,
             KeyRingError::NotYetActive => Self::KeyNotYetActive,
             KeyRingError::NotMediaKey | KeyRingError::UnsupportedPurpose => Self::InvalidParameter,
+            KeyRingError::OtherInitiator => Self::KeyOtherInitiator,
         }
     }
 }
@@ -173,7 +179,7 @@ impl mkc_result {
     /// The static, NUL-terminated description of a result value; unknown values get a generic
     /// text. Codes coming from C are read as `u32`, never as the enum.
     fn describe(code: u32) -> &'static [u8] {
-        const ALL: [mkc_result; 28] = [
+        const ALL: [mkc_result; 29] = [
             mkc_result::Ok,
             mkc_result::NullParameter,
             mkc_result::BufferTooSmall,
@@ -202,6 +208,7 @@ impl mkc_result {
             mkc_result::KeyNotYetActive,
             mkc_result::UnknownKey,
             mkc_result::KeyRevoked,
+            mkc_result::KeyOtherInitiator,
         ];
         match ALL.iter().find(|r| **r as u32 == code) {
             Some(mkc_result::Ok) => b"ok\0",
@@ -238,6 +245,9 @@ impl mkc_result {
             Some(mkc_result::KeyNotYetActive) => b"the key is not active yet\0",
             Some(mkc_result::UnknownKey) => b"no key with that ID in the key ring\0",
             Some(mkc_result::KeyRevoked) => b"the key is revoked\0",
+            Some(mkc_result::KeyOtherInitiator) => {
+                b"the key held under that ID was distributed by another initiator\0"
+            }
             None => b"unknown result code\0",
         }
     }
@@ -261,8 +271,8 @@ mod tests {
     fn every_code_has_its_own_text_and_unknown_codes_are_safe() {
         let mut seen = std::collections::HashSet::new();
         for code in [
-            0u32, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 20, 21, 22, 23, 24, 100,
-            101, 102, 103, 104,
+            0u32, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 20, 21, 22, 23, 24,
+            25, 100, 101, 102, 103, 104,
         ] {
             let text = unsafe { CStr::from_ptr(mkc_result_str(code)) }
                 .to_str()
@@ -270,7 +280,7 @@ mod tests {
             assert_ne!(text, "unknown result code", "code {code}");
             assert!(seen.insert(text));
         }
-        for code in [18u32, 25, 99, 105, u32::MAX] {
+        for code in [18u32, 26, 99, 105, u32::MAX] {
             let text = unsafe { CStr::from_ptr(mkc_result_str(code)) }
                 .to_str()
                 .unwrap();

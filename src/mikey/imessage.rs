@@ -411,6 +411,9 @@ pub struct ReceivedKey {
     /// `None` when the message hides it and the caller gave none (then confirm it later with
     /// [`ReceivedKey::initiator_matches`]).
     pub initiator_uri: Option<String>,
+    /// The KMS URI of the initiator's KMS: the IDRkmsi payload's, or our own KMS's when the
+    /// message has none.
+    pub initiator_kms_uri: String,
     /// The initiator's UID the signature was verified with.
     pub initiator_uid: [u8; UID_BYTES],
     /// The initiator's key period, when its URI is known.
@@ -462,6 +465,7 @@ impl fmt::Debug for ReceivedKey {
             .field("guk_id", &self.guk_id.map(|id| format!("{id:08x}")))
             .field("csb_id", &format_args!("{:08x}", self.csb_id))
             .field("initiator_uri", &self.initiator_uri)
+            .field("initiator_kms_uri", &self.initiator_kms_uri)
             .field("initiator_period", &self.initiator_period)
             .field("period", &self.period)
             .field("recipient", &self.recipient)
@@ -547,8 +551,28 @@ fn match_user(
 /// [`MikeyError::UnknownInitiatorKms`], [`MikeyError::RevokedInitiatorKms`],
 /// [`MikeyError::InitiatorMismatch`],
 /// [`MikeyError::SignatureInvalid`], [`MikeyError::NoReceiverKey`],
-/// [`MikeyError::DecapsulationFailed`], [`MikeyError::KeyIdMismatch`].
+/// [`MikeyError::DecapsulationFailed`], [`MikeyError::KeyIdMismatch`],
+/// [`MikeyError::KeyParameters`], [`MikeyError::KeyRevoked`] (the key parameters say so).
 pub fn process_imessage<D: PeerDirectory + ?Sized>(
+    bytes: &[u8],
+    params: &ProcessParams<'_>,
+    directory: &D,
+) -> Result<ReceivedKey, MikeyError> {
+    let received = process_imessage_revoked_too(bytes, params, directory)?;
+    if received
+        .key_parameters
+        .as_ref()
+        .is_some_and(KeyParameters::revoked)
+    {
+        return Err(MikeyError::KeyRevoked(received.key_id));
+    }
+    Ok(received)
+}
+
+/// As [`process_imessage`], but a key whose key parameters say it is revoked is returned (with
+/// those parameters) rather than refused: the client's key ring needs to know who revokes a key
+/// before it erases it.
+pub(crate) fn process_imessage_revoked_too<D: PeerDirectory + ?Sized>(
     bytes: &[u8],
     params: &ProcessParams<'_>,
     directory: &D,
@@ -769,15 +793,13 @@ pub fn process_imessage<D: PeerDirectory + ?Sized>(
         }
     };
 
-    // Its parameters (TS 33.180 E.6): under the key, DPPK-ID = CSB ID; a revoked key is refused.
+    // Its parameters (TS 33.180 E.6): under the key, DPPK-ID = CSB ID (a revoked key is
+    // refused by the caller).
     let key_parameters = message
         .key_parameters()
         .map(|data| KeyParameters::open(data, &key, csb_id, key_id))
         .transpose()
         .map_err(MikeyError::KeyParameters)?;
-    if key_parameters.as_ref().is_some_and(KeyParameters::revoked) {
-        return Err(MikeyError::KeyRevoked(key_id));
-    }
 
     let initiator_uri_offset = idr_uri.and(offsets.identity(IdRole::Initiator));
     Ok(ReceivedKey {
@@ -787,6 +809,7 @@ pub fn process_imessage<D: PeerDirectory + ?Sized>(
         guk_id,
         csb_id,
         initiator_uri: initiator_uri_text,
+        initiator_kms_uri: initiator_kms.kms_uri().to_owned(),
         initiator_uid,
         initiator_period,
         period,

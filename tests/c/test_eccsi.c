@@ -240,9 +240,9 @@ static void test_result_str(void) {
         MKC_RESULT_MIKEY_AUTHENTICATION_FAILED, MKC_RESULT_MIKEY_UNKNOWN_KMS,
         MKC_RESULT_MIKEY_KMS_REVOKED, MKC_RESULT_KMS_REDIRECT_MALFORMED, MKC_RESULT_UNKNOWN_MKI,
         MKC_RESULT_KEY_EXPIRED, MKC_RESULT_KEY_NOT_YET_ACTIVE, MKC_RESULT_UNKNOWN_KEY,
-        MKC_RESULT_KEY_REVOKED,
+        MKC_RESULT_KEY_REVOKED, MKC_RESULT_KEY_OTHER_INITIATOR,
     };
-    static const uint32_t unknown[] = {18u, 25u, 99u, 105u, 199u, 0x7FFFFFFFu, 0xFFFFFFFFu};
+    static const uint32_t unknown[] = {18u, 26u, 99u, 105u, 199u, 0x7FFFFFFFu, 0xFFFFFFFFu};
     const size_t nk = sizeof known / sizeof known[0];
     size_t i, j;
     const char *unknown_text = mkc_result_str(18u);
@@ -260,7 +260,8 @@ static void test_result_str(void) {
               MKC_RESULT_MIKEY_TIME_OUTSIDE_WINDOW == 13 && MKC_RESULT_MIKEY_NOT_FOR_US == 14 &&
               MKC_RESULT_MIKEY_AUTHENTICATION_FAILED == 104 && MKC_RESULT_MIKEY_UNKNOWN_KMS == 15 &&
               MKC_RESULT_MIKEY_KMS_REVOKED == 16 && MKC_RESULT_KMS_REDIRECT_MALFORMED == 17 &&
-              MKC_RESULT_UNKNOWN_MKI == 20 && MKC_RESULT_KEY_REVOKED == 24,
+              MKC_RESULT_UNKNOWN_MKI == 20 && MKC_RESULT_KEY_REVOKED == 24 &&
+              MKC_RESULT_KEY_OTHER_INITIATOR == 25,
           "result codes have their stable values");
     for (i = 0; i < nk; i++) {
         const char *a = mkc_result_str(known[i]);

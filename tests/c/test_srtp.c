@@ -8,7 +8,8 @@
  * tampered packet, the other direction's CS ID and an MKI of another PCK are refused. Also the
  * MIKEY KDF export (mkc_mikey_derive_key) against a published vector, and its refusals; and
  * bob's key ring (mkc_client_srtp_for_mki, activation, expiry, erasure); and key parameters
- * (TS 33.180 E.6) sent with a GMK: times honoured by the key ring, a revoked key refused.
+ * (TS 33.180 E.6) sent with a GMK: times honoured by the key ring, a revoked key refused; a
+ * GMK alice distributed is neither replaced nor revoked by another initiator.
  *
  * Run through scripts/run-with-kms.sh (KMS_URL, KMS_CA, KMS_TOKEN_ALICE, KMS_TOKEN_BOB).
  */
@@ -345,6 +346,52 @@ static void test_key_parameters(uint64_t now) {
     params.status = 0;
     params.activation = 0;
     params.expiry = 0;
+
+    /* Another initiator (bob himself, to himself) neither replaces nor revokes the GMK alice
+     * distributed (TS 33.180 5.8): refused, and alice's key keeps serving the MKI. */
+    set_ctx("key parameters", "another initiator");
+    {
+        uint8_t other[MKC_MIKEY_KEY_BYTES], from_bob[MSG_CAP];
+        size_t from_bob_len = 0;
+        uint32_t other_id = 0;
+        mkc_srtp_master held, after;
+        memcpy(&held, &m, sizeof held);
+        CHECK_RC(mkc_mikey_new_key(MKC_MIKEY_KEY_KIND_GMK, other, sizeof other, &other_id),
+                 MKC_RESULT_OK, "another GMK");
+        CHECK_RC(mkc_client_mikey_create_imessage(g_bob.client, u8(BOB), strlen(BOB), u8(BOB),
+                                                  strlen(BOB), now, MKC_MIKEY_KEY_KIND_GMK,
+                                                  other, sizeof other, gmk_id, 0, from_bob,
+                                                  sizeof from_bob, &from_bob_len),
+                 MKC_RESULT_OK, "bob's key under alice's GMK-ID");
+        memset(&got, CANARY, sizeof got);
+        CHECK_RC(mkc_client_mikey_receive_imessage(g_bob.client, u8(BOB), strlen(BOB), now,
+                                                   WINDOW, NULL, 0, from_bob, from_bob_len,
+                                                   &got),
+                 MKC_RESULT_KEY_OTHER_INITIATOR, "does not replace alice's key");
+        CHECK(all_equal((const uint8_t *)&got, sizeof got, 0), "key_out zeroed");
+        CHECK_RC(mkc_client_mikey_create_imessage_with_params(
+                     g_bob.client, u8(BOB), strlen(BOB), u8(BOB), strlen(BOB), NULL, 0, now,
+                     MKC_MIKEY_KEY_KIND_GMK, other, sizeof other, gmk_id, 0, NULL, 0, &params,
+                     NULL, 0, NULL, 0, from_bob, sizeof from_bob, &from_bob_len),
+                 MKC_RESULT_OK, "bob revokes alice's GMK-ID");
+        CHECK_RC(mkc_client_mikey_receive_imessage(g_bob.client, u8(BOB), strlen(BOB), now,
+                                                   WINDOW, NULL, 0, from_bob, from_bob_len,
+                                                   &got),
+                 MKC_RESULT_KEY_OTHER_INITIATOR, "does not revoke alice's key");
+        CHECK_RC(mkc_client_srtp_for_mki(g_bob.client, now, MKC_SRTP_CS_ID_MCPTT_GROUP, mki,
+                                         mki_len, &after),
+                 MKC_RESULT_OK, "alice's key still held");
+        CHECK(memcmp(after.master_key, held.master_key, sizeof after.master_key) == 0 &&
+                  memcmp(after.master_salt, held.master_salt, sizeof after.master_salt) == 0,
+              "and still the same master key and salt");
+        CHECK(strcmp(mkc_result_str(MKC_RESULT_KEY_OTHER_INITIATOR), "unknown result code") != 0,
+              "the code has its own text");
+        kms_wipe(other, sizeof other);
+        kms_wipe(&held, sizeof held);
+        kms_wipe(&after, sizeof after);
+    }
+
+    set_ctx("key parameters", "revoked");
     CHECK_RC(mkc_client_mikey_create_imessage_with_params(
                  g_alice.client, u8(ALICE), strlen(ALICE), u8(BOB), strlen(BOB), NULL, 0, now,
                  MKC_MIKEY_KEY_KIND_GMK, gmk, sizeof gmk, gmk_id, 0, NULL, 0, &params, NULL, 0,

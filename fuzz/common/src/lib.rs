@@ -201,20 +201,24 @@ pub fn encode_record(selector: u8, advance: u8, body: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The associated data of a key store blob of `user_uri` (client::store, format version 1).
+/// The key store header: magic and format version (client::store, version 3: keys with the
+/// initiator that distributed them).
+const STORE_HEADER: &[u8; 7] = b"MKCKS\0\x03";
+
+/// The associated data of a key store blob of `user_uri` (client::store).
 fn store_ad(user_uri: &str) -> Vec<u8> {
-    let mut ad = b"MKCKS\0\x01".to_vec();
+    let mut ad = STORE_HEADER.to_vec();
     ad.extend_from_slice(&(user_uri.len() as u16).to_be_bytes());
     ad.extend_from_slice(user_uri.as_bytes());
     ad
 }
 
 /// Seals `plaintext` as a key store blob of `user_uri` under [`STORAGE_KEY`] with
-/// [`STORE_NONCE`], as `Client::export` would (format version 1): so the target reaches the
+/// [`STORE_NONCE`], as `Client::export` would (format version 3): so the target reaches the
 /// decoder and the validation behind the authentication.
 pub fn seal_store(user_uri: &str, plaintext: &[u8]) -> Vec<u8> {
     let cipher = Aes256Gcm::new_from_slice(&STORAGE_KEY).expect("key");
-    let mut blob = b"MKCKS\0\x01".to_vec();
+    let mut blob = STORE_HEADER.to_vec();
     blob.extend_from_slice(&STORE_NONCE);
     let start = blob.len();
     blob.extend_from_slice(plaintext);

@@ -210,8 +210,28 @@ fn main() {
         );
     }
 
-    // store_import: the plaintext of alice's export (mode 1) and the blob itself (mode 0).
-    let alice = common::provisioned(&kms, ALICE);
+    // store_import: the plaintext of alice's export (mode 1) and the blob itself (mode 0),
+    // with a GMK and a CSK (initiator hidden) from the GMS in her key ring, so that the keys
+    // and who distributed them are in the seeds.
+    let mut alice = common::provisioned(&kms, ALICE);
+    for (kind, hide) in [(KeyKind::Gmk, false), (KeyKind::Csk, true)] {
+        let (key_id, key) = new_key(kind).expect("key");
+        let options = ImessageOptions {
+            kind,
+            key: &key,
+            key_id,
+            hide_identities: hide,
+            sakke_to_self: false,
+            responder_kms: None,
+        };
+        let message = gms
+            .mikey_create_imessage(GMS, ALICE, NOW, &options)
+            .expect("I_MESSAGE");
+        alice
+            .mikey_receive(ALICE, NOW, common::REPLAY_WINDOW_S, None, &message)
+            .expect("alice keeps the key");
+    }
+    assert_eq!(alice.keyring().len(), 2, "two keys in alice's key ring");
     let blob = alice.export(&STORAGE_KEY).expect("export");
     let plaintext = common::open_store(ALICE, &blob);
     let mut restored = mcptt_kmc::client::Client::new(common::config(ALICE)).expect("config");
