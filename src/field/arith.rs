@@ -438,15 +438,23 @@ pub(crate) fn mont_square<P: FieldParams>(a: &[u64; N]) -> [u64; N] {
 }
 
 /// [`mont_square`] for the modulus `m` (see [`mont_mul_core`]).
-/// On the MULX/ADCX/ADOX path a square is a product (a dedicated square would save a third of
-/// the product rows but not the reduction).
 #[inline(never)]
 fn mont_square_core(a: &[u64; N], m: &[u64; N], inv: u64) -> [u64; N] {
     #[cfg(target_arch = "x86_64")]
     if super::mulx::enabled() {
-        return mont_mul_adx(a, a, m, inv);
+        return mont_square_adx(a, m, inv);
     }
     mont_square_portable(a, m, inv)
+}
+
+/// The MULX/ADCX/ADOX Montgomery square of a < m: the dedicated square
+/// ([`super::mulx::square_wide`], 136 product MULX instead of 256), then the reduction rows.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) fn mont_square_adx(a: &[u64; N], m: &[u64; N], inv: u64) -> [u64; N] {
+    let mut t = super::mulx::square_wide(a);
+    let (hi, over) = super::mulx::redc_unreduced(&mut t, m, inv);
+    reduce_once(&hi, over, m)
 }
 
 /// The portable Montgomery square.

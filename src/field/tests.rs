@@ -150,6 +150,8 @@ fn check_mont_paths<P: FieldParams>() {
             if adx {
                 let got = super::arith::mont_mul_adx(&la, &la, &P::MODULUS, P::INV);
                 assert_eq!(got, square, "mulx/adcx/adox square");
+                let got = super::arith::mont_square_adx(&la, &P::MODULUS, P::INV);
+                assert_eq!(got, square, "mulx/adcx/adox dedicated square");
             }
         }
     }
@@ -182,6 +184,10 @@ fn check_wide_paths<P: FieldParams>() {
                 product,
                 "mulx wide product"
             );
+            let square = super::mulx::square_wide(&la);
+            assert_eq!(wide_big(&square), &a * &a, "mulx wide square");
+            let square = super::mulx::square_wide(&lb);
+            assert_eq!(wide_big(&square), &b * &b, "mulx wide square");
         }
         // reduction of values below m 2^1024 (a * b with b < m qualifies)
         let expected = limbs(&(&a * &b * &r_inv % &m));
@@ -338,4 +344,45 @@ fn jacobi_matches_euler_criterion() {
     let x = Fp::from_u64(0x1234_5678_9abc_def0);
     assert!(x.square().is_square_vartime());
     assert!(!(-x.square()).is_square_vartime());
+}
+
+/// Timing of the F_p products and squares of each path (prints; speed is never asserted):
+/// `cargo test --release --lib field_timing -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn field_timing() {
+    use std::hint::black_box;
+    use std::time::Instant;
+    let inputs = mont_inputs::<FpParams>();
+    let m_big = big(&FpParams::MODULUS);
+    let (a, b) = (limbs(&(&inputs[300].0 % &m_big)), limbs(&inputs[301].1));
+    let m = &FpParams::MODULUS;
+    let inv = FpParams::INV;
+    let time = |name: &str, f: &dyn Fn(&[u64; LIMBS]) -> [u64; LIMBS]| {
+        let mut best = f64::MAX;
+        for _ in 0..200 {
+            let mut x = a;
+            let start = Instant::now();
+            for _ in 0..1000 {
+                x = f(black_box(&x));
+            }
+            black_box(x);
+            best = best.min(start.elapsed().as_nanos() as f64 / 1000.0);
+        }
+        println!("{name}: {best:.1} ns");
+    };
+    time("portable mul", &|x| {
+        super::arith::mont_mul_portable(x, &b, m, inv)
+    });
+    time("portable square", &|x| {
+        super::arith::mont_square_portable(x, m, inv)
+    });
+    #[cfg(target_arch = "x86_64")]
+    if super::mulx::enabled() {
+        time("mulx mul", &|x| super::arith::mont_mul_adx(x, &b, m, inv));
+        time("mulx square as a product", &|x| {
+            super::arith::mont_mul_adx(x, x, m, inv)
+        });
+        time("mulx square", &|x| super::arith::mont_square_adx(x, m, inv));
+    }
 }
