@@ -274,9 +274,9 @@ impl Point {
     /// with `x, y < p`, on the curve, not `(0, 0)`, and in the order-q subgroup (which also
     /// excludes the identity, which has no such encoding). Variable time: for public points.
     ///
-    /// The subgroup test is [`in_order_q_subgroup_vartime`] (2-descent, three or four
-    /// exponentiations) rather than `[q]R = O` (1022 doublings), which it matches on every
-    /// point of `E(F_p)` (tests/curve.rs).
+    /// The subgroup test is [`in_order_q_subgroup_vartime`] (2-descent, two square roots and
+    /// one or two Jacobi symbols) rather than `[q]R = O` (1022 doublings), which it matches on
+    /// every point of `E(F_p)` (tests/curve.rs).
     pub fn from_bytes_vartime(bytes: &[u8]) -> Option<Point> {
         let (x, y) = Self::affine_from_bytes_vartime(bytes)?;
         if !in_order_q_subgroup_vartime(&x) {
@@ -424,21 +424,26 @@ fn sqrt_vartime(a: &Fp) -> Option<Fp> {
 ///   half is S + (0, 0)).
 /// * R is in 4E iff S (either half) is in 2E: x^2 - 3 is a square.
 ///
-/// Three or four square roots in all. Variable time: for public points only.
+/// Two square roots and one or two Jacobi symbols (the tests that only ask whether a root
+/// exists) in all. Variable time: for public points only.
 fn in_order_q_subgroup_vartime(x0: &Fp) -> bool {
     let three = Fp::from_u64(3);
     let Some(d) = sqrt_vartime(&(x0.square() - three)) else {
         return false;
     };
+    // Which u has u^2 + 3 square is a Jacobi symbol; only that u's root is computed.
     let halves = [*x0 + d, *x0 - d];
-    let Some((u, e)) = halves
+    let Some(u) = halves
         .iter()
-        .find_map(|u| sqrt_vartime(&(u.square() + three)).map(|e| (*u, e)))
+        .find(|u| (u.square() + three).is_square_vartime())
     else {
         return false;
     };
-    let x = u + e;
-    sqrt_vartime(&(x.square() - three)).is_some()
+    let Some(e) = sqrt_vartime(&(u.square() + three)) else {
+        return false;
+    };
+    let x = *u + e;
+    (x.square() - three).is_square_vartime()
 }
 
 fn q_limbs() -> [u64; 16] {

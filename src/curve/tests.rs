@@ -252,8 +252,9 @@ fn fixed_base_outside_the_subgroup_does_not_panic() {
     let _ = table.mul(&Fq::from_u64(5));
 }
 
-/// Fixed-base tables of every window width in use (4 and 6 bits) agree with the plain
-/// constant-time multiplication, on edge and random scalars.
+/// Fixed-base tables of every window width in use (4, 5 and 6 bits), constant-time and
+/// variable-time, agree with the plain constant-time multiplication, on edge and random
+/// scalars.
 #[test]
 fn fixed_base_window_widths_agree_with_mul() {
     let base = Point::generator().double().add(&Point::generator());
@@ -269,5 +270,8 @@ fn fixed_base_window_widths_agree_with_mul() {
         assert!(bool::from(w4.mul(k).ct_eq(&expected)));
         assert!(bool::from(w5.mul(k).ct_eq(&expected)));
         assert!(bool::from(w6.mul(k).ct_eq(&expected)));
+        assert!(bool::from(w4.mul_vartime(k).ct_eq(&expected)));
+        assert!(bool::from(w5.mul_vartime(k).ct_eq(&expected)));
+        assert!(bool::from(w6.mul_vartime(k).ct_eq(&expected)));
     }
 }

@@ -205,6 +205,16 @@ macro_rules! prime_field {
                 Self($crate::field::arith::redc_wide::<$params>(t))
             }
 
+            /// Whether `self` is a square modulo the (prime) modulus, 0 included: the Jacobi
+            /// symbol of its canonical value (`arith::jacobi_vartime`), not Euler's criterion.
+            /// Variable time: for public values only.
+            #[allow(dead_code)]
+            pub fn is_square_vartime(&self) -> bool {
+                let a = self.to_canonical_limbs();
+                let m = <$params as $crate::field::arith::FieldParams>::MODULUS;
+                $crate::field::arith::jacobi_vartime(&a, &m) >= 0
+            }
+
             /// `self^-1`, `None` for zero. Constant time: Bernstein-Yang divsteps, a fixed
             /// number of masked steps (`field::safegcd`).
             pub fn invert(&self) -> p256::elliptic_curve::subtle::CtOption<Self> {

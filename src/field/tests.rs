@@ -150,6 +150,8 @@ fn check_mont_paths<P: FieldParams>() {
             if adx {
                 let got = super::arith::mont_mul_adx(&la, &la, &P::MODULUS, P::INV);
                 assert_eq!(got, square, "mulx/adcx/adox square");
+                let got = super::arith::mont_square_adx(&la, &P::MODULUS, P::INV);
+                assert_eq!(got, square, "mulx/adcx/adox dedicated square");
             }
         }
     }
@@ -177,11 +179,23 @@ fn check_wide_paths<P: FieldParams>() {
         assert_eq!(wide_big(&product), &a * &b, "portable wide product");
         #[cfg(target_arch = "x86_64")]
         if adx {
-            assert_eq!(super::mulx::mul_wide(&la, &lb), product, "mulx wide product");
+            assert_eq!(
+                super::mulx::mul_wide(&la, &lb),
+                product,
+                "mulx wide product"
+            );
+            let square = super::mulx::square_wide(&la);
+            assert_eq!(wide_big(&square), &a * &a, "mulx wide square");
+            let square = super::mulx::square_wide(&lb);
+            assert_eq!(wide_big(&square), &b * &b, "mulx wide square");
         }
         // reduction of values below m 2^1024 (a * b with b < m qualifies)
         let expected = limbs(&(&a * &b * &r_inv % &m));
-        assert_eq!(redc_portable(&product, &P::MODULUS, P::INV), expected, "portable redc");
+        assert_eq!(
+            redc_portable(&product, &P::MODULUS, P::INV),
+            expected,
+            "portable redc"
+        );
         #[cfg(target_arch = "x86_64")]
         if adx {
             let got = super::arith::redc_adx(&product, &P::MODULUS, P::INV);
@@ -285,4 +299,49 @@ fn safegcd_inversion_matches_fermat_and_num_bigint() {
         let inv: Option<Fq> = b.invert().into();
         assert_eq!(inv.unwrap_or(Fq::ZERO), b.invert_fermat());
     }
+}
+
+/// The Jacobi symbol against Euler's criterion (num-bigint) for both moduli, on edge values
+/// (0, 1, 2, 3, m - 1, m - 2, m >> 1) and a random stream; and `is_square_vartime` of F_p.
+#[test]
+fn jacobi_matches_euler_criterion() {
+    fn check<P: FieldParams>() {
+        let m = big(&P::MODULUS);
+        let half = (&m - 1u8) >> 1;
+        let mut values: Vec<BigUint> = [0u8, 1, 2, 3, 4, 5, 9, 12]
+            .iter()
+            .map(|&v| BigUint::from(v))
+            .collect();
+        values.extend([&m - 1u8, &m - 2u8, &m - 3u8, &m >> 1]);
+        values.extend(
+            mont_inputs::<P>()
+                .into_iter()
+                .map(|(a, b)| (a * 7u8 + b) % &m),
+        );
+        for a in &values {
+            let euler = a.modpow(&half, &m);
+            let expected = if *a == BigUint::ZERO {
+                0
+            } else if euler == BigUint::from(1u8) {
+                1
+            } else {
+                assert_eq!(euler, &m - 1u8);
+                -1
+            };
+            let got = super::arith::jacobi_vartime(&limbs(a), &P::MODULUS);
+            assert_eq!(got, expected, "jacobi of {a:x}");
+        }
+    }
+    check::<FpParams>();
+    check::<FqParams>();
+    // as seen through Fp: squares are squares, 3 is not (p = 3 mod 4 and E(F_p) has one point
+    // of order 2), -1 is not (p = 3 mod 4)
+    use super::Fp;
+    assert!(Fp::ZERO.is_square_vartime());
+    assert!(Fp::ONE.is_square_vartime());
+    assert!(!(-Fp::ONE).is_square_vartime());
+    assert!(!Fp::from_u64(3).is_square_vartime());
+    let x = Fp::from_u64(0x1234_5678_9abc_def0);
+    assert!(x.square().is_square_vartime());
+    assert!(!(-x.square()).is_square_vartime());
 }
