@@ -6,7 +6,9 @@
 //! recovered SSV, r, w); ECCSI's KPAK generation and issuance (KSAK, v: the fixed-base
 //! tables of G, SSK = KSAK + HS * v), SSK validation (SSK: [SSK]G, and the refusal of a wrong
 //! SSK) and signing (SSK, j: [j]G, the affine conversion of J, the scalar inversion); the
-//! MIKEY KDF, SRTP master keys and F.1 KDFs (the TGK, GMK, XPK).
+//! MIKEY KDF, SRTP master keys and F.1 KDFs (the TGK, GMK, XPK). On x86-64 the ECCSI
+//! operations run the P-256 field's assembly (`src/nist_p256/field_x86_64.rs`, baseline
+//! instructions only, so valgrind runs exactly what ships); elsewhere fiat-crypto's code.
 
 use mcptt_kmc::ct_check::{classify, declassify};
 use mcptt_kmc::eccsi::{Signer, Verifier};
