@@ -4,9 +4,11 @@
 //! failure). Built only with the `ct-check` feature. Covered: RSK issuance (z), receiver
 //! creation with RSK validation (RSK), encapsulation (SSV, hence r), decapsulation (RSK, the
 //! recovered SSV, r, w); ECCSI's KPAK generation and issuance (KSAK, v: the fixed-base
-//! tables of G, SSK = KSAK + HS * v), SSK validation (SSK: [SSK]G, and the refusal of a wrong
-//! SSK) and signing (SSK, j: [j]G, the affine conversion of J, the scalar inversion); the
-//! MIKEY KDF, SRTP master keys and F.1 KDFs (the TGK, GMK, XPK).
+//! tables of G, SSK = KSAK + HS * v), SSK validation from octets and under a verifier (SSK:
+//! [SSK]G, and the refusal of a wrong SSK) and signing (SSK, j: [j]G, the affine conversion of J, the scalar inversion); the
+//! MIKEY KDF, SRTP master keys and F.1 KDFs (the TGK, GMK, XPK). On x86-64 the ECCSI
+//! operations run the P-256 field's assembly (`src/nist_p256/field_x86_64.rs`, baseline
+//! instructions only, so valgrind runs exactly what ships); elsewhere fiat-crypto's code.
 
 use mcptt_kmc::ct_check::{classify, declassify};
 use mcptt_kmc::eccsi::{Signer, Verifier};
@@ -81,8 +83,18 @@ fn eccsi(kms: &Kms) {
         Signer::new(&kpak, id, &ssk, issued.pvt()).is_err(),
         "wrong SSK refused"
     );
-    ssk.fill(0);
+    // The same under a verifier's KPAK table (what the client does), accepted and refused.
     let verifier = Verifier::new(&kpak).expect("KPAK");
+    ssk.copy_from_slice(issued.ssk());
+    classify(&ssk[..]);
+    Signer::with_verifier(&verifier, id, &ssk, issued.pvt()).expect("valid SSK");
+    ssk[0] ^= 0x80;
+    classify(&ssk[..]);
+    assert!(
+        Signer::with_verifier(&verifier, id, &ssk, issued.pvt()).is_err(),
+        "wrong SSK refused under the verifier"
+    );
+    ssk.fill(0);
     for msg in [&b"message"[..], b"", &[0xa5; 200]] {
         let signature = signer.sign(msg).expect("signed");
         declassify(&signature[..]);

@@ -16,10 +16,18 @@
 use crate::ct_check::{classify, public};
 use crate::nist_p256::{
     AffinePoint, FieldElement, ProjectivePoint, Scalar, comb,
-    msm::{self, KPAK_WINDOW, OddMultiples},
+    msm::{self, KPAK_WINDOW, KpakTables, OddMultiples},
 };
 use crate::{Error, rng};
 use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// SSK validations under one [`Verifier`] before it builds the tables of \[2^64\]KPAK and
+/// \[2^128\]KPAK: they cost about as much as six validations save with them (490k
+/// instructions against 85k saved per validation), so a client that validates a key set or
+/// two per certificate never pays for them, and one that validates many does.
+const SHIFTED_TABLES_AFTER: u32 = 6;
 use subtle::{Choice, CtOption};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -144,10 +152,16 @@ impl Kpak {
 }
 
 /// Verifies ECCSI signatures made under one KPAK (RFC 6507 5.2.2). Holds public data only;
-/// the wNAF table of KPAK (32 affine odd multiples, 2 KiB) is computed once here.
+/// the wNAF table of KPAK (32 affine odd multiples, 2 KiB) is computed once here, and the
+/// tables of \[2^64\]KPAK and \[2^128\]KPAK (4 KiB) at a later [`Signer::with_verifier`]
+/// (after six validations under this verifier: they cost about as much as six save).
 pub struct Verifier {
     kpak: Kpak,
     kpak_table: OddMultiples,
+    kpak_shifted: OnceLock<KpakTables>,
+    /// SSK validations under this verifier so far (saturating; only decides when to build
+    /// `kpak_shifted`).
+    validations: AtomicU32,
 }
 
 impl Verifier {
@@ -158,7 +172,12 @@ impl Verifier {
     pub fn new(kpak: &[u8]) -> Result<Self, Error> {
         let kpak = Kpak::from_bytes(kpak)?;
         let kpak_table = OddMultiples::new_vartime(&kpak.point, KPAK_WINDOW);
-        Ok(Self { kpak, kpak_table })
+        Ok(Self {
+            kpak,
+            kpak_table,
+            kpak_shifted: OnceLock::new(),
+            validations: AtomicU32::new(0),
+        })
     }
 
     /// The KPAK this verifier checks against.
@@ -236,6 +255,58 @@ impl Signer {
     /// \[SSK\]G != KPAK + \[HS\]PVT.
     pub fn new(kpak: &[u8], id: &[u8], ssk: &[u8], pvt: &[u8]) -> Result<Self, Error> {
         let kpak = Kpak::from_bytes(kpak)?;
+        Self::validate(&kpak, None, id, ssk, pvt)
+    }
+
+    /// As [`Signer::new`], with the KPAK taken from a [`Verifier`] that validated it already
+    /// and whose tables of KPAK's multiples then serve the check: for a client validating its
+    /// key sets under one KMS certificate. \[v\]KPAK uses the verifier's table (width 7);
+    /// after a few validations under the same verifier the check needs 64 doublings instead
+    /// of 128 (HS = u / v with u < 2^64, v < 2^192, and \[v\]KPAK from the tables of KPAK,
+    /// \[2^64\]KPAK and \[2^128\]KPAK, the last two built then, once per verifier).
+    ///
+    /// # Errors
+    /// [`Error::InvalidKey`] for any failure: a malformed PVT, SSK = 0 or >= q, or
+    /// \[SSK\]G != KPAK + \[HS\]PVT.
+    pub fn with_verifier(
+        verifier: &Verifier,
+        id: &[u8],
+        ssk: &[u8],
+        pvt: &[u8],
+    ) -> Result<Self, Error> {
+        let shifted = match verifier.kpak_shifted.get() {
+            Some(tables) => Some(tables),
+            None => {
+                let seen = verifier
+                    .validations
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                        Some(n.saturating_add(1))
+                    })
+                    .unwrap_or(u32::MAX);
+                (seen >= SHIFTED_TABLES_AFTER).then(|| {
+                    verifier
+                        .kpak_shifted
+                        .get_or_init(|| KpakTables::new_vartime(&verifier.kpak.point))
+                })
+            }
+        };
+        Self::validate(
+            &verifier.kpak,
+            Some((&verifier.kpak_table, shifted)),
+            id,
+            ssk,
+            pvt,
+        )
+    }
+
+    /// RFC 6507 5.1.2 under a decoded KPAK, with its table when there is one.
+    fn validate(
+        kpak: &Kpak,
+        kpak_tables: Option<(&OddMultiples, Option<&KpakTables>)>,
+        id: &[u8],
+        ssk: &[u8],
+        pvt: &[u8],
+    ) -> Result<Self, Error> {
         let pvt_point = decode_point_vartime(pvt).ok_or(Error::InvalidKey)?;
         // Canonical once decoded (0x04, x and y < p): kept as given.
         let pvt: [u8; POINT_BYTES] = pvt.try_into().map_err(|_| Error::InvalidKey)?;
@@ -252,9 +323,15 @@ impl Signer {
 
         // [SSK]G = KPAK + [HS]PVT, multiplied by v for HS = u / v (mod q) with u, v below
         // 2^128: [v SSK]G = [v]KPAK + [u]PVT, an equivalent check (v is invertible mod q) with
-        // half the doublings. [v SSK]G in constant time (generator tables); the right-hand
-        // side uses public values only.
-        let (u, u_negative, v) = msm::half_size_vartime(&hash_to_scalar(&signer.hs));
+        // half the doublings. With the shifted tables of KPAK, u < 2^64 and v < 2^192 instead
+        // (v in three chunks of 64 bits on the tables of KPAK, [2^64]KPAK, [2^128]KPAK): a
+        // quarter of the doublings. [v SSK]G in constant time (generator tables); the right-hand side uses
+        // public values only.
+        let hs = hash_to_scalar(&signer.hs);
+        let (u, u_negative, v) = match kpak_tables {
+            Some((_, Some(_))) => msm::split_vartime(&hs, msm::CHUNK_BITS),
+            _ => msm::half_size_vartime(&hs),
+        };
         let mut v_ssk = v * signer.ssk;
         let lhs = comb::mul_generator(&v_ssk);
         v_ssk.zeroize();
@@ -263,7 +340,13 @@ impl Signer {
         } else {
             pvt_point
         };
-        let rhs = msm::mul_two_vartime(&v, &kpak.point, &u, &pvt_term);
+        let rhs = match kpak_tables {
+            Some((table, Some(shifted))) => {
+                msm::mul_two_split_vartime(&v, table, shifted, &u, &pvt_term)
+            }
+            Some((table, None)) => msm::mul_two_with_table_vartime(&v, table, &u, &pvt_term),
+            None => msm::mul_two_vartime(&v, &kpak.point, &u, &pvt_term),
+        };
         // KPAK = -[HS]PVT gives the identity, which no SSK in [1, q-1] reaches.
         if !rhs.is_identity_vartime() && bool::from(public(lhs.ct_eq_jacobian(&rhs))) {
             Ok(signer)

@@ -2,7 +2,8 @@
 //! (RFC 6507) and SAKKE (RFC 6508) primitives it needs, behind a C ABI (`include/mcptt_kmc.h`).
 //!
 //! The Rust API here is the core; the C API in [`ffi`] only converts and delegates. Only the
-//! `ffi` module contains `unsafe` code.
+//! `ffi` module and two x86-64 assembly modules of field arithmetic (`field::mulx` for SAKKE,
+//! `nist_p256::field_x86_64` for ECCSI) contain `unsafe` code.
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]

@@ -249,7 +249,7 @@ fn ksak_one_gives_the_generator() {
 #[test]
 fn rfc6507_vector_signer() {
     let v = &*VECTOR;
-    let signer = Signer::new(&v.kpak, &v.id, &v.ssk, &v.pvt).unwrap();
+    let signer = assert_signer_accepts(&v.kpak, &v.id, &v.ssk, &v.pvt);
     assert_eq!(signer.pvt().to_vec(), v.pvt);
     assert_eq!(signer.hs().to_vec(), v.hs);
     // A fresh signature from the RFC's key verifies, and is not the RFC's (j is random).
@@ -859,19 +859,57 @@ fn issue(kms: &KmsSigningRoot, id: &[u8]) -> Issued {
     }
 }
 
+/// Both constructors refuse: `Signer::new` from the KPAK's octets and, when the KPAK itself
+/// is valid, `Signer::with_verifier` under a verifier of it (its KPAK table).
 fn assert_signer_rejects(kpak: &[u8], id: &[u8], ssk: &[u8], pvt: &[u8], what: &str) {
     assert_eq!(
         Signer::new(kpak, id, ssk, pvt).err(),
         Some(Error::InvalidKey),
         "Signer::new must refuse {what}"
     );
+    if let Ok(verifier) = Verifier::new(kpak) {
+        assert_eq!(
+            Signer::with_verifier(&verifier, id, ssk, pvt).err(),
+            Some(Error::InvalidKey),
+            "Signer::with_verifier must refuse {what}"
+        );
+    }
+}
+
+/// `Signer::with_verifier` accepts what `Signer::new` accepts, with the same HS and PVT.
+fn assert_signer_accepts(kpak: &[u8], id: &[u8], ssk: &[u8], pvt: &[u8]) -> Signer {
+    let signer = Signer::new(kpak, id, ssk, pvt).expect("Signer::new accepts");
+    let verifier = Verifier::new(kpak).unwrap();
+    let with = Signer::with_verifier(&verifier, id, ssk, pvt).expect("with_verifier accepts");
+    assert_eq!(with.hs(), signer.hs());
+    assert_eq!(with.pvt(), signer.pvt());
+    let sig = with.sign(b"with_verifier").unwrap();
+    assert_eq!(verifier.verify(id, b"with_verifier", &sig), Ok(()));
+    signer
 }
 
 #[test]
 fn signer_accepts_what_the_kms_issued() {
     for id in [&b""[..], b"\0", b"alice", &[7u8; 32]] {
         let a = issue(&KMS, id);
-        assert!(Signer::new(&a.kpak, &a.id, &a.ssk, &a.pvt).is_ok());
+        assert_signer_accepts(&a.kpak, &a.id, &a.ssk, &a.pvt);
+    }
+}
+
+/// Many issued keys (random v, so random HS and half-size splits): both constructors accept
+/// each, and refuse it with another identifier's SSK.
+#[test]
+fn signer_with_verifier_agrees_on_many_keys() {
+    let verifier = Verifier::new(&KMS.kpak().to_bytes()).unwrap();
+    let mut previous: Option<Issued> = None;
+    for i in 0..64u32 {
+        let a = issue(&KMS, &i.to_be_bytes());
+        assert_signer_accepts(&a.kpak, &a.id, &a.ssk, &a.pvt);
+        if let Some(b) = &previous {
+            assert!(Signer::with_verifier(&verifier, &a.id, &b.ssk, &a.pvt).is_err());
+            assert!(Signer::with_verifier(&verifier, &a.id, &a.ssk, &b.pvt).is_err());
+        }
+        previous = Some(a);
     }
 }
 

@@ -657,6 +657,22 @@ fn sweeps(f: &Fixture) -> Vec<(&'static str, Sweep<'_>)> {
         })),
     ));
     v.push((
+        "mkc_eccsi_signer_new_with_public",
+        Sweep::Constructor(Box::new(move |out, fail| unsafe {
+            let k = [1u8; 65];
+            mkc_eccsi_signer_new_with_public(
+                or_null(f.public, fail),
+                k.as_ptr(),
+                1,
+                k.as_ptr(),
+                32,
+                k.as_ptr(),
+                65,
+                out.cast(),
+            )
+        })),
+    ));
+    v.push((
         "mkc_sakke_public_new",
         Sweep::Constructor(Box::new(move |out, fail| unsafe {
             mkc_sakke_public_new(or_null(z_t.as_ptr(), fail), 257, out.cast())

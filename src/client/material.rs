@@ -280,7 +280,8 @@ impl KeyMaterial {
         }
         let id = encoding.identifier(&uid);
         let mut rejections = Vec::new();
-        let signer = Signer::new(&cert.xml.pub_auth_key, &id, &set.ssk, &set.pvt)
+        // Under the certificate's verifier: its KPAK is validated and its table built once.
+        let signer = Signer::with_verifier(&cert.verifier, &id, &set.ssk, &set.pvt)
             .map(Box::new)
             .map_err(|_| rejections.push(Rejection::InvalidSsk))
             .ok();

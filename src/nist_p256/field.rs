@@ -1,9 +1,16 @@
 //! GF(p), p = 2^256 - 2^224 + 2^192 + 2^96 - 1: the base field of P-256, in Montgomery form on
-//! fiat-crypto's `p256_64` (or `p256_32` on 32-bit targets).
+//! fiat-crypto's `p256_64` (or `p256_32` on 32-bit targets). On x86-64 the product, square,
+//! sum and difference are those of [`super::field_x86_64`] (assembly, same representation).
 
+#[cfg(all(target_arch = "x86_64", not(mkc_fiat_32)))]
+use super::field_x86_64 as fiat;
 #[cfg(any(not(target_pointer_width = "64"), mkc_fiat_32))]
 use fiat_crypto::p256_32 as fiat;
-#[cfg(all(target_pointer_width = "64", not(mkc_fiat_32)))]
+#[cfg(all(
+    target_pointer_width = "64",
+    not(target_arch = "x86_64"),
+    not(mkc_fiat_32)
+))]
 use fiat_crypto::p256_64 as fiat;
 #[allow(unused_imports)] // used by the macro's expansion
 use subtle::ConstantTimeEq;

@@ -14,6 +14,8 @@
 //! point validation.
 
 mod field;
+#[cfg(all(target_arch = "x86_64", not(mkc_fiat_32)))]
+mod field_x86_64;
 mod inversion;
 mod point;
 mod scalar;

@@ -158,6 +158,84 @@ pub(crate) fn mul_two_vartime(
     ])
 }
 
+/// As [`mul_two_vartime`] with P's table built beforehand (a KPAK's, window
+/// [`KPAK_WINDOW`]): its wider window takes about 16 additions for a 128-bit scalar instead of
+/// 26, and only Q's table is built here.
+pub(crate) fn mul_two_with_table_vartime(
+    a: &Scalar,
+    p: &OddMultiples,
+    b: &Scalar,
+    q: &AffinePoint,
+) -> JacobianPoint {
+    let q_table = odd_multiples_affine(&[q], HALF_WINDOW);
+    msm_vartime(&[
+        (wnaf_vartime(a, KPAK_WINDOW), &p.points),
+        (wnaf_vartime(b, HALF_WINDOW), &q_table[0]),
+    ])
+}
+
+/// Bits of each chunk of [`KpakTables`]: SSK validation under a verifier splits HS as u / v
+/// with u below 2^64 and v below 2^192 (three chunks), so that its chain of doublings is 64
+/// long instead of 128.
+pub(crate) const CHUNK_BITS: u32 = 64;
+
+/// The wNAF tables (window [`KPAK_WINDOW`]) of \[2^64\]KPAK and \[2^128\]KPAK, beside KPAK's own:
+/// with them \[v\]KPAK for v < 2^192 takes 64 doublings. 4 KiB, one batch inversion, 128
+/// doublings to build. Public data only.
+pub(crate) struct KpakTables {
+    shifted: [OddMultiples; 2],
+}
+
+impl KpakTables {
+    /// The tables of \[2^64\]P and \[2^128\]P, for a point P of order q.
+    pub(crate) fn new_vartime(p: &AffinePoint) -> Self {
+        let mut acc = JacobianPoint::from_affine(p);
+        let mut shifted = Vec::with_capacity(2);
+        for _ in 0..2 {
+            for _ in 0..CHUNK_BITS {
+                acc = acc.double();
+            }
+            // [2^64]P and [2^128]P are not the identity: q is prime and above 2^128.
+            shifted.push(acc.to_affine_vartime().unwrap_or_default());
+        }
+        let points: Vec<&AffinePoint> = shifted.iter().collect();
+        let mut tables = odd_multiples_affine(&points, KPAK_WINDOW).into_iter();
+        let mut next = || OddMultiples {
+            points: tables.next().unwrap_or_default(),
+        };
+        Self {
+            shifted: [next(), next()],
+        }
+    }
+}
+
+/// \[v\]P + \[u\]Q for public v < 2^192 and u < 2^64 (from [`split_vartime`] with 64 bits), with
+/// P's tables built beforehand (a KPAK's: its own and [`KpakTables`]): v in three 64-bit
+/// chunks, one per table, and only Q's table built here; 64 doublings shared by the four terms.
+pub(crate) fn mul_two_split_vartime(
+    v: &Scalar,
+    p: &OddMultiples,
+    p_shifted: &KpakTables,
+    u: &Scalar,
+    q: &AffinePoint,
+) -> JacobianPoint {
+    let limbs = u256_from_scalar(v);
+    let chunk = |i: usize| u256_to_scalar(&[limbs[i], 0, 0, 0]);
+    let q_table = odd_multiples_affine(&[q], HALF_WINDOW);
+    msm_vartime(&[
+        (wnaf_vartime(&chunk(0), KPAK_WINDOW), &p.points),
+        (
+            wnaf_vartime(&chunk(1), KPAK_WINDOW),
+            &p_shifted.shifted[0].points,
+        ),
+        (
+            wnaf_vartime(&chunk(2), KPAK_WINDOW),
+            &p_shifted.shifted[1].points,
+        ),
+        (wnaf_vartime(u, HALF_WINDOW), &q_table[0]),
+    ])
+}
+
 /// 256-bit unsigned integers as four little-endian u64 limbs, for [`half_size_vartime`].
 type U256 = [u64; 4];
 
@@ -175,7 +253,7 @@ fn u256_to_scalar(n: &U256) -> Scalar {
         let at = 32 - 8 * (i + 1);
         bytes[at..at + 8].copy_from_slice(&limb.to_be_bytes());
     }
-    // Only called with values below 2^129 < q.
+    // Only called with values below 2^193 < q.
     Scalar::from_be_bytes(&bytes).unwrap_or(Scalar::ZERO)
 }
 
@@ -228,12 +306,19 @@ fn u256_add(a: &U256, b: &U256) -> U256 {
 /// on (q, k), stopped at the first remainder below 2^128 (then |v| <= q / 2^128). Multiplying
 /// a check by v turns \[k\]P into \[u\]P: half the doublings. Variable time: public k only.
 pub(crate) fn half_size_vartime(k: &Scalar) -> (Scalar, bool, Scalar) {
+    split_vartime(k, 128)
+}
+
+/// As [`half_size_vartime`] with the Euclidean algorithm stopped at the first remainder of at
+/// most `bits` bits (1 to 128): k = u / v (mod q) with |u| < 2^bits and v in
+/// [1, 2^(256 - bits)), since |v| <= q / r for the remainder r >= 2^bits before u.
+pub(crate) fn split_vartime(k: &Scalar, bits: u32) -> (Scalar, bool, Scalar) {
     let q: U256 = u256_from_scalar(&(-Scalar::ONE));
     let q = u256_add(&q, &[1, 0, 0, 0]);
     // Invariant: r_i = +-t_i k (mod q), the signs of t alternating; t holds magnitudes.
     let (mut r0, mut r1) = (q, u256_from_scalar(k));
     let (mut t0, mut t1): (U256, U256) = ([0; 4], [1, 0, 0, 0]);
-    while u256_bits(&r1) > 128 {
+    while u256_bits(&r1) > bits {
         // r0 mod r1 by shifted subtractions; t0 grows by the same multiples of t1.
         while u256_ge(&r0, &r1) {
             let mut shift = u256_bits(&r0) - u256_bits(&r1);
@@ -302,6 +387,54 @@ mod tests {
             assert!((1..=128).contains(&v_bits));
             let signed_u = if negative { -u } else { u };
             assert!(bool::from((k * v).ct_eq(&signed_u)));
+        }
+    }
+
+    /// The 64-bit split of SSK validation under a verifier: k v = +-u (mod q) with u below
+    /// 2^64 and v in [1, 2^192), and [`mul_two_split_vartime`] on KPAK-like tables equal to
+    /// [`mul_two_vartime`] on the same scalars.
+    #[test]
+    fn split_fractions_and_multiplication() {
+        let mut k = Scalar::from_u64(0x0fed_cba9_8765_4321);
+        let two_64 = Scalar::from_u64(1 << 32) * Scalar::from_u64(1 << 32);
+        let mut cases = vec![
+            Scalar::ONE,
+            -Scalar::ONE,
+            two_64,
+            two_64 - Scalar::ONE,
+            two_64 * two_64 * two_64,
+            Scalar::from_u64(5).invert_nonzero().unwrap(),
+        ];
+        for _ in 0..40 {
+            k = k * k + Scalar::from_u64(11);
+            cases.push(k);
+        }
+        let p = mul_vartime(&Scalar::from_u64(0x1234_5678), &AffinePoint::GENERATOR)
+            .to_affine_vartime()
+            .unwrap();
+        let q = mul_vartime(&Scalar::from_u64(0x9abc_def0), &AffinePoint::GENERATOR)
+            .to_affine_vartime()
+            .unwrap();
+        let table = OddMultiples::new_vartime(&p, KPAK_WINDOW);
+        let shifted = KpakTables::new_vartime(&p);
+        for k in cases {
+            let (u, negative, v) = split_vartime(&k, CHUNK_BITS);
+            assert!(u256_bits(&u256_from_scalar(&u)) <= 64);
+            let v_bits = u256_bits(&u256_from_scalar(&v));
+            assert!((1..=192).contains(&v_bits));
+            let signed_u = if negative { -u } else { u };
+            assert!(bool::from((k * v).ct_eq(&signed_u)));
+            let split = mul_two_split_vartime(&v, &table, &shifted, &u, &q);
+            let direct = mul_two_vartime(&v, &p, &u, &q);
+            let with_table = mul_two_with_table_vartime(&v, &table, &u, &q);
+            assert_eq!(
+                split.to_affine_vartime().map(|a| a.to_sec1()),
+                direct.to_affine_vartime().map(|a| a.to_sec1())
+            );
+            assert_eq!(
+                with_table.to_affine_vartime().map(|a| a.to_sec1()),
+                direct.to_affine_vartime().map(|a| a.to_sec1())
+            );
         }
     }
 

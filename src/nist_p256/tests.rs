@@ -479,3 +479,133 @@ fn comb_edges() {
         );
     }
 }
+
+/// The x86-64 assembly of `field_x86_64` against fiat-crypto's `p256_64` and num-bigint, on the
+/// raw Montgomery limbs: every value below p is a valid input, so the edges are those of the
+/// representation (0, 1, p-1, p-2, R mod p, R^2 mod p, 2^256 - 1 reduced, limbs of all ones,
+/// top limb at its maximum below p, 2^255) as well as of the arithmetic.
+#[cfg(all(target_arch = "x86_64", not(mkc_fiat_32)))]
+mod assembly {
+    use super::super::field_x86_64 as asm;
+    use super::*;
+    use fiat_crypto::p256_64 as fiat;
+
+    fn limbs(n: &BigUint) -> [u64; 4] {
+        let digits = n.to_u64_digits();
+        core::array::from_fn(|i| digits.get(i).copied().unwrap_or(0))
+    }
+
+    fn value(limbs: &[u64; 4]) -> BigUint {
+        BigUint::from_slice(
+            &limbs
+                .iter()
+                .flat_map(|l| [*l as u32, (*l >> 32) as u32])
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    fn element(limbs: [u64; 4]) -> fiat::fiat_p256_montgomery_domain_field_element {
+        fiat::fiat_p256_montgomery_domain_field_element(limbs)
+    }
+
+    /// asm and fiat agree, and the product is a b / 2^256 mod p exactly.
+    fn check(a: &[u64; 4], b: &[u64; 4]) {
+        let m = p();
+        let r_inv = (BigUint::from(1u8) << 256u32).modpow(&(&m - 2u8), &m);
+        let (x, y) = (element(*a), element(*b));
+        let mut expected = element([0; 4]);
+        fiat::fiat_p256_mul(&mut expected, &x, &y);
+        let product = asm::mul(a, b);
+        assert_eq!(product, expected.0, "mul {a:x?} {b:x?}");
+        assert_eq!(value(&product), value(a) * value(b) * &r_inv % &m);
+        fiat::fiat_p256_square(&mut expected, &x);
+        let square = asm::square(a);
+        assert_eq!(square, expected.0, "square {a:x?}");
+        assert_eq!(value(&square), value(a) * value(a) * &r_inv % &m);
+        fiat::fiat_p256_add(&mut expected, &x, &y);
+        assert_eq!(asm::add(a, b), expected.0, "add {a:x?} {b:x?}");
+        assert_eq!(value(&asm::add(a, b)), (value(a) + value(b)) % &m);
+        fiat::fiat_p256_sub(&mut expected, &x, &y);
+        assert_eq!(asm::sub(a, b), expected.0, "sub {a:x?} {b:x?}");
+        assert_eq!(value(&asm::sub(a, b)), (value(a) + &m - value(b)) % &m);
+    }
+
+    fn raw_edges() -> Vec<[u64; 4]> {
+        let m = p();
+        let r = BigUint::from(1u8) << 256u32;
+        let mut values: Vec<BigUint> = vec![
+            BigUint::from(0u8),
+            BigUint::from(1u8),
+            BigUint::from(2u8),
+            &m - 1u8,
+            &m - 2u8,
+            &m - (BigUint::from(1u8) << 64u32),
+            &r % &m,
+            (&r * &r) % &m,
+            (&r - 1u8) % &m,
+            &m - (&r % &m),
+            BigUint::from(1u8) << 255u32,
+            (BigUint::from(1u8) << 224u32) - 1u8,
+            BigUint::from(u64::MAX),
+            BigUint::from(1u8) << 192u32,
+            (&m + 1u8) / 2u8,
+            (&m - 1u8) / 2u8,
+        ];
+        // limb patterns: all ones but the top limb at its largest below p's
+        values.push(value(&[
+            u64::MAX,
+            u64::MAX,
+            u64::MAX,
+            0xffff_ffff_0000_0000,
+        ]));
+        values.push(value(&[0, 0, 0, 0xffff_ffff_0000_0001]));
+        values.push(value(&[u64::MAX, 0xffff_ffff, 0, 0xffff_ffff_0000_0000]));
+        values.push(value(&[0x8000_0000_0000_0000; 4]));
+        values.iter().map(|v| limbs(&(v % &m))).collect()
+    }
+
+    #[test]
+    fn assembly_edges() {
+        let edges = raw_edges();
+        for a in &edges {
+            for b in &edges {
+                check(a, b);
+            }
+        }
+    }
+
+    /// Long chains (each output the next input), which reach values that no edge lists.
+    #[test]
+    fn assembly_chains() {
+        let mut a = limbs(&(p() - 3u8));
+        let mut b = [
+            0x0123_4567_89ab_cdef,
+            0xfedc_ba98_7654_3210,
+            7,
+            0x8000_0000_0000_0001,
+        ];
+        for _ in 0..20_000 {
+            check(&a, &b);
+            let next = asm::mul(&a, &b);
+            b = asm::add(&asm::square(&a), &b);
+            a = asm::sub(&next, &b);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn assembly_random(a in any::<[u8; 32]>(), b in any::<[u8; 32]>()) {
+            check(&limbs(&(big(&a) % p())), &limbs(&(big(&b) % p())));
+        }
+
+        /// Inputs just below p and just above 0, where the final subtraction decides.
+        #[test]
+        fn assembly_near_edges(a in 0u64..1 << 40, b in 0u64..1 << 40) {
+            let m = p();
+            check(&limbs(&(&m - 1u8 - a)), &limbs(&BigUint::from(b)));
+            check(&limbs(&(&m - 1u8 - a)), &limbs(&(&m - 1u8 - b)));
+        }
+    }
+}

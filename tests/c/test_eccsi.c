@@ -790,6 +790,82 @@ static void expect_signer_rejected(const char *name, const uint8_t *kpak, size_t
              MKC_RESULT_INVALID_KEY, "result");
     CHECK(out == SENTINEL_SIGNER, "*out unchanged on failure");
     if (out != SENTINEL_SIGNER) mkc_eccsi_signer_free(out);
+    /* The same under a verification handle of the KPAK, when the KPAK is valid. */
+    {
+        const mkc_eccsi_public *pub = NULL;
+        if (kpak != NULL && mkc_eccsi_public_new(kpak, kpak_len, &pub) == MKC_RESULT_OK) {
+            set_ctx("signer_new_with_public rejects", name);
+            out = SENTINEL_SIGNER;
+            CHECK_RC(mkc_eccsi_signer_new_with_public(pub, id, id_len, ssk, ssk_len, pvt, pvt_len,
+                                                      &out),
+                     MKC_RESULT_INVALID_KEY, "result");
+            CHECK(out == SENTINEL_SIGNER, "*out unchanged on failure");
+            if (out != SENTINEL_SIGNER) mkc_eccsi_signer_free(out);
+            mkc_eccsi_public_free(pub);
+        }
+    }
+}
+
+/* mkc_eccsi_signer_new_with_public: accepts what signer_new accepts (the RFC's key, issued
+ * keys), signs with it, and keeps the NULL and out contracts of signer_new. */
+static void test_signer_new_with_public(void) {
+    const mkc_eccsi_public *pub = NULL;
+    const mkc_eccsi_signer *signer = NULL, *out;
+    uint8_t sig[SIG_BYTES];
+    size_t written = 0;
+
+    set_ctx("signer_new_with_public", "RFC 6507 Appendix A");
+    CHECK_RC(mkc_eccsi_public_new(rfc_kpak, PT_BYTES, &pub), MKC_RESULT_OK, "public_new");
+    if (pub != NULL) {
+        CHECK_RC(mkc_eccsi_signer_new_with_public(pub, rfc_id, sizeof rfc_id, rfc_ssk, SC_BYTES,
+                                                  rfc_pvt, PT_BYTES, &signer),
+                 MKC_RESULT_OK, "the RFC SSK and PVT");
+        if (signer != NULL) {
+            CHECK_RC(mkc_eccsi_sign(signer, rfc_msg, sizeof rfc_msg, sig, sizeof sig, &written),
+                     MKC_RESULT_OK, "sign");
+            CHECK_RC(mkc_eccsi_verify(pub, rfc_id, sizeof rfc_id, rfc_msg, sizeof rfc_msg, sig,
+                                      written),
+                     MKC_RESULT_OK, "its signature verifies");
+            mkc_eccsi_signer_free(signer);
+            signer = NULL;
+        }
+        mkc_eccsi_public_free(pub);
+    }
+
+    set_ctx("signer_new_with_public", "issued key");
+    /* The signer outlives the verification handle it was made under. */
+    pub = NULL;
+    CHECK_RC(mkc_eccsi_public_new(kpak_a, PT_BYTES, &pub), MKC_RESULT_OK, "public_new A");
+    CHECK_RC(mkc_eccsi_signer_new_with_public(pub, ID_A, ID_A_LEN, ssk_a, SC_BYTES, pvt_a,
+                                              PT_BYTES, &signer),
+             MKC_RESULT_OK, "ID_A's SSK and PVT");
+    mkc_eccsi_public_free(pub);
+    if (signer != NULL) {
+        CHECK_RC(mkc_eccsi_sign(signer, ID_B, ID_B_LEN, sig, sizeof sig, &written), MKC_RESULT_OK,
+                 "sign after the public handle is freed");
+        CHECK_RC(mkc_eccsi_verify(pub_a, ID_A, ID_A_LEN, ID_B, ID_B_LEN, sig, written),
+                 MKC_RESULT_OK, "its signature verifies");
+        mkc_eccsi_signer_free(signer);
+    }
+
+    set_ctx("signer_new_with_public NULL", "");
+    out = SENTINEL_SIGNER;
+    CHECK_RC(mkc_eccsi_signer_new_with_public(NULL, ID_A, ID_A_LEN, ssk_a, SC_BYTES, pvt_a,
+                                              PT_BYTES, &out),
+             MKC_RESULT_NULL_PARAMETER, "public_key NULL");
+    CHECK_RC(mkc_eccsi_signer_new_with_public(pub_a, NULL, ID_A_LEN, ssk_a, SC_BYTES, pvt_a,
+                                              PT_BYTES, &out),
+             MKC_RESULT_NULL_PARAMETER, "id NULL with a length");
+    CHECK_RC(mkc_eccsi_signer_new_with_public(pub_a, ID_A, ID_A_LEN, NULL, SC_BYTES, pvt_a,
+                                              PT_BYTES, &out),
+             MKC_RESULT_NULL_PARAMETER, "ssk NULL");
+    CHECK_RC(mkc_eccsi_signer_new_with_public(pub_a, ID_A, ID_A_LEN, ssk_a, SC_BYTES, NULL,
+                                              PT_BYTES, &out),
+             MKC_RESULT_NULL_PARAMETER, "pvt NULL");
+    CHECK(out == SENTINEL_SIGNER, "*out unchanged by the NULL cases");
+    CHECK_RC(mkc_eccsi_signer_new_with_public(pub_a, ID_A, ID_A_LEN, ssk_a, SC_BYTES, pvt_a,
+                                              PT_BYTES, NULL),
+             MKC_RESULT_NULL_PARAMETER, "out NULL");
 }
 
 static void test_signer_new(void) {
@@ -1331,6 +1407,7 @@ int main(void) {
     test_issue_buffers();
     test_public_new();
     test_signer_new();
+    test_signer_new_with_public();
     test_identifiers_and_messages();
     test_sign_buffers();
     test_verify_rejects();

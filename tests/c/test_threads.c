@@ -6,8 +6,9 @@
  * verify, encapsulate, decapsulate, uid, key period), as the header allows while no mutating
  * call runs; and the stateless functions (mkc_uid_derive, mkc_random). The threads start
  * together at a barrier, so the SAKKE receivers' lazy tables (the bare receiver's and the
- * client's, built on their first decapsulation) and the library's base-point tables (built
- * on first use) are built under contention. Every result is checked against the RFC 6507 / RFC 6508 vectors or by a round
+ * client's, built on their first decapsulation), the ECCSI verification handle's (built at
+ * its first SSK validation) and the library's base-point tables (built on first use) are
+ * built under contention. Every result is checked against the RFC 6507 / RFC 6508 vectors or by a round
  * trip.
  *
  * `make test-race` runs it under ThreadSanitizer (this program with -fsanitize=thread, the
@@ -215,6 +216,15 @@ static void *work(void *arg) {
                                        sizeof issued_ssk, issued_pvt, sizeof issued_pvt,
                                        &signer) == MKC_RESULT_OK,
                "the issued SSK validates");
+        mkc_eccsi_signer_free(signer);
+        /* The same under the shared verification handle, whose lazy KPAK tables (built at its
+         * first SSK validation) are built under contention. */
+        signer = NULL;
+        expect(w, mkc_eccsi_signer_new_with_public(g_public, id, sizeof id, issued_ssk,
+                                                   sizeof issued_ssk, issued_pvt,
+                                                   sizeof issued_pvt,
+                                                   &signer) == MKC_RESULT_OK,
+               "the issued SSK validates under the verification handle");
         mkc_eccsi_signer_free(signer);
 
         /* The client, through its const calls: sign and verify as alice, encapsulate to her
