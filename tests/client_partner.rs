@@ -472,3 +472,52 @@ fn only_a_newer_non_empty_cache_erases_a_domain() {
     );
     assert_eq!(alice.partner_status(PARTNER, now), PartnerStatus::Unknown);
 }
+
+/// Breaker: an answer with an OLDER CacheNum than the one held is stale (a lagging KMS replica,
+/// a cached response): the module documentation says it erases nothing, but it must not undo
+/// what a newer cache decided either. Today it re-installs a domain the newer cache dropped
+/// (MIKEY with it works again) and moves the held CacheNum back, so the client next asks for
+/// `certcache/<older>`.
+#[test]
+fn an_older_cache_does_not_bring_back_a_dropped_domain() {
+    let (mut alice, mut home, _, _, _) = pair(DAY);
+    let partner_cert = home.partners[0].clone();
+    let other = FakeKms::of_domain(OTHER, CAROL, MONTH).external_certificate();
+    // Cache 2 no longer names the partner: dropped.
+    let now = T0 + 100;
+    let events = answer_cache(&mut alice, &mut home, now, 200, cache(2, vec![other.clone()]));
+    assert_eq!(
+        removed(&events),
+        vec![(PARTNER.to_owned(), Rejection::NotInCache)]
+    );
+    assert_eq!(alice.partner_status(PARTNER, now), PartnerStatus::Unknown);
+    // A stale answer, cache 1 (which named the partner), arrives afterwards.
+    let now = now + 100;
+    answer_cache(&mut alice, &mut home, now, 200, cache(1, vec![partner_cert.clone()]));
+    assert_eq!(
+        alice.partner_status(PARTNER, now),
+        PartnerStatus::Unknown,
+        "a stale cache re-installed a domain a newer cache dropped"
+    );
+    assert_eq!(alice.partner_cache_num(), Some(2), "the held CacheNum went back");
+}
+
+/// Breaker: as above, for a domain that a newer cache (3) returned Revoked: a stale cache 1
+/// naming its old valid certificate makes it Valid again (MIKEY with a revoked KMS domain).
+#[test]
+fn an_older_cache_does_not_unrevoke_a_domain() {
+    let (mut alice, mut home, _, _, _) = pair(DAY);
+    let partner_cert = home.partners[0].clone();
+    let mut revoked = partner_cert.clone();
+    revoked.revoked = true;
+    let now = T0 + 100;
+    answer_cache(&mut alice, &mut home, now, 200, cache(3, vec![revoked]));
+    assert_eq!(alice.partner_status(PARTNER, now), PartnerStatus::Revoked);
+    let now = now + 100;
+    answer_cache(&mut alice, &mut home, now, 200, cache(1, vec![partner_cert]));
+    assert_eq!(
+        alice.partner_status(PARTNER, now),
+        PartnerStatus::Revoked,
+        "a stale cache un-revoked a partner domain"
+    );
+}
