@@ -82,7 +82,10 @@ fn partner_certificates_come_from_the_cache_and_are_asked_again_with_its_number(
     assert_eq!(installed(&events), vec![(PARTNER.to_owned(), false)]);
     assert_eq!(alice.partner_status(PARTNER, T0), PartnerStatus::Valid);
     assert_eq!(alice.partner_status(KMS_URI, T0), PartnerStatus::Valid);
-    assert_eq!(alice.partner_status("other.example.com", T0), PartnerStatus::Unknown);
+    assert_eq!(
+        alice.partner_status("other.example.com", T0),
+        PartnerStatus::Unknown
+    );
     assert_eq!(alice.partner_cache_num(), Some(1));
     let asked = |kms: &FakeKms| -> Vec<String> {
         kms.requests
@@ -127,9 +130,11 @@ fn mikey_across_domains_in_both_directions() {
     let wrong = alice
         .mikey_create_imessage(ALICE, CAROL, now, &pck(None))
         .unwrap();
-    assert!(carol
-        .mikey_process_imessage(CAROL, now, 60, Some(ALICE), &wrong)
-        .is_err());
+    assert!(
+        carol
+            .mikey_process_imessage(CAROL, now, 60, Some(ALICE), &wrong)
+            .is_err()
+    );
 }
 
 #[test]
@@ -166,7 +171,10 @@ fn a_revoked_partner_is_removed_and_refused_as_revoked() {
     home.partners[0].revoked = true;
     home.cache_num = 2;
     let events = run_until(&mut alice, &mut home, T0 + 1, T0 + DAY + 60);
-    assert_eq!(removed(&events), vec![(PARTNER.to_owned(), Rejection::Revoked)]);
+    assert_eq!(
+        removed(&events),
+        vec![(PARTNER.to_owned(), Rejection::Revoked)]
+    );
     let later = T0 + DAY + 60;
     assert_eq!(alice.partner_status(PARTNER, later), PartnerStatus::Revoked);
     assert_eq!(alice.partner_cache_num(), Some(2));
@@ -198,8 +206,14 @@ fn a_partner_certificate_past_its_valid_to_is_removed() {
     let mut alice = client(c);
     let events = run_until(&mut alice, &mut home, T0, T0 + 3 * DAY);
     assert_eq!(installed(&events).len(), 1);
-    assert_eq!(removed(&events), vec![(PARTNER.to_owned(), Rejection::NotValid)]);
-    assert_eq!(alice.partner_status(PARTNER, T0 + 3 * DAY), PartnerStatus::Unknown);
+    assert_eq!(
+        removed(&events),
+        vec![(PARTNER.to_owned(), Rejection::NotValid)]
+    );
+    assert_eq!(
+        alice.partner_status(PARTNER, T0 + 3 * DAY),
+        PartnerStatus::Unknown
+    );
 }
 
 #[test]
@@ -216,7 +230,10 @@ fn bad_partner_certificates_are_refused_and_change_nothing() {
     let mut got = rejections(&events);
     got.sort_by_key(|r| format!("{r:?}"));
     assert_eq!(got, vec![Rejection::InvalidKpak, Rejection::WrongKmsUri]);
-    assert_eq!(alice.partner_status(PARTNER, T0 + DAY + 60), PartnerStatus::Valid);
+    assert_eq!(
+        alice.partner_status(PARTNER, T0 + DAY + 60),
+        PartnerStatus::Valid
+    );
     assert!(installed(&events).is_empty() && removed(&events).is_empty());
     // A cache of more than MAX_PARTNERS certificates is refused whole.
     let other = FakeKms::of_domain("p.example.com", CAROL, MONTH).external_certificate();
@@ -224,9 +241,15 @@ fn bad_partner_certificates_are_refused_and_change_nothing() {
     home.cache_num = 3;
     let now = T0 + DAY + 60;
     let events = run_until(&mut alice, &mut home, now, now + DAY + 60);
-    assert!(rejections(&events).contains(&Rejection::Malformed), "{events:?}");
+    assert!(
+        rejections(&events).contains(&Rejection::Malformed),
+        "{events:?}"
+    );
     assert_eq!(alice.partner_cache_num(), Some(2));
-    assert_eq!(alice.partner_status("p.example.com", now), PartnerStatus::Unknown);
+    assert_eq!(
+        alice.partner_status("p.example.com", now),
+        PartnerStatus::Unknown
+    );
 }
 
 #[test]
@@ -238,10 +261,15 @@ fn our_revoked_certificate_erases_it_and_all_material() {
     home.mode = Mode::RevokedCertificate;
     alice.refresh();
     let (events, _) = drive(&mut alice, &mut home, T0 + 10);
-    assert!(rejections(&events).contains(&Rejection::Revoked), "{events:?}");
-    assert!(events
-        .iter()
-        .any(|e| matches!(e, Event::MaterialExpired { identity, .. } if identity == ALICE)));
+    assert!(
+        rejections(&events).contains(&Rejection::Revoked),
+        "{events:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::MaterialExpired { identity, .. } if identity == ALICE))
+    );
     assert!(matches!(
         alice.sign(ALICE, T0 + 10, b"m"),
         Err(ClientError::NoCertificate)
@@ -258,7 +286,10 @@ fn a_revoked_key_set_erases_that_material() {
     home.mode = Mode::RevokedKeySet;
     alice.refresh();
     let (events, _) = drive(&mut alice, &mut home, T0 + 10);
-    assert!(rejections(&events).contains(&Rejection::Revoked), "{events:?}");
+    assert!(
+        rejections(&events).contains(&Rejection::Revoked),
+        "{events:?}"
+    );
     let n = home.period_at(T0);
     assert!(events.iter().any(|e| matches!(
         e,
@@ -283,7 +314,10 @@ fn partner_certificates_live_in_the_key_store() {
         _ => None,
     })
     .collect();
-    assert!(installed(&events).contains(&(PARTNER.to_owned(), false)), "{events:?}");
+    assert!(
+        installed(&events).contains(&(PARTNER.to_owned(), false)),
+        "{events:?}"
+    );
     assert_eq!(restored.partner_cache_num(), Some(1));
     let now = T0 + 100;
     let message = carol
@@ -485,7 +519,13 @@ fn an_older_cache_does_not_bring_back_a_dropped_domain() {
     let other = FakeKms::of_domain(OTHER, CAROL, MONTH).external_certificate();
     // Cache 2 no longer names the partner: dropped.
     let now = T0 + 100;
-    let events = answer_cache(&mut alice, &mut home, now, 200, cache(2, vec![other.clone()]));
+    let events = answer_cache(
+        &mut alice,
+        &mut home,
+        now,
+        200,
+        cache(2, vec![other.clone()]),
+    );
     assert_eq!(
         removed(&events),
         vec![(PARTNER.to_owned(), Rejection::NotInCache)]
@@ -493,13 +533,23 @@ fn an_older_cache_does_not_bring_back_a_dropped_domain() {
     assert_eq!(alice.partner_status(PARTNER, now), PartnerStatus::Unknown);
     // A stale answer, cache 1 (which named the partner), arrives afterwards.
     let now = now + 100;
-    answer_cache(&mut alice, &mut home, now, 200, cache(1, vec![partner_cert.clone()]));
+    answer_cache(
+        &mut alice,
+        &mut home,
+        now,
+        200,
+        cache(1, vec![partner_cert.clone()]),
+    );
     assert_eq!(
         alice.partner_status(PARTNER, now),
         PartnerStatus::Unknown,
         "a stale cache re-installed a domain a newer cache dropped"
     );
-    assert_eq!(alice.partner_cache_num(), Some(2), "the held CacheNum went back");
+    assert_eq!(
+        alice.partner_cache_num(),
+        Some(2),
+        "the held CacheNum went back"
+    );
 }
 
 /// Breaker: as above, for a domain that a newer cache (3) returned Revoked: a stale cache 1
@@ -514,7 +564,13 @@ fn an_older_cache_does_not_unrevoke_a_domain() {
     answer_cache(&mut alice, &mut home, now, 200, cache(3, vec![revoked]));
     assert_eq!(alice.partner_status(PARTNER, now), PartnerStatus::Revoked);
     let now = now + 100;
-    answer_cache(&mut alice, &mut home, now, 200, cache(1, vec![partner_cert]));
+    answer_cache(
+        &mut alice,
+        &mut home,
+        now,
+        200,
+        cache(1, vec![partner_cert]),
+    );
     assert_eq!(
         alice.partner_status(PARTNER, now),
         PartnerStatus::Revoked,
