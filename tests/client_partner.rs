@@ -344,6 +344,7 @@ fn partner_certificates_live_in_the_key_store() {
 }
 
 const OTHER: &str = "other.example.com";
+const OLDER: &str = "older.example.com";
 
 /// Asks for the certificate cache at `now` (as the interval does) and answers that request
 /// with (`status`, `payload`) from `kms`'s envelope; every other request is answered by
@@ -459,8 +460,10 @@ fn a_revoked_domain_dropped_from_a_newer_cache_is_forgotten() {
 
 /// Guards: an answer with the same or an older CacheNum, an empty answer (with a newer
 /// CacheNum: "nothing new", as a KMS answers `certcache/<CacheNum>` when the client holds
-/// the current cache), a KmsError and a failed (4xx, 5xx) answer erase nothing. The last
-/// answer, newer and non-empty, shows that the same drive does erase.
+/// the current cache), a KmsError and a failed (4xx, 5xx) answer erase nothing. The older
+/// answer installs nothing either (its domain stays unknown) and leaves the held CacheNum; only
+/// the empty newer one moves it. The last answer, newer and non-empty, shows that the same
+/// drive does erase.
 #[test]
 fn only_a_newer_non_empty_cache_erases_a_domain() {
     let (mut alice, mut home, _, _, _) = pair(DAY);
@@ -472,16 +475,18 @@ fn only_a_newer_non_empty_cache_erases_a_domain() {
         code: 500,
         message: "later".into(),
     });
-    let guards: Vec<(&str, u16, KmsPayload)> = vec![
-        ("same CacheNum", 200, cache(1, vec![other()])),
-        ("older CacheNum", 200, cache(0, vec![other()])),
-        ("empty, newer CacheNum", 200, cache(7, Vec::new())),
-        ("404", 404, cache(8, vec![other()])),
-        ("500", 500, cache(8, vec![other()])),
-        ("KmsError", 200, error.clone()),
-        ("KmsError in a 400", 400, error),
+    let older = FakeKms::of_domain(OLDER, CAROL, MONTH).external_certificate();
+    // (what, status, answer, the CacheNum held after it)
+    let guards: Vec<(&str, u16, KmsPayload, u64)> = vec![
+        ("same CacheNum", 200, cache(1, vec![other()]), 1),
+        ("older CacheNum", 200, cache(0, vec![older]), 1),
+        ("empty, newer CacheNum", 200, cache(7, Vec::new()), 7),
+        ("404", 404, cache(8, vec![other()]), 7),
+        ("500", 500, cache(8, vec![other()]), 7),
+        ("KmsError", 200, error.clone(), 7),
+        ("KmsError in a 400", 400, error, 7),
     ];
-    for (what, status, payload) in guards {
+    for (what, status, payload, held) in guards {
         now += 100;
         let events = answer_cache(&mut alice, &mut home, now, status, payload);
         assert!(removed(&events).is_empty(), "{what}: {events:?}");
@@ -489,6 +494,12 @@ fn only_a_newer_non_empty_cache_erases_a_domain() {
             alice.partner_status(PARTNER, now),
             PartnerStatus::Valid,
             "{what}"
+        );
+        assert_eq!(alice.partner_cache_num(), Some(held), "{what}");
+        assert_eq!(
+            alice.partner_status(OLDER, now),
+            PartnerStatus::Unknown,
+            "{what}: an older cache installed a domain"
         );
     }
     let held = alice.partner_cache_num().unwrap();
@@ -576,4 +587,94 @@ fn an_older_cache_does_not_unrevoke_a_domain() {
         PartnerStatus::Revoked,
         "a stale cache un-revoked a partner domain"
     );
+}
+
+/// An answer with an older CacheNum changes nothing at all and is not reported: a revocation
+/// it carries is not applied (the newer cache held did not revoke), a domain only it names is
+/// not installed, and the next request still names the CacheNum held.
+#[test]
+fn an_older_cache_changes_nothing_and_is_ignored_quietly() {
+    let (mut alice, mut home, _, _, _) = pair(DAY);
+    let partner_cert = home.partners[0].clone();
+    let now = T0 + 100;
+    answer_cache(
+        &mut alice,
+        &mut home,
+        now,
+        200,
+        cache(5, vec![partner_cert.clone()]),
+    );
+    assert_eq!(alice.partner_cache_num(), Some(5));
+    let mut revoked = partner_cert;
+    revoked.revoked = true;
+    let older = FakeKms::of_domain(OLDER, CAROL, MONTH).external_certificate();
+    let now = now + 100;
+    let events = answer_cache(
+        &mut alice,
+        &mut home,
+        now,
+        200,
+        cache(4, vec![revoked, older]),
+    );
+    assert!(events.is_empty(), "{events:?}");
+    assert_eq!(alice.partner_status(PARTNER, now), PartnerStatus::Valid);
+    assert_eq!(alice.partner_status(OLDER, now), PartnerStatus::Unknown);
+    assert_eq!(alice.partner_cache_num(), Some(5));
+    // Answered, not failed: the next request comes at the interval and names 5.
+    home.requests.clear();
+    run_until(&mut alice, &mut home, now, now + DAY + 60);
+    let asked: Vec<&String> = home
+        .requests
+        .iter()
+        .filter(|u| u.contains("certcache"))
+        .collect();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert!(asked[0].ends_with("certcache/5"), "{asked:?}");
+}
+
+/// An answer with the same CacheNum as the cache that revoked a domain (the KMS sent it
+/// again, or another replica sent its copy) never turns that domain valid: only a newer
+/// cache takes a revocation back. It may still install a domain it names that is not held
+/// as revoked.
+#[test]
+fn the_same_cache_does_not_unrevoke_a_domain() {
+    let (mut alice, mut home, _, _, _) = pair(DAY);
+    let partner_cert = home.partners[0].clone();
+    let mut revoked = partner_cert.clone();
+    revoked.revoked = true;
+    let now = T0 + 100;
+    answer_cache(&mut alice, &mut home, now, 200, cache(3, vec![revoked]));
+    assert_eq!(alice.partner_status(PARTNER, now), PartnerStatus::Revoked);
+    let other = FakeKms::of_domain(OTHER, CAROL, MONTH).external_certificate();
+    let now = now + 100;
+    let events = answer_cache(
+        &mut alice,
+        &mut home,
+        now,
+        200,
+        cache(3, vec![partner_cert.clone(), other]),
+    );
+    assert_eq!(
+        alice.partner_status(PARTNER, now),
+        PartnerStatus::Revoked,
+        "the same cache un-revoked a partner domain"
+    );
+    assert_eq!(installed(&events), vec![(OTHER.to_owned(), false)]);
+    assert!(removed(&events).is_empty(), "{events:?}");
+    assert_eq!(alice.partner_cache_num(), Some(3));
+    assert!(matches!(
+        alice.mikey_create_imessage(ALICE, CAROL, now, &pck(Some(PARTNER))),
+        Err(ClientError::RevokedKms)
+    ));
+    // A newer cache naming it valid does take the revocation back.
+    let now = now + 100;
+    let events = answer_cache(
+        &mut alice,
+        &mut home,
+        now,
+        200,
+        cache(4, vec![partner_cert]),
+    );
+    assert_eq!(installed(&events), vec![(PARTNER.to_owned(), true)]);
+    assert_eq!(alice.partner_status(PARTNER, now), PartnerStatus::Valid);
 }
