@@ -681,3 +681,87 @@ fn another_initiator_does_not_revoke_a_held_key() {
         Err(ClientError::Mikey(MikeyError::KeyRevoked(id))) if id == gmk_id
     ));
 }
+
+/// `blob` (format 3, whose last key has no distributor, so its plaintext ends in that key's
+/// distributor flag 0) re-sealed as format 2: the same plaintext without that last octet,
+/// under version 2's associated data. What a client upgraded from a version 2 build holds.
+fn as_version_2(blob: &[u8], storage_key: &[u8; 32], user: &str) -> Vec<u8> {
+    use aes_gcm::aead::{AeadInOut, KeyInit};
+    use aes_gcm::{Aes256Gcm, Nonce, Tag};
+    let ad = |version: u8| {
+        let mut ad = b"MKCKS\0".to_vec();
+        ad.push(version);
+        ad.extend_from_slice(&(user.len() as u16).to_be_bytes());
+        ad.extend_from_slice(user.as_bytes());
+        ad
+    };
+    assert_eq!(blob[6], 3);
+    let cipher = Aes256Gcm::new_from_slice(storage_key).unwrap();
+    let nonce: [u8; 12] = blob[7..19].try_into().unwrap();
+    let (body, tag) = blob[19..].split_at(blob.len() - 19 - 16);
+    let tag: [u8; 16] = tag.try_into().unwrap();
+    let mut plain = body.to_vec();
+    cipher
+        .decrypt_inout_detached(
+            &Nonce::from(nonce),
+            &ad(3),
+            plain.as_mut_slice().into(),
+            &Tag::from(tag),
+        )
+        .unwrap();
+    assert_eq!(plain.pop(), Some(0), "the last key has no distributor");
+    let tag = cipher
+        .encrypt_inout_detached(&Nonce::from(nonce), &ad(2), plain.as_mut_slice().into())
+        .unwrap();
+    let mut out = b"MKCKS\0".to_vec();
+    out.push(2);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&plain);
+    out.extend_from_slice(&tag);
+    out
+}
+
+/// Breaker: a GMK read from a version 2 key store has no distributor, and the ring then lets
+/// "a message carrying the very same key" revoke or re-parameterise it, as proof that its
+/// sender is the distributor. For a GMK that is no proof: every member of the group holds it.
+/// Here bob, a member who received the same GMK from the GMS, revokes alice's GMK (and could
+/// equally shorten its expiry): the takeover issue 10 closes stays open for every GMK of an
+/// upgraded handset until it expires.
+#[test]
+fn a_group_member_cannot_revoke_a_gmk_read_from_a_version_2_store() {
+    use mcptt_kmc::client::KeyRingError;
+    use mcptt_kmc::mikey::KeyParameters;
+
+    let mut d = domain();
+    let (gmk_id, gmk) = new_key(KeyKind::Gmk).unwrap();
+    let o = options(KeyKind::Gmk, &gmk, gmk_id);
+    // The GMS sends the group's GMK to alice and to bob.
+    for (client, uri) in [(&mut d.alice, ALICE), (&mut d.bob, BOB)] {
+        let msg = d.gms.mikey_create_imessage(GMS, uri, NOW, &o).unwrap();
+        client.mikey_receive(uri, NOW, WINDOW, None, &msg).unwrap();
+    }
+    // alice's handset was upgraded from a build writing key stores of version 2.
+    let mut held = d.alice.keyring().keys().next().unwrap().clone();
+    held.distributor = None;
+    d.alice.keyring_mut().store(held, NOW);
+    let storage_key = [0x42u8; 32];
+    let v2 = as_version_2(&d.alice.export(&storage_key).unwrap(), &storage_key, ALICE);
+    let mut alice = Client::new(d.alice.config().clone()).unwrap();
+    assert_eq!(alice.import(NOW, &storage_key, &v2), Ok(1));
+    assert_eq!(alice.keyring().keys().next().unwrap().distributor, None);
+
+    // bob, not the GMS, revokes it with the GMK he was given.
+    let mut revoked = KeyParameters::new(gmk_id, 0, 0);
+    revoked.status = 0;
+    let from_bob = d
+        .bob
+        .mikey_create_imessage_with_parameters(BOB, ALICE, NOW, &o, None, Some(&revoked))
+        .unwrap();
+    let result = alice.mikey_receive(ALICE, NOW + 1, WINDOW, None, &from_bob);
+    assert_eq!(
+        result.err(),
+        Some(ClientError::KeyRing(KeyRingError::OtherInitiator)),
+        "a group member revoked a GMK he did not distribute"
+    );
+    assert_eq!(alice.keyring().len(), 1, "the GMK was erased");
+}

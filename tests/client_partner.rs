@@ -82,7 +82,10 @@ fn partner_certificates_come_from_the_cache_and_are_asked_again_with_its_number(
     assert_eq!(installed(&events), vec![(PARTNER.to_owned(), false)]);
     assert_eq!(alice.partner_status(PARTNER, T0), PartnerStatus::Valid);
     assert_eq!(alice.partner_status(KMS_URI, T0), PartnerStatus::Valid);
-    assert_eq!(alice.partner_status("other.example.com", T0), PartnerStatus::Unknown);
+    assert_eq!(
+        alice.partner_status("other.example.com", T0),
+        PartnerStatus::Unknown
+    );
     assert_eq!(alice.partner_cache_num(), Some(1));
     let asked = |kms: &FakeKms| -> Vec<String> {
         kms.requests
@@ -127,9 +130,11 @@ fn mikey_across_domains_in_both_directions() {
     let wrong = alice
         .mikey_create_imessage(ALICE, CAROL, now, &pck(None))
         .unwrap();
-    assert!(carol
-        .mikey_process_imessage(CAROL, now, 60, Some(ALICE), &wrong)
-        .is_err());
+    assert!(
+        carol
+            .mikey_process_imessage(CAROL, now, 60, Some(ALICE), &wrong)
+            .is_err()
+    );
 }
 
 #[test]
@@ -166,7 +171,10 @@ fn a_revoked_partner_is_removed_and_refused_as_revoked() {
     home.partners[0].revoked = true;
     home.cache_num = 2;
     let events = run_until(&mut alice, &mut home, T0 + 1, T0 + DAY + 60);
-    assert_eq!(removed(&events), vec![(PARTNER.to_owned(), Rejection::Revoked)]);
+    assert_eq!(
+        removed(&events),
+        vec![(PARTNER.to_owned(), Rejection::Revoked)]
+    );
     let later = T0 + DAY + 60;
     assert_eq!(alice.partner_status(PARTNER, later), PartnerStatus::Revoked);
     assert_eq!(alice.partner_cache_num(), Some(2));
@@ -198,8 +206,14 @@ fn a_partner_certificate_past_its_valid_to_is_removed() {
     let mut alice = client(c);
     let events = run_until(&mut alice, &mut home, T0, T0 + 3 * DAY);
     assert_eq!(installed(&events).len(), 1);
-    assert_eq!(removed(&events), vec![(PARTNER.to_owned(), Rejection::NotValid)]);
-    assert_eq!(alice.partner_status(PARTNER, T0 + 3 * DAY), PartnerStatus::Unknown);
+    assert_eq!(
+        removed(&events),
+        vec![(PARTNER.to_owned(), Rejection::NotValid)]
+    );
+    assert_eq!(
+        alice.partner_status(PARTNER, T0 + 3 * DAY),
+        PartnerStatus::Unknown
+    );
 }
 
 #[test]
@@ -216,7 +230,10 @@ fn bad_partner_certificates_are_refused_and_change_nothing() {
     let mut got = rejections(&events);
     got.sort_by_key(|r| format!("{r:?}"));
     assert_eq!(got, vec![Rejection::InvalidKpak, Rejection::WrongKmsUri]);
-    assert_eq!(alice.partner_status(PARTNER, T0 + DAY + 60), PartnerStatus::Valid);
+    assert_eq!(
+        alice.partner_status(PARTNER, T0 + DAY + 60),
+        PartnerStatus::Valid
+    );
     assert!(installed(&events).is_empty() && removed(&events).is_empty());
     // A cache of more than MAX_PARTNERS certificates is refused whole.
     let other = FakeKms::of_domain("p.example.com", CAROL, MONTH).external_certificate();
@@ -224,9 +241,15 @@ fn bad_partner_certificates_are_refused_and_change_nothing() {
     home.cache_num = 3;
     let now = T0 + DAY + 60;
     let events = run_until(&mut alice, &mut home, now, now + DAY + 60);
-    assert!(rejections(&events).contains(&Rejection::Malformed), "{events:?}");
+    assert!(
+        rejections(&events).contains(&Rejection::Malformed),
+        "{events:?}"
+    );
     assert_eq!(alice.partner_cache_num(), Some(2));
-    assert_eq!(alice.partner_status("p.example.com", now), PartnerStatus::Unknown);
+    assert_eq!(
+        alice.partner_status("p.example.com", now),
+        PartnerStatus::Unknown
+    );
 }
 
 #[test]
@@ -238,10 +261,15 @@ fn our_revoked_certificate_erases_it_and_all_material() {
     home.mode = Mode::RevokedCertificate;
     alice.refresh();
     let (events, _) = drive(&mut alice, &mut home, T0 + 10);
-    assert!(rejections(&events).contains(&Rejection::Revoked), "{events:?}");
-    assert!(events
-        .iter()
-        .any(|e| matches!(e, Event::MaterialExpired { identity, .. } if identity == ALICE)));
+    assert!(
+        rejections(&events).contains(&Rejection::Revoked),
+        "{events:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::MaterialExpired { identity, .. } if identity == ALICE))
+    );
     assert!(matches!(
         alice.sign(ALICE, T0 + 10, b"m"),
         Err(ClientError::NoCertificate)
@@ -258,7 +286,10 @@ fn a_revoked_key_set_erases_that_material() {
     home.mode = Mode::RevokedKeySet;
     alice.refresh();
     let (events, _) = drive(&mut alice, &mut home, T0 + 10);
-    assert!(rejections(&events).contains(&Rejection::Revoked), "{events:?}");
+    assert!(
+        rejections(&events).contains(&Rejection::Revoked),
+        "{events:?}"
+    );
     let n = home.period_at(T0);
     assert!(events.iter().any(|e| matches!(
         e,
@@ -283,7 +314,10 @@ fn partner_certificates_live_in_the_key_store() {
         _ => None,
     })
     .collect();
-    assert!(installed(&events).contains(&(PARTNER.to_owned(), false)), "{events:?}");
+    assert!(
+        installed(&events).contains(&(PARTNER.to_owned(), false)),
+        "{events:?}"
+    );
     assert_eq!(restored.partner_cache_num(), Some(1));
     let now = T0 + 100;
     let message = carol
@@ -310,6 +344,7 @@ fn partner_certificates_live_in_the_key_store() {
 }
 
 const OTHER: &str = "other.example.com";
+const OLDER: &str = "older.example.com";
 
 /// Asks for the certificate cache at `now` (as the interval does) and answers that request
 /// with (`status`, `payload`) from `kms`'s envelope; every other request is answered by
@@ -425,8 +460,10 @@ fn a_revoked_domain_dropped_from_a_newer_cache_is_forgotten() {
 
 /// Guards: an answer with the same or an older CacheNum, an empty answer (with a newer
 /// CacheNum: "nothing new", as a KMS answers `certcache/<CacheNum>` when the client holds
-/// the current cache), a KmsError and a failed (4xx, 5xx) answer erase nothing. The last
-/// answer, newer and non-empty, shows that the same drive does erase.
+/// the current cache), a KmsError and a failed (4xx, 5xx) answer erase nothing. The older
+/// answer installs nothing either (its domain stays unknown) and leaves the held CacheNum; only
+/// the empty newer one moves it. The last answer, newer and non-empty, shows that the same
+/// drive does erase.
 #[test]
 fn only_a_newer_non_empty_cache_erases_a_domain() {
     let (mut alice, mut home, _, _, _) = pair(DAY);
@@ -438,16 +475,18 @@ fn only_a_newer_non_empty_cache_erases_a_domain() {
         code: 500,
         message: "later".into(),
     });
-    let guards: Vec<(&str, u16, KmsPayload)> = vec![
-        ("same CacheNum", 200, cache(1, vec![other()])),
-        ("older CacheNum", 200, cache(0, vec![other()])),
-        ("empty, newer CacheNum", 200, cache(7, Vec::new())),
-        ("404", 404, cache(8, vec![other()])),
-        ("500", 500, cache(8, vec![other()])),
-        ("KmsError", 200, error.clone()),
-        ("KmsError in a 400", 400, error),
+    let older = FakeKms::of_domain(OLDER, CAROL, MONTH).external_certificate();
+    // (what, status, answer, the CacheNum held after it)
+    let guards: Vec<(&str, u16, KmsPayload, u64)> = vec![
+        ("same CacheNum", 200, cache(1, vec![other()]), 1),
+        ("older CacheNum", 200, cache(0, vec![older]), 1),
+        ("empty, newer CacheNum", 200, cache(7, Vec::new()), 7),
+        ("404", 404, cache(8, vec![other()]), 7),
+        ("500", 500, cache(8, vec![other()]), 7),
+        ("KmsError", 200, error.clone(), 7),
+        ("KmsError in a 400", 400, error, 7),
     ];
-    for (what, status, payload) in guards {
+    for (what, status, payload, held) in guards {
         now += 100;
         let events = answer_cache(&mut alice, &mut home, now, status, payload);
         assert!(removed(&events).is_empty(), "{what}: {events:?}");
@@ -455,6 +494,12 @@ fn only_a_newer_non_empty_cache_erases_a_domain() {
             alice.partner_status(PARTNER, now),
             PartnerStatus::Valid,
             "{what}"
+        );
+        assert_eq!(alice.partner_cache_num(), Some(held), "{what}");
+        assert_eq!(
+            alice.partner_status(OLDER, now),
+            PartnerStatus::Unknown,
+            "{what}: an older cache installed a domain"
         );
     }
     let held = alice.partner_cache_num().unwrap();
@@ -471,4 +516,165 @@ fn only_a_newer_non_empty_cache_erases_a_domain() {
         vec![(PARTNER.to_owned(), Rejection::NotInCache)]
     );
     assert_eq!(alice.partner_status(PARTNER, now), PartnerStatus::Unknown);
+}
+
+/// Breaker: an answer with an OLDER CacheNum than the one held is stale (a lagging KMS replica,
+/// a cached response): the module documentation says it erases nothing, but it must not undo
+/// what a newer cache decided either. Today it re-installs a domain the newer cache dropped
+/// (MIKEY with it works again) and moves the held CacheNum back, so the client next asks for
+/// `certcache/<older>`.
+#[test]
+fn an_older_cache_does_not_bring_back_a_dropped_domain() {
+    let (mut alice, mut home, _, _, _) = pair(DAY);
+    let partner_cert = home.partners[0].clone();
+    let other = FakeKms::of_domain(OTHER, CAROL, MONTH).external_certificate();
+    // Cache 2 no longer names the partner: dropped.
+    let now = T0 + 100;
+    let events = answer_cache(
+        &mut alice,
+        &mut home,
+        now,
+        200,
+        cache(2, vec![other.clone()]),
+    );
+    assert_eq!(
+        removed(&events),
+        vec![(PARTNER.to_owned(), Rejection::NotInCache)]
+    );
+    assert_eq!(alice.partner_status(PARTNER, now), PartnerStatus::Unknown);
+    // A stale answer, cache 1 (which named the partner), arrives afterwards.
+    let now = now + 100;
+    answer_cache(
+        &mut alice,
+        &mut home,
+        now,
+        200,
+        cache(1, vec![partner_cert.clone()]),
+    );
+    assert_eq!(
+        alice.partner_status(PARTNER, now),
+        PartnerStatus::Unknown,
+        "a stale cache re-installed a domain a newer cache dropped"
+    );
+    assert_eq!(
+        alice.partner_cache_num(),
+        Some(2),
+        "the held CacheNum went back"
+    );
+}
+
+/// Breaker: as above, for a domain that a newer cache (3) returned Revoked: a stale cache 1
+/// naming its old valid certificate makes it Valid again (MIKEY with a revoked KMS domain).
+#[test]
+fn an_older_cache_does_not_unrevoke_a_domain() {
+    let (mut alice, mut home, _, _, _) = pair(DAY);
+    let partner_cert = home.partners[0].clone();
+    let mut revoked = partner_cert.clone();
+    revoked.revoked = true;
+    let now = T0 + 100;
+    answer_cache(&mut alice, &mut home, now, 200, cache(3, vec![revoked]));
+    assert_eq!(alice.partner_status(PARTNER, now), PartnerStatus::Revoked);
+    let now = now + 100;
+    answer_cache(
+        &mut alice,
+        &mut home,
+        now,
+        200,
+        cache(1, vec![partner_cert]),
+    );
+    assert_eq!(
+        alice.partner_status(PARTNER, now),
+        PartnerStatus::Revoked,
+        "a stale cache un-revoked a partner domain"
+    );
+}
+
+/// An answer with an older CacheNum changes nothing at all and is not reported: a revocation
+/// it carries is not applied (the newer cache held did not revoke), a domain only it names is
+/// not installed, and the next request still names the CacheNum held.
+#[test]
+fn an_older_cache_changes_nothing_and_is_ignored_quietly() {
+    let (mut alice, mut home, _, _, _) = pair(DAY);
+    let partner_cert = home.partners[0].clone();
+    let now = T0 + 100;
+    answer_cache(
+        &mut alice,
+        &mut home,
+        now,
+        200,
+        cache(5, vec![partner_cert.clone()]),
+    );
+    assert_eq!(alice.partner_cache_num(), Some(5));
+    let mut revoked = partner_cert;
+    revoked.revoked = true;
+    let older = FakeKms::of_domain(OLDER, CAROL, MONTH).external_certificate();
+    let now = now + 100;
+    let events = answer_cache(
+        &mut alice,
+        &mut home,
+        now,
+        200,
+        cache(4, vec![revoked, older]),
+    );
+    assert!(events.is_empty(), "{events:?}");
+    assert_eq!(alice.partner_status(PARTNER, now), PartnerStatus::Valid);
+    assert_eq!(alice.partner_status(OLDER, now), PartnerStatus::Unknown);
+    assert_eq!(alice.partner_cache_num(), Some(5));
+    // Answered, not failed: the next request comes at the interval and names 5.
+    home.requests.clear();
+    run_until(&mut alice, &mut home, now, now + DAY + 60);
+    let asked: Vec<&String> = home
+        .requests
+        .iter()
+        .filter(|u| u.contains("certcache"))
+        .collect();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert!(asked[0].ends_with("certcache/5"), "{asked:?}");
+}
+
+/// An answer with the same CacheNum as the cache that revoked a domain (the KMS sent it
+/// again, or another replica sent its copy) never turns that domain valid: only a newer
+/// cache takes a revocation back. It may still install a domain it names that is not held
+/// as revoked.
+#[test]
+fn the_same_cache_does_not_unrevoke_a_domain() {
+    let (mut alice, mut home, _, _, _) = pair(DAY);
+    let partner_cert = home.partners[0].clone();
+    let mut revoked = partner_cert.clone();
+    revoked.revoked = true;
+    let now = T0 + 100;
+    answer_cache(&mut alice, &mut home, now, 200, cache(3, vec![revoked]));
+    assert_eq!(alice.partner_status(PARTNER, now), PartnerStatus::Revoked);
+    let other = FakeKms::of_domain(OTHER, CAROL, MONTH).external_certificate();
+    let now = now + 100;
+    let events = answer_cache(
+        &mut alice,
+        &mut home,
+        now,
+        200,
+        cache(3, vec![partner_cert.clone(), other]),
+    );
+    assert_eq!(
+        alice.partner_status(PARTNER, now),
+        PartnerStatus::Revoked,
+        "the same cache un-revoked a partner domain"
+    );
+    assert_eq!(installed(&events), vec![(OTHER.to_owned(), false)]);
+    assert!(removed(&events).is_empty(), "{events:?}");
+    assert_eq!(alice.partner_cache_num(), Some(3));
+    assert!(matches!(
+        alice.mikey_create_imessage(ALICE, CAROL, now, &pck(Some(PARTNER))),
+        Err(ClientError::RevokedKms)
+    ));
+    // A newer cache naming it valid does take the revocation back.
+    let now = now + 100;
+    let events = answer_cache(
+        &mut alice,
+        &mut home,
+        now,
+        200,
+        cache(4, vec![partner_cert]),
+    );
+    assert_eq!(installed(&events), vec![(PARTNER.to_owned(), true)]);
+    assert_eq!(alice.partner_status(PARTNER, now), PartnerStatus::Valid);
 }

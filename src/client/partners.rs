@@ -15,16 +15,28 @@
 //! - an invalid one (bad KPAK or Z_T, outside its validity, our own KmsUri, ...) is reported
 //!   ([`Event::MaterialRejected`]) and changes nothing.
 //!
-//! An answer with a newer `CacheNum` than the one held (or the first answer) that holds at
-//! least one certificate is the KMS's whole current cache: a partner domain it does not name
-//! is erased ([`Event::PartnerCertificateRemoved`] with [`Rejection::NotInCache`] for a valid
-//! one; a revoked one is forgotten without a second report) and MIKEY refuses it as an
-//! unknown domain. An empty answer erases nothing: `certcache/<CacheNum>` names the cache the
-//! client holds (TS 33.180 D.2), and a KMS answers it with no certificate when nothing changed
-//! (the reference KMS does), so an empty list means "nothing new", never "no partner any
-//! more". Neither does an answer with the same or an older `CacheNum`, an answer refused
-//! whole, a `KmsError` or a failed request. A certificate past its ValidTo is removed. At
-//! most [`MAX_PARTNERS`] domains are held; an answer with more certificates is refused whole.
+//! What an answer may change depends on its `CacheNum` against the one held:
+//! - older: the answer is stale (a lagging KMS replica, a cached response) and changes
+//!   nothing: nothing installed, revoked or erased, the held `CacheNum` kept (so the next
+//!   request still names it). It is ignored quietly, as "nothing new", with no event (like a
+//!   key set for a period not asked for), and the next request comes at the usual interval;
+//! - the same: its certificates are judged as above, except that a valid certificate of a
+//!   domain held as revoked is ignored quietly: only a newer cache takes a revocation back.
+//!   It erases nothing;
+//! - newer (or the first answer): its certificates are judged as above, and if it holds at
+//!   least one it is the KMS's whole current cache: a partner domain it does not name is
+//!   erased ([`Event::PartnerCertificateRemoved`] with [`Rejection::NotInCache`] for a valid
+//!   one; a revoked one is forgotten without a second report) and MIKEY refuses it as an
+//!   unknown domain. An empty answer erases nothing: `certcache/<CacheNum>` names the cache
+//!   the client holds (TS 33.180 D.2), and a KMS answers it with no certificate when nothing
+//!   changed (the reference KMS does), so an empty list means "nothing new", never "no
+//!   partner any more". Its `CacheNum` becomes the one held.
+//!
+//! An answer refused whole, a `KmsError` or a failed request changes nothing either. So a KMS
+//! must never number its cache lower than a number it once gave out (across restarts too): a
+//! client holding a higher number ignores its answers until its numbers pass that one. A
+//! certificate past its ValidTo is removed. At most [`MAX_PARTNERS`] domains are held; an
+//! answer with more certificates is refused whole (whatever its `CacheNum`).
 //! The period numbering of a partner domain cannot be learnt (the client never asks that KMS
 //! for keys): its periods are the TS 33.180 F.2.1 ones.
 
@@ -48,7 +60,7 @@ pub(crate) enum Partner {
 /// The partner domains and the KMS's cache number.
 #[derive(Default)]
 pub(crate) struct Partners {
-    /// The `CacheNum` of the last cache answer installed.
+    /// The `CacheNum` of the newest cache answer installed (an older answer never lowers it).
     pub(crate) cache_num: Option<u64>,
     pub(crate) by_uri: BTreeMap<String, Partner>,
 }
@@ -126,7 +138,13 @@ impl Client {
             );
             return false;
         }
-        let newer = self.partners.cache_num.is_none_or(|held| cache_num > held);
+        let held = self.partners.cache_num;
+        if held.is_some_and(|held| cache_num < held) {
+            // A stale answer (a lagging KMS replica, a cached response): it must not undo what
+            // the newer cache held decided. Ignored quietly, as "nothing new".
+            return true;
+        }
+        let newer = held.is_none_or(|held| cache_num > held);
         if newer && !certificates.is_empty() {
             self.drop_partners_not_in(&certificates);
         }
@@ -150,6 +168,11 @@ impl Client {
             }
             if cert.revoked && uri != own && !uri.is_empty() {
                 self.set_partner(uri, Partner::Revoked(cert));
+                continue;
+            }
+            if !newer && matches!(self.partners.by_uri.get(&uri), Some(Partner::Revoked(_))) {
+                // Only a newer cache may take a revocation back: the same CacheNum names the
+                // cache that revoked this domain.
                 continue;
             }
             match Certificate::validate_external(cert, &own, now) {
