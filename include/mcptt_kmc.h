@@ -2218,8 +2218,10 @@ mkc_result mkc_client_mikey_process_imessage(const struct mkc_client *client,
  * it, a UID the held URI hashes to, or the UID recorded). A message of any other initiator
  * for a key ID the key ring holds, a new key or a revocation, is refused with
  * `MKC_RESULT_KEY_OTHER_INITIATOR` and the key held is left as it was. A key read from a key
- * store of format version 2 has no recorded distributor: only a message carrying the very
- * same key may refresh or revoke it. A key ID not held is taken from any initiator.
+ * store of format version 2 has no recorded distributor: no message may replace, revoke or
+ * re-parameterise it (`MKC_RESULT_KEY_OTHER_INITIATOR`, even for a message carrying the very
+ * same key, which every group member holds); it lasts until its expiry time comes or the app
+ * erases it with `mkc_client_key_erase`. A key ID not held is taken from any initiator.
  *
  * Returns as `mkc_client_mikey_process_imessage` (checked first), then
  * `MKC_RESULT_KEY_OTHER_INITIATOR`, and `MKC_RESULT_KEY_EXPIRED` for a key whose expiry time

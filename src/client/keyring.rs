@@ -13,6 +13,10 @@
 //!   [`KeyRingError::OtherInitiator`] and changes nothing: a correctly signed I_MESSAGE of
 //!   another user of the domain, or of a partner domain, cannot take over or kill a GMK, PCK,
 //!   CSK, ... that someone else distributed (TS 33.180 5.8, 5.11.2). See [`KeyRing::admit`].
+//! - A key without a recorded distributor (read from a key store of format version 2) is
+//!   replaced, revoked or re-parameterised by no message at all (refused the same way, even
+//!   when the message carries the very same key: every member of a group holds its GMK); it
+//!   lasts until its expiry time comes or the app erases it ([`KeyRing::erase`]).
 //! - [`KeyRing::srtp_for_mki`] gives an SRTP stack the master key and salt for the MKI of the
 //!   packet it holds: a PCK-ID, or GMK-ID || GUK-ID (the sender's).
 //!
@@ -21,7 +25,6 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::mikey::kdf::{KEY_BYTES, purpose_tag};
@@ -150,7 +153,8 @@ pub struct RingKey {
     /// Unix time from which the key may no longer be used (`None`: until replaced or erased).
     pub expiry: Option<u64>,
     /// Who distributed it; `None` for a key read from a key store of format version 2, which
-    /// did not record it (see [`KeyRing::admit`] for what may replace such a key).
+    /// did not record it: no message may then replace, revoke or re-parameterise the key (see
+    /// [`KeyRing::admit`]); it lasts until it expires or the app erases it.
     pub distributor: Option<Distributor>,
 }
 
@@ -265,48 +269,45 @@ impl KeyRing {
         self.purge(now);
     }
 
-    /// Whether the initiator `by` of an I_MESSAGE carrying `key` under `key_id` may replace or
-    /// revoke the key the ring holds under that ID at Unix time `now` (TS 33.180 5.8, 5.11.2):
+    /// Whether the initiator `by` of an I_MESSAGE for `key_id` may replace or revoke (or change
+    /// the key parameters of) the key the ring holds under that ID at Unix time `now` (TS
+    /// 33.180 5.8, 5.11.2):
     /// - no key held under that ID (or only one whose expiry time has come): yes;
     /// - a key held with its distributor recorded: only when `by` is that distributor (the
     ///   same initiator KMS URI and the same initiator URI, or UID: see
     ///   [`Distributor`]); `uri_is_by` tells whether a URI hashes to `by`'s UID, for a message
     ///   that hides its initiator's URI;
-    /// - a key held without a distributor (read from a key store of format version 2): only
-    ///   when `key` is the key held (compared in constant time). Nobody is known to have
-    ///   distributed it, so no initiator may bind it: a message that proves it holds the very
-    ///   key may refresh its parameters or revoke it (as its real distributor would), and a
-    ///   different key under that ID is refused until the key expires or the app erases it.
-    ///   Accepting the first initiator to claim it instead would reopen exactly the takeover
-    ///   this check closes.
+    /// - a key held without a distributor (read from a key store of format version 2): never.
+    ///   Nobody is known to have distributed it, and holding the same key proves nothing (every
+    ///   member of a group holds its GMK), so no message may replace it, revoke it or change
+    ///   its parameters: it lasts until its expiry time comes or the app erases it
+    ///   ([`KeyRing::erase`], C `mkc_client_key_erase`); after that the key ID is free for
+    ///   whichever initiator sends it next.
     ///
-    /// Returns the distributor to record with the new key: `by` (with the URI held when `by`'s
-    /// message hid it), or `None` for a key without a distributor.
+    /// Returns the distributor to record with the new key: `by`, with the URI held when `by`'s
+    /// message hid it.
     ///
     /// # Errors
     /// [`KeyRingError::OtherInitiator`]: the ring is left as it is.
     pub fn admit(
         &self,
         key_id: u32,
-        key: &[u8; KEY_BYTES],
         by: &Distributor,
         uri_is_by: impl Fn(&str) -> bool,
         now: u64,
-    ) -> Result<Option<Distributor>, KeyRingError> {
+    ) -> Result<Distributor, KeyRingError> {
         let held = Purpose::of_key_id(key_id)
             .and_then(|p| self.keys.get(&(p, key_id)))
             .filter(|k| k.expiry.is_none_or(|e| now < e));
         let Some(held) = held else {
-            return Ok(Some(by.clone()));
+            return Ok(by.clone());
         };
         match &held.distributor {
-            Some(d) if d.same_as(by, uri_is_by) => Ok(Some(Distributor {
+            Some(d) if d.same_as(by, uri_is_by) => Ok(Distributor {
                 uri: by.uri.clone().or_else(|| d.uri.clone()),
                 ..by.clone()
-            })),
-            Some(_) => Err(KeyRingError::OtherInitiator),
-            None if bool::from(held.key()[..].ct_eq(&key[..])) => Ok(None),
-            None => Err(KeyRingError::OtherInitiator),
+            }),
+            Some(_) | None => Err(KeyRingError::OtherInitiator),
         }
     }
 
@@ -449,7 +450,6 @@ impl super::Client {
         let kms = self.initiator_kms_params(&received.initiator_kms_uri, now);
         let distributor = self.keyring.admit(
             received.key_id,
-            &received.key,
             &by,
             |uri| kms.is_some_and(|kms| received.initiator_matches(uri, &kms)),
             now,
@@ -463,7 +463,7 @@ impl super::Client {
             return Err(crate::mikey::MikeyError::KeyRevoked(received.key_id).into());
         }
         let mut key = RingKey::from_received(&received);
-        key.distributor = distributor;
+        key.distributor = Some(distributor);
         if key.expiry.is_some_and(|e| now >= e) {
             return Err(KeyRingError::Expired.into());
         }
@@ -590,8 +590,8 @@ mod tests {
         // Nothing held: anyone, recorded as the distributor.
         let gms = by("kms.example.org", Some(GMS), 1);
         assert_eq!(
-            ring.admit(PCK_ID, &[1; 16], &gms, |_| false, 0),
-            Ok(Some(gms.clone()))
+            ring.admit(PCK_ID, &gms, |_| false, 0),
+            Ok(gms.clone())
         );
         let mut held = key(PCK_ID, None);
         held.distributor = Some(gms.clone());
@@ -613,15 +613,15 @@ mod tests {
             (by("kms.example.org", None, 3), true, Ok(())),
             (by("kms.example.org", None, 3), false, Err(other)),
         ] {
-            let got = ring.admit(PCK_ID, &[66; 16], &newer, |u| uri_matches && u == GMS, 0);
+            let got = ring.admit(PCK_ID, &newer, |u| uri_matches && u == GMS, 0);
             match expected {
                 // The URI held is kept when the newer message hid it.
                 Ok(()) => assert_eq!(
                     got,
-                    Ok(Some(Distributor {
+                    Ok(Distributor {
                         uri: Some(GMS.into()),
                         ..newer
-                    }))
+                    })
                 ),
                 Err(e) => assert_eq!(got, Err(e), "{newer:?}"),
             }
@@ -633,7 +633,6 @@ mod tests {
         assert!(
             ring.admit(
                 GMK_ID,
-                &[0; 16],
                 &by("kms.example.org", Some(GMS), 4),
                 |_| false,
                 0
@@ -643,7 +642,6 @@ mod tests {
         assert_eq!(
             ring.admit(
                 GMK_ID,
-                &[0; 16],
                 &by("kms.example.org", Some(GMS), 5),
                 |_| true,
                 0
@@ -655,7 +653,6 @@ mod tests {
         assert!(
             ring.admit(
                 GMK_ID,
-                &[0; 16],
                 &by("kms.other.org", None, 9),
                 |_| false,
                 10

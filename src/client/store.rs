@@ -66,10 +66,11 @@
 //!
 //! Version 2 is version 3 without the distributor of a key (and with 0x02 in the header and
 //! the associated data); it is still read. Its keys are kept with no distributor: nobody is
-//! known to have distributed them, so no initiator can take them over. Such a key may be
-//! refreshed or revoked only by an I_MESSAGE carrying the very same key (proof that its sender
-//! holds it, as the real distributor does), and is never bound to that sender; a different key
-//! under its ID is refused until it expires or the app erases it. Binding it to the first
+//! known to have distributed them, and holding the same key proves nothing (every member of a
+//! group holds its GMK), so no I_MESSAGE may replace, revoke or re-parameterise such a key,
+//! whoever sends it and whatever key it carries (refused as another initiator's): it lasts
+//! until its expiry time comes or the app erases it (`KeyRing::erase`, C
+//! `mkc_client_key_erase`), after which its key ID is free again. Binding it to the first
 //! initiator to send its key ID instead would let any user of the domain take it over right
 //! after an upgrade. [`Client::export`] writes version 3 (such keys with the distributor
 //! absent). Version 1 held a signed "period delta" in place of the numbering; it is not read.
@@ -1582,9 +1583,9 @@ mod tests {
     }
 
     /// A store of format version 2 (keys without their distributor) is still read: its keys
-    /// are kept with no distributor, so that only a message carrying the very same key may
-    /// refresh or revoke them, and no initiator may replace them with another key. Exported
-    /// again, it becomes version 3 with the distributor absent.
+    /// are kept with no distributor, so that no message may replace, revoke or re-parameterise
+    /// them, not even one carrying the very same key, until they expire. Exported again, it
+    /// becomes version 3 with the distributor absent.
     #[test]
     fn a_version_2_store_is_read_and_its_keys_have_no_distributor() {
         use crate::client::KeyRingError;
@@ -1635,27 +1636,23 @@ mod tests {
             (gmk_id, &[1; 16], Some(T0 + 100), &None)
         );
 
-        // Another key under its ID is refused whoever sends it; the very key is admitted, and
-        // the key stays without a distributor.
+        // Any message for its ID is refused whoever sends it, whatever key it carries (this
+        // used to admit a message carrying the very same key: no proof for a shared GMK).
         let gms = Distributor {
             kms_uri: KMS_URI.into(),
             uri: Some("sip:gms@example.org".into()),
             uid: [2; UID_BYTES],
         };
         assert_eq!(
-            client.keyring.admit(gmk_id, &[7; 16], &gms, |_| true, T0),
+            client.keyring.admit(gmk_id, &gms, |_| true, T0),
             Err(KeyRingError::OtherInitiator)
-        );
-        assert_eq!(
-            client.keyring.admit(gmk_id, &[1; 16], &gms, |_| true, T0),
-            Ok(None)
         );
         // Once expired, the ID is free again.
         assert_eq!(
             client
                 .keyring
-                .admit(gmk_id, &[7; 16], &gms, |_| true, T0 + 100),
-            Ok(Some(gms))
+                .admit(gmk_id, &gms, |_| true, T0 + 100),
+            Ok(gms)
         );
 
         // Exported again: version 3, distributor absent, read back the same.
