@@ -2215,7 +2215,12 @@ mkc_result mkc_client_mikey_process_imessage(const struct mkc_client *client,
  *
  * Only the initiator that distributed a key held may replace or revoke it (TS 33.180 5.8,
  * 5.11.2): the same initiator KMS URI and the same initiator URI (or, when the message hides
- * it, a UID the held URI hashes to, or the UID recorded). A message of any other initiator
+ * it, a UID the held URI hashes to, or the UID recorded; or, when the distributing message hid
+ * it and the app did not name it, a URI, from IDRi or `initiator_uri`, that hashes to the
+ * recorded UID in the key period of that message's T, so the distributor is recognised in
+ * later key periods too). A later message that hides its initiator and is not named is
+ * matched by an equal UID only, so only within the same key period: name the initiator to
+ * be recognised in another. A message of any other initiator
  * for a key ID the key ring holds, a new key or a revocation, is refused with
  * `MKC_RESULT_KEY_OTHER_INITIATOR` and the key held is left as it was. A key read from a key
  * store of format version 2 has no recorded distributor: no message may replace, revoke or
