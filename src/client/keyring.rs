@@ -325,8 +325,8 @@ impl KeyRing {
     /// - no key held under that ID (or only one whose expiry time has come): yes;
     /// - a key held with its distributor recorded: only when `by` is that distributor (the
     ///   same initiator KMS URI and the same initiator URI, or UID, or a URI known on one side
-    ///   hashing to the other side's UID in the key periods of its time: see
-    ///   [`Distributor::same_as`]); `hashes_to(uri, uid, time)` tells whether `uri` hashes
+    ///   hashing to the other side's UID in the key periods of its time: see the
+    ///   [module documentation](self) and [`UidTime`]); `hashes_to(uri, uid, time)` tells whether `uri` hashes
     ///   to `uid` at `time` under `by`'s KMS;
     /// - a key held without a distributor (read from a key store of format version 2): never.
     ///   Nobody is known to have distributed it, and holding the same key proves nothing (every
