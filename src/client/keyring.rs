@@ -11,8 +11,8 @@
 //!   URI; a distributor whose URI was hidden is recognised in a later key period, whose UID
 //!   differs, when the later message's URI is known and hashes to the recorded UID in the key
 //!   period of the recorded time, see [`UidTime`]; a later message hidden too is recognised
-//!   only by an equal UID, i.e. within the same key period). The same holds for a revocation (key parameters with Status = revoked, TS 33.180
-//!   E.6). A message of any other initiator for a held key ID is refused with
+//!   only by an equal UID, i.e. within the same key period). The same holds for a revocation
+//!   (key parameters with Status = revoked, TS 33.180 E.6). A message of any other initiator for a held key ID is refused with
 //!   [`KeyRingError::OtherInitiator`] and changes nothing: a correctly signed I_MESSAGE of
 //!   another user of the domain, or of a partner domain, cannot take over or kill a GMK, PCK,
 //!   CSK, ... that someone else distributed (TS 33.180 5.8, 5.11.2). See [`KeyRing::admit`].
@@ -325,9 +325,9 @@ impl KeyRing {
     /// - no key held under that ID (or only one whose expiry time has come): yes;
     /// - a key held with its distributor recorded: only when `by` is that distributor (the
     ///   same initiator KMS URI and the same initiator URI, or UID, or a URI known on one side
-    ///   hashing to the other side's UID in the key periods of its time: see the
-    ///   [module documentation](self) and [`UidTime`]); `hashes_to(uri, uid, time)` tells whether `uri` hashes
-    ///   to `uid` at `time` under `by`'s KMS;
+    ///   hashing to the other side's UID in the key periods of its time: see the module
+    ///   documentation and [`UidTime`]); `hashes_to(uri, uid, time)` tells whether `uri`
+    ///   hashes to `uid` at `time` under `by`'s KMS;
     /// - a key held without a distributor (read from a key store of format version 2): never.
     ///   Nobody is known to have distributed it, and holding the same key proves nothing (every
     ///   member of a group holds its GMK), so no message may replace it, revoke it or change
