@@ -12,10 +12,11 @@
 //!   differs, when the later message's URI is known and hashes to the recorded UID in the key
 //!   period of the recorded time, see [`UidTime`]; a later message hidden too is recognised
 //!   only by an equal UID, i.e. within the same key period). The same holds for a revocation
-//!   (key parameters with Status = revoked, TS 33.180 E.6). A message of any other initiator for a held key ID is refused with
-//!   [`KeyRingError::OtherInitiator`] and changes nothing: a correctly signed I_MESSAGE of
-//!   another user of the domain, or of a partner domain, cannot take over or kill a GMK, PCK,
-//!   CSK, ... that someone else distributed (TS 33.180 5.8, 5.11.2). See [`KeyRing::admit`].
+//!   (key parameters with Status = revoked, TS 33.180 E.6). A message of any other initiator
+//!   for a held key ID is refused with [`KeyRingError::OtherInitiator`] and changes nothing:
+//!   a correctly signed I_MESSAGE of another user of the domain, or of a partner domain,
+//!   cannot take over or kill a GMK, PCK, CSK, ... that someone else distributed (TS 33.180
+//!   5.8, 5.11.2). See [`KeyRing::admit`].
 //! - A key without a recorded distributor (read from a key store of format version 2) is
 //!   replaced, revoked or re-parameterised by no message at all (refused the same way, even
 //!   when the message carries the very same key: every member of a group holds its GMK); it
