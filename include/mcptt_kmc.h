@@ -2215,11 +2215,18 @@ mkc_result mkc_client_mikey_process_imessage(const struct mkc_client *client,
  *
  * Only the initiator that distributed a key held may replace or revoke it (TS 33.180 5.8,
  * 5.11.2): the same initiator KMS URI and the same initiator URI (or, when the message hides
- * it, a UID the held URI hashes to, or the UID recorded). A message of any other initiator
+ * it, a UID the held URI hashes to, or the UID recorded; or, when the distributing message hid
+ * it and the app did not name it, a URI, from IDRi or `initiator_uri`, that hashes to the
+ * recorded UID in the key period of that message's T, so the distributor is recognised in
+ * later key periods too). A later message that hides its initiator and is not named is
+ * matched by an equal UID only, so only within the same key period: name the initiator to
+ * be recognised in another. A message of any other initiator
  * for a key ID the key ring holds, a new key or a revocation, is refused with
  * `MKC_RESULT_KEY_OTHER_INITIATOR` and the key held is left as it was. A key read from a key
- * store of format version 2 has no recorded distributor: only a message carrying the very
- * same key may refresh or revoke it. A key ID not held is taken from any initiator.
+ * store of format version 2 has no recorded distributor: no message may replace, revoke or
+ * re-parameterise it (`MKC_RESULT_KEY_OTHER_INITIATOR`, even for a message carrying the very
+ * same key, which every group member holds); it lasts until its expiry time comes or the app
+ * erases it with `mkc_client_key_erase`. A key ID not held is taken from any initiator.
  *
  * Returns as `mkc_client_mikey_process_imessage` (checked first), then
  * `MKC_RESULT_KEY_OTHER_INITIATOR`, and `MKC_RESULT_KEY_EXPIRED` for a key whose expiry time

@@ -2,6 +2,8 @@
 //! identity sends one GMK to alice and bob, alice sends bob a PCK and the server a CSK, with
 //! and without identity hiding and SAKKE-to-self; and the refusals.
 
+mod common;
+
 use mcptt_kmc::client::{Client, ClientConfig, ClientError, ImessageOptions, Output, new_key};
 use mcptt_kmc::kms::Kms;
 use mcptt_kmc::kms::issue::KmsDomain;
@@ -764,4 +766,83 @@ fn a_group_member_cannot_revoke_a_gmk_read_from_a_version_2_store() {
         "a group member revoked a GMK he did not distribute"
     );
     assert_eq!(alice.keyring().len(), 1, "the GMK was erased");
+}
+
+/// A GMS that hides its identity (TS 33.180 E.7) distributes a GMK; alice's app processes it
+/// without naming the initiator, as `ReceivedKey::initiator_uri` documents ("confirm it later
+/// with `initiator_matches`"). The ring records the distributor's UID and when that UID was in
+/// force (the message's T). One key period later (another UID) the same GMS revokes the GMK:
+/// - hidden again and not named by the app: its new UID cannot be tied to the recorded one, so
+///   the revocation is refused as `OtherInitiator` (documented; the GMK stays);
+/// - named by the app (from SIP) and verified: the URI hashes to the recorded UID in the key
+///   period of the recorded T, so it is the distributor and the GMK is erased.
+///
+/// (Was tests/breaker_keyring.rs: the ring compared UIDs only, so a GMS with hidden identity
+/// could never revoke or re-key its GMKs after the first period rollover.)
+#[test]
+fn a_hidden_gms_can_revoke_its_gmk_in_the_next_key_period() {
+    use common::{FakeKms, KMS_URI, Mode, client, config, config_of, drive};
+    use mcptt_kmc::client::KeyRingError;
+    use mcptt_kmc::mikey::KeyParameters;
+    const MONTH: u64 = 30 * 86_400;
+    const T0: u64 = NOW;
+
+    let mut kms = FakeKms::new(MONTH);
+    kms.mode = Mode::TwoSets;
+    let mut gms = client(config_of(KMS_URI, GMS, MONTH));
+    drive(&mut gms, &mut kms, T0);
+    let mut alice = client(config(MONTH));
+    drive(&mut alice, &mut kms, T0);
+    let t1 = T0 + MONTH;
+    assert_ne!(gms.period_of(T0).unwrap(), gms.period_of(t1).unwrap());
+
+    let (gmk_id, gmk) = new_key(KeyKind::Gmk).unwrap();
+    let o = ImessageOptions {
+        hide_identities: true,
+        ..options(KeyKind::Gmk, &gmk, gmk_id)
+    };
+    let first = gms.mikey_create_imessage(GMS, ALICE, T0, &o).unwrap();
+    let got = alice
+        .mikey_receive(ALICE, T0, WINDOW, None, &first)
+        .unwrap();
+    assert_eq!(got.initiator_uri, None);
+    let recorded = alice.keyring().keys().next().unwrap().distributor.clone();
+    assert_eq!(recorded.as_ref().and_then(|d| d.uri.clone()), None);
+    assert_eq!(
+        recorded.map(|d| d.uid_time.time_ntp),
+        Some(got.time_ntp),
+        "when the UID was in force is recorded"
+    );
+
+    // One key period later: the GMS revokes it.
+    let mut revoked = KeyParameters::new(gmk_id, 0, 0);
+    revoked.status = 0;
+    let revocation = gms
+        .mikey_create_imessage_with_parameters(GMS, ALICE, t1, &o, None, Some(&revoked))
+        .unwrap();
+    // The message itself is the GMS's (checked with the name from SIP).
+    assert!(matches!(
+        alice.mikey_process_imessage(ALICE, t1, WINDOW, Some(GMS), &revocation),
+        Err(ClientError::Mikey(MikeyError::KeyRevoked(_)))
+    ));
+    // Hidden and unnamed: another period's UID, which nothing ties to the recorded one.
+    assert_eq!(
+        alice
+            .mikey_receive(ALICE, t1, WINDOW, None, &revocation)
+            .err(),
+        Some(ClientError::KeyRing(KeyRingError::OtherInitiator))
+    );
+    assert_eq!(alice.keyring().len(), 1);
+    // Named by the app: GMS hashes to the recorded UID in the recorded period.
+    let result = alice.mikey_receive(ALICE, t1, WINDOW, Some(GMS), &revocation);
+    assert_ne!(
+        result.as_ref().err(),
+        Some(&ClientError::KeyRing(KeyRingError::OtherInitiator)),
+        "the GMS that distributed the GMK may not revoke it one key period later"
+    );
+    assert!(matches!(
+        result,
+        Err(ClientError::Mikey(MikeyError::KeyRevoked(id))) if id == gmk_id
+    ));
+    assert!(alice.keyring().is_empty(), "the revoked GMK is still held");
 }

@@ -8,11 +8,19 @@
 //! - A key received again under the same purpose and ID replaces the old one, which is erased,
 //!   but only when its message comes from the initiator that distributed the key held: the same
 //!   initiator KMS URI and the same initiator identity (URI, or UID when the message hides the
-//!   URI). The same holds for a revocation (key parameters with Status = revoked, TS 33.180
-//!   E.6). A message of any other initiator for a held key ID is refused with
-//!   [`KeyRingError::OtherInitiator`] and changes nothing: a correctly signed I_MESSAGE of
-//!   another user of the domain, or of a partner domain, cannot take over or kill a GMK, PCK,
-//!   CSK, ... that someone else distributed (TS 33.180 5.8, 5.11.2). See [`KeyRing::admit`].
+//!   URI; a distributor whose URI was hidden is recognised in a later key period, whose UID
+//!   differs, when the later message's URI is known and hashes to the recorded UID in the key
+//!   period of the recorded time, see [`UidTime`]; a later message hidden too is recognised
+//!   only by an equal UID, i.e. within the same key period). The same holds for a revocation
+//!   (key parameters with Status = revoked, TS 33.180 E.6). A message of any other initiator
+//!   for a held key ID is refused with [`KeyRingError::OtherInitiator`] and changes nothing:
+//!   a correctly signed I_MESSAGE of another user of the domain, or of a partner domain,
+//!   cannot take over or kill a GMK, PCK, CSK, ... that someone else distributed (TS 33.180
+//!   5.8, 5.11.2). See [`KeyRing::admit`].
+//! - A key without a recorded distributor (read from a key store of format version 2) is
+//!   replaced, revoked or re-parameterised by no message at all (refused the same way, even
+//!   when the message carries the very same key: every member of a group holds its GMK); it
+//!   lasts until its expiry time comes or the app erases it ([`KeyRing::erase`]).
 //! - [`KeyRing::srtp_for_mki`] gives an SRTP stack the master key and salt for the MKI of the
 //!   packet it holds: a PCK-ID, or GMK-ID || GUK-ID (the sender's).
 //!
@@ -21,9 +29,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
+use crate::domain::KmsParams;
 use crate::mikey::kdf::{KEY_BYTES, purpose_tag};
 use crate::mikey::srtp::{Mki, MkiError, SrtpMaster};
 use crate::mikey::{KeyKind, ReceivedKey};
@@ -91,8 +99,31 @@ pub enum KeyRingError {
     OtherInitiator,
 }
 
+/// When a recorded UID was in force, so that a URI can be hashed to it again later: the time T
+/// of the message its signature was verified for, and how close to a key period boundary T
+/// had to be for a neighbouring period's keys to count (the message's replay window). The
+/// periods are those [`KmsParams::candidates`] gives for them under the initiator's KMS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UidTime {
+    /// T of the message, NTP seconds ([`ReceivedKey::time_ntp`]).
+    pub time_ntp: u64,
+    /// The boundary tolerance, seconds ([`ReceivedKey::boundary_tolerance_s`]).
+    pub tolerance_s: u64,
+}
+
+impl UidTime {
+    /// Whether `uri` hashes, under `kms` (the initiator's KMS), to `uid` in the key period of
+    /// this time or, near a boundary, a neighbouring one (TS 33.180 F.2.1).
+    pub fn uri_hashes_to(&self, uri: &str, uid: &[u8; UID_BYTES], kms: &KmsParams<'_>) -> bool {
+        kms.candidates(self.time_ntp, self.tolerance_s)
+            .unwrap_or_default()
+            .into_iter()
+            .any(|n| kms.uid(uri.as_bytes(), n).is_some_and(|u| u == *uid))
+    }
+}
+
 /// Who distributed a key of the ring: the initiator of the I_MESSAGE that carried it. Public
-/// data (identities), compared in variable time.
+/// data (identities, times), compared in variable time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Distributor {
     /// The KMS URI of the initiator's KMS (IDRkmsi, or our own KMS's when the message has none).
@@ -102,6 +133,9 @@ pub struct Distributor {
     pub uri: Option<String>,
     /// The initiator's UID the signature was verified with (of the key period of the message).
     pub uid: [u8; UID_BYTES],
+    /// When `uid` was in force: what a URI is hashed under to recognise it later, once the
+    /// key period (and so the initiator's UID) has changed.
+    pub uid_time: UidTime,
 }
 
 impl Distributor {
@@ -111,22 +145,42 @@ impl Distributor {
             kms_uri: received.initiator_kms_uri.clone(),
             uri: received.initiator_uri.clone(),
             uid: received.initiator_uid,
+            uid_time: UidTime {
+                time_ntp: received.time_ntp,
+                tolerance_s: received.boundary_tolerance_s,
+            },
         }
     }
 
     /// Whether `newer`, the initiator of a later message, is this one: the same KMS URI, and
-    /// the same URI when both are known; when the later message hid its URI, our URI must hash
-    /// to its UID (`uri_is_newer`) or the UIDs be equal; when ours is not known, the UIDs must
-    /// be equal (so a distributor whose URI was hidden is recognised only within the key period
-    /// of its message).
-    fn same_as(&self, newer: &Self, uri_is_newer: impl Fn(&str) -> bool) -> bool {
+    /// - both URIs known: the same URI;
+    /// - the later message hid its URI: our URI hashes to its UID in the periods of its time,
+    ///   or the UIDs are equal;
+    /// - ours is not known (the distributing message hid it) but the later message's is: that
+    ///   URI hashes to our UID in the periods of our time ([`UidTime`]), so the distributor is
+    ///   recognised in any later key period once its URI is known (from IDRi, or named by the
+    ///   app), or the UIDs are equal;
+    /// - neither is known: the UIDs must be equal. UIDs change every key period (TS 33.180
+    ///   F.2.1) and two hidden UIDs cannot be tied to one URI, so a distributor whose URI was
+    ///   hidden is recognised by a later hidden message only within the key period of its own.
+    ///
+    /// `hashes_to(uri, uid, time)` tells whether `uri` hashes to `uid` at `time` under the
+    /// initiator's KMS (the same for both, as the KMS URIs are equal).
+    fn same_as(
+        &self,
+        newer: &Self,
+        hashes_to: impl Fn(&str, &[u8; UID_BYTES], &UidTime) -> bool,
+    ) -> bool {
         if self.kms_uri != newer.kms_uri {
             return false;
         }
         match (&self.uri, &newer.uri) {
             (Some(held), Some(new)) => held == new,
-            (Some(held), None) => self.uid == newer.uid || uri_is_newer(held),
-            (None, _) => self.uid == newer.uid,
+            (Some(held), None) => {
+                self.uid == newer.uid || hashes_to(held, &newer.uid, &newer.uid_time)
+            }
+            (None, Some(new)) => self.uid == newer.uid || hashes_to(new, &self.uid, &self.uid_time),
+            (None, None) => self.uid == newer.uid,
         }
     }
 }
@@ -150,7 +204,8 @@ pub struct RingKey {
     /// Unix time from which the key may no longer be used (`None`: until replaced or erased).
     pub expiry: Option<u64>,
     /// Who distributed it; `None` for a key read from a key store of format version 2, which
-    /// did not record it (see [`KeyRing::admit`] for what may replace such a key).
+    /// did not record it: no message may then replace, revoke or re-parameterise the key (see
+    /// [`KeyRing::admit`]); it lasts until it expires or the app erases it.
     pub distributor: Option<Distributor>,
 }
 
@@ -265,48 +320,46 @@ impl KeyRing {
         self.purge(now);
     }
 
-    /// Whether the initiator `by` of an I_MESSAGE carrying `key` under `key_id` may replace or
-    /// revoke the key the ring holds under that ID at Unix time `now` (TS 33.180 5.8, 5.11.2):
+    /// Whether the initiator `by` of an I_MESSAGE for `key_id` may replace or revoke (or change
+    /// the key parameters of) the key the ring holds under that ID at Unix time `now` (TS
+    /// 33.180 5.8, 5.11.2):
     /// - no key held under that ID (or only one whose expiry time has come): yes;
     /// - a key held with its distributor recorded: only when `by` is that distributor (the
-    ///   same initiator KMS URI and the same initiator URI, or UID: see
-    ///   [`Distributor`]); `uri_is_by` tells whether a URI hashes to `by`'s UID, for a message
-    ///   that hides its initiator's URI;
-    /// - a key held without a distributor (read from a key store of format version 2): only
-    ///   when `key` is the key held (compared in constant time). Nobody is known to have
-    ///   distributed it, so no initiator may bind it: a message that proves it holds the very
-    ///   key may refresh its parameters or revoke it (as its real distributor would), and a
-    ///   different key under that ID is refused until the key expires or the app erases it.
-    ///   Accepting the first initiator to claim it instead would reopen exactly the takeover
-    ///   this check closes.
+    ///   same initiator KMS URI and the same initiator URI, or UID, or a URI known on one side
+    ///   hashing to the other side's UID in the key periods of its time: see the module
+    ///   documentation and [`UidTime`]); `hashes_to(uri, uid, time)` tells whether `uri`
+    ///   hashes to `uid` at `time` under `by`'s KMS;
+    /// - a key held without a distributor (read from a key store of format version 2): never.
+    ///   Nobody is known to have distributed it, and holding the same key proves nothing (every
+    ///   member of a group holds its GMK), so no message may replace it, revoke it or change
+    ///   its parameters: it lasts until its expiry time comes or the app erases it
+    ///   ([`KeyRing::erase`], C `mkc_client_key_erase`); after that the key ID is free for
+    ///   whichever initiator sends it next.
     ///
-    /// Returns the distributor to record with the new key: `by` (with the URI held when `by`'s
-    /// message hid it), or `None` for a key without a distributor.
+    /// Returns the distributor to record with the new key: `by`, with the URI held when `by`'s
+    /// message hid it.
     ///
     /// # Errors
     /// [`KeyRingError::OtherInitiator`]: the ring is left as it is.
     pub fn admit(
         &self,
         key_id: u32,
-        key: &[u8; KEY_BYTES],
         by: &Distributor,
-        uri_is_by: impl Fn(&str) -> bool,
+        hashes_to: impl Fn(&str, &[u8; UID_BYTES], &UidTime) -> bool,
         now: u64,
-    ) -> Result<Option<Distributor>, KeyRingError> {
+    ) -> Result<Distributor, KeyRingError> {
         let held = Purpose::of_key_id(key_id)
             .and_then(|p| self.keys.get(&(p, key_id)))
             .filter(|k| k.expiry.is_none_or(|e| now < e));
         let Some(held) = held else {
-            return Ok(Some(by.clone()));
+            return Ok(by.clone());
         };
         match &held.distributor {
-            Some(d) if d.same_as(by, uri_is_by) => Ok(Some(Distributor {
+            Some(d) if d.same_as(by, hashes_to) => Ok(Distributor {
                 uri: by.uri.clone().or_else(|| d.uri.clone()),
                 ..by.clone()
-            })),
-            Some(_) => Err(KeyRingError::OtherInitiator),
-            None if bool::from(held.key()[..].ct_eq(&key[..])) => Ok(None),
-            None => Err(KeyRingError::OtherInitiator),
+            }),
+            Some(_) | None => Err(KeyRingError::OtherInitiator),
         }
     }
 
@@ -449,9 +502,8 @@ impl super::Client {
         let kms = self.initiator_kms_params(&received.initiator_kms_uri, now);
         let distributor = self.keyring.admit(
             received.key_id,
-            &received.key,
             &by,
-            |uri| kms.is_some_and(|kms| received.initiator_matches(uri, &kms)),
+            |uri, uid, time| kms.is_some_and(|kms| time.uri_hashes_to(uri, uid, &kms)),
             now,
         )?;
         if received
@@ -463,7 +515,7 @@ impl super::Client {
             return Err(crate::mikey::MikeyError::KeyRevoked(received.key_id).into());
         }
         let mut key = RingKey::from_received(&received);
-        key.distributor = distributor;
+        key.distributor = Some(distributor);
         if key.expiry.is_some_and(|e| now >= e) {
             return Err(KeyRingError::Expired.into());
         }
@@ -578,6 +630,11 @@ mod tests {
             kms_uri: kms.into(),
             uri: uri.map(Into::into),
             uid: [uid; UID_BYTES],
+            // Each UID of these tests stands for a key period: a time of its own.
+            uid_time: UidTime {
+                time_ntp: u64::from(uid) * 1000,
+                tolerance_s: 0,
+            },
         }
     }
 
@@ -590,8 +647,8 @@ mod tests {
         // Nothing held: anyone, recorded as the distributor.
         let gms = by("kms.example.org", Some(GMS), 1);
         assert_eq!(
-            ring.admit(PCK_ID, &[1; 16], &gms, |_| false, 0),
-            Ok(Some(gms.clone()))
+            ring.admit(PCK_ID, &gms, |_, _, _| false, 0),
+            Ok(gms.clone())
         );
         let mut held = key(PCK_ID, None);
         held.distributor = Some(gms.clone());
@@ -608,44 +665,69 @@ mod tests {
                 true,
                 Err(other),
             ),
-            // Hidden: recognised by the UID, or by our URI hashing to the newer UID.
+            // Hidden: recognised by the UID, or by our URI hashing to the newer UID at the newer
+            // message's time.
             (by("kms.example.org", None, 1), false, Ok(())),
             (by("kms.example.org", None, 3), true, Ok(())),
             (by("kms.example.org", None, 3), false, Err(other)),
         ] {
-            let got = ring.admit(PCK_ID, &[66; 16], &newer, |u| uri_matches && u == GMS, 0);
+            let got = ring.admit(
+                PCK_ID,
+                &newer,
+                |u, uid, time| {
+                    uri_matches && u == GMS && *uid == newer.uid && *time == newer.uid_time
+                },
+                0,
+            );
             match expected {
                 // The URI held is kept when the newer message hid it.
                 Ok(()) => assert_eq!(
                     got,
-                    Ok(Some(Distributor {
+                    Ok(Distributor {
                         uri: Some(GMS.into()),
                         ..newer
-                    }))
+                    })
                 ),
                 Err(e) => assert_eq!(got, Err(e), "{newer:?}"),
             }
         }
-        // A held distributor whose URI was hidden: only its UID is known.
+        // A held distributor whose URI was hidden: its UID (4) and the time it was in force are
+        // known. GMS hashes to that UID at that time, bob does not.
         let mut hidden = key(GMK_ID, Some(1));
-        hidden.distributor = Some(by("kms.example.org", None, 4));
+        let gms_hidden = by("kms.example.org", None, 4);
+        hidden.distributor = Some(gms_hidden.clone());
         ring.store(hidden, 0);
-        assert!(
-            ring.admit(
-                GMK_ID,
-                &[0; 16],
-                &by("kms.example.org", Some(GMS), 4),
-                |_| false,
-                0
-            )
-            .is_ok()
-        );
+        let gms_was_4 = |u: &str, uid: &[u8; UID_BYTES], time: &UidTime| {
+            u == GMS && *uid == gms_hidden.uid && *time == gms_hidden.uid_time
+        };
+        for (newer, expected) in [
+            // The same UID (same period), URI now known: the same initiator.
+            (by("kms.example.org", Some(GMS), 4), Ok(())),
+            // Another period (UID 5), URI known and hashing to the held UID at the held time.
+            (by("kms.example.org", Some(GMS), 5), Ok(())),
+            // Another URI, or the same URI of another KMS.
+            (
+                by("kms.example.org", Some("sip:bob@example.org"), 5),
+                Err(other),
+            ),
+            (by("kms.partner.net", Some(GMS), 5), Err(other)),
+            // Hidden again in another period: two hidden UIDs cannot be tied; refused.
+            (by("kms.example.org", None, 5), Err(other)),
+            // Hidden again in the same period: the same UID.
+            (by("kms.example.org", None, 4), Ok(())),
+        ] {
+            let got = ring.admit(GMK_ID, &newer, gms_was_4, 0);
+            match expected {
+                // Recorded as the newer message's initiator (its URI, when now known).
+                Ok(()) => assert_eq!(got, Ok(newer)),
+                Err(e) => assert_eq!(got, Err(e), "{newer:?}"),
+            }
+        }
         assert_eq!(
             ring.admit(
                 GMK_ID,
-                &[0; 16],
                 &by("kms.example.org", Some(GMS), 5),
-                |_| true,
+                |_, _, _| false,
                 0
             ),
             Err(other)
@@ -653,14 +735,8 @@ mod tests {
         // An expired key held does not count.
         ring.set_validity(GMK_ID, None, Some(10)).unwrap();
         assert!(
-            ring.admit(
-                GMK_ID,
-                &[0; 16],
-                &by("kms.other.org", None, 9),
-                |_| false,
-                10
-            )
-            .is_ok()
+            ring.admit(GMK_ID, &by("kms.other.org", None, 9), |_, _, _| false, 10)
+                .is_ok()
         );
     }
 }

@@ -35,7 +35,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use zeroize::Zeroizing;
 
 pub use config::{ClientConfig, ConfigError};
-pub use keyring::{Distributor, KeyRing, KeyRingError, Purpose, RingKey};
+pub use keyring::{Distributor, KeyRing, KeyRingError, Purpose, RingKey, UidTime};
 pub use material::{Certificate, KeyMaterial, Rejection};
 pub use mikey::{ImessageOptions, new_key};
 pub use partners::{MAX_PARTNERS, PartnerStatus};

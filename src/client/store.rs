@@ -45,6 +45,9 @@
 //!               activation (opt-u64, Unix s)  expiry (opt-u64, Unix s)
 //!               distributor (opt-distributor; absent only for a key read from version 2)
 //! distributor = initiator KMS URI (str)  initiator URI (opt-str)  initiator UID (32 octets)
+//!               T of the message (u64, NTP seconds)  boundary tolerance (u64, seconds)
+//!               (when the UID was in force: a URI learnt later is hashed to it in the key
+//!               periods of T, see `client::keyring::UidTime`)
 //! bytes       = length (u32) || octets
 //! str         = bytes holding UTF-8
 //! bool        = u8: 0 or 1
@@ -59,17 +62,18 @@
 //! MKFCs, MSCCKs and MuSiKs received in I_MESSAGEs, with their RAND, GUK-ID and validity. A
 //! PCK is dynamic (a call's) and never stored: it lives in memory only and is erased when it
 //! expires or is replaced. Each key keeps the initiator that distributed it (its KMS URI, URI
-//! when known, and UID), since only that initiator may replace or revoke it (see
-//! `client::keyring`).
+//! when known, UID, and the time that UID was in force), since only that initiator may replace
+//! or revoke it (see `client::keyring`).
 //!
 //! # Version 2
 //!
 //! Version 2 is version 3 without the distributor of a key (and with 0x02 in the header and
 //! the associated data); it is still read. Its keys are kept with no distributor: nobody is
-//! known to have distributed them, so no initiator can take them over. Such a key may be
-//! refreshed or revoked only by an I_MESSAGE carrying the very same key (proof that its sender
-//! holds it, as the real distributor does), and is never bound to that sender; a different key
-//! under its ID is refused until it expires or the app erases it. Binding it to the first
+//! known to have distributed them, and holding the same key proves nothing (every member of a
+//! group holds its GMK), so no I_MESSAGE may replace, revoke or re-parameterise such a key,
+//! whoever sends it and whatever key it carries (refused as another initiator's): it lasts
+//! until its expiry time comes or the app erases it (`KeyRing::erase`, C
+//! `mkc_client_key_erase`), after which its key ID is free again. Binding it to the first
 //! initiator to send its key ID instead would let any user of the domain take it over right
 //! after an upgrade. [`Client::export`] writes version 3 (such keys with the distributor
 //! absent). Version 1 held a signed "period delta" in place of the numbering; it is not read.
@@ -101,7 +105,7 @@ use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce, Tag};
 use zeroize::Zeroizing;
 
-use super::keyring::{Distributor, KeyRing, RingKey};
+use super::keyring::{Distributor, KeyRing, RingKey, UidTime};
 use super::partners::{MAX_PARTNERS, Partner, Partners};
 use super::{Client, ClientError, JobKind, JobState};
 use crate::client::material::{Certificate, KeyMaterial};
@@ -767,6 +771,8 @@ fn encode_ring_key(sink: &mut impl Sink, key: &RingKey) -> Result<(), StoreError
             put_bytes(sink, d.kms_uri.as_bytes())?;
             put_opt_str(sink, d.uri.as_deref())?;
             sink.put(&d.uid);
+            sink.put(&d.uid_time.time_ntp.to_be_bytes());
+            sink.put(&d.uid_time.tolerance_s.to_be_bytes());
         }
     }
     Ok(())
@@ -821,6 +827,10 @@ fn decode_ring_key(r: &mut Reader<'_>, version: u8) -> Result<RingKey, StoreErro
             kms_uri: r.string()?,
             uri: r.opt_string()?,
             uid: r.array::<UID_BYTES>()?,
+            uid_time: UidTime {
+                time_ntp: r.u64()?,
+                tolerance_s: r.u64()?,
+            },
         });
     }
     Ok(key)
@@ -1310,12 +1320,28 @@ mod tests {
             kms_uri: KMS_URI.into(),
             uri: Some("sip:gms@example.org".into()),
             uid: [0x5a; UID_BYTES],
+            uid_time: UidTime {
+                time_ntp: 0x0102_0304_0506_0708,
+                tolerance_s: 300,
+            },
         };
         gmk.distributor = Some(gms.clone());
         let mut csk = RingKey::new(&[2; 16], 0x2000_0001, &[8; 16], None).unwrap();
         csk.activation = Some(T0 - 5);
         csk.expiry = Some(T0 + 100);
-        let musik = RingKey::new(&[3; 16], 0x6000_0001, &[7; 16], None).unwrap();
+        let mut musik = RingKey::new(&[3; 16], 0x6000_0001, &[7; 16], None).unwrap();
+        // Distributed by a message that hid its initiator: the UID and when it was in force
+        // (to hash a URI learnt later to it) are all there is.
+        let hidden = Distributor {
+            kms_uri: KMS_URI.into(),
+            uri: None,
+            uid: [0xa5; UID_BYTES],
+            uid_time: UidTime {
+                time_ntp: u64::MAX - 1,
+                tolerance_s: 0,
+            },
+        };
+        musik.distributor = Some(hidden.clone());
         let pck = RingKey::new(&[4; 16], 0x1000_0001, &[6; 16], None).unwrap();
         for key in [gmk, csk, musik, pck] {
             client.keyring.store(key, T0);
@@ -1341,6 +1367,12 @@ mod tests {
         assert_eq!(gmk.guk_id, Some(0x0abc_def0));
         assert_eq!(gmk.distributor, Some(gms), "who distributed it is kept");
         assert_eq!(csk.distributor, None);
+        let musik = restored.keyring.keys().last().unwrap();
+        assert_eq!(
+            musik.distributor,
+            Some(hidden),
+            "a hidden distributor's UID and its time are kept"
+        );
 
         // Imported after the CSK's expiry: skipped.
         let mut later = Client::new(config(ALICE)).unwrap();
@@ -1582,9 +1614,9 @@ mod tests {
     }
 
     /// A store of format version 2 (keys without their distributor) is still read: its keys
-    /// are kept with no distributor, so that only a message carrying the very same key may
-    /// refresh or revoke them, and no initiator may replace them with another key. Exported
-    /// again, it becomes version 3 with the distributor absent.
+    /// are kept with no distributor, so that no message may replace, revoke or re-parameterise
+    /// them, not even one carrying the very same key, until they expire. Exported again, it
+    /// becomes version 3 with the distributor absent.
     #[test]
     fn a_version_2_store_is_read_and_its_keys_have_no_distributor() {
         use crate::client::KeyRingError;
@@ -1599,6 +1631,10 @@ mod tests {
                 kms_uri: KMS_URI.into(),
                 uri: None,
                 uid: [1; UID_BYTES],
+                uid_time: UidTime {
+                    time_ntp: 0,
+                    tolerance_s: 0,
+                },
             });
             d.keys = vec![gmk];
             encode_decoded_as(STORE_VERSION_2, &d)
@@ -1635,27 +1671,25 @@ mod tests {
             (gmk_id, &[1; 16], Some(T0 + 100), &None)
         );
 
-        // Another key under its ID is refused whoever sends it; the very key is admitted, and
-        // the key stays without a distributor.
+        // Any message for its ID is refused whoever sends it, whatever key it carries (this
+        // used to admit a message carrying the very same key: no proof for a shared GMK).
         let gms = Distributor {
             kms_uri: KMS_URI.into(),
             uri: Some("sip:gms@example.org".into()),
             uid: [2; UID_BYTES],
+            uid_time: UidTime {
+                time_ntp: 0,
+                tolerance_s: 0,
+            },
         };
         assert_eq!(
-            client.keyring.admit(gmk_id, &[7; 16], &gms, |_| true, T0),
+            client.keyring.admit(gmk_id, &gms, |_, _, _| true, T0),
             Err(KeyRingError::OtherInitiator)
-        );
-        assert_eq!(
-            client.keyring.admit(gmk_id, &[1; 16], &gms, |_| true, T0),
-            Ok(None)
         );
         // Once expired, the ID is free again.
         assert_eq!(
-            client
-                .keyring
-                .admit(gmk_id, &[7; 16], &gms, |_| true, T0 + 100),
-            Ok(Some(gms))
+            client.keyring.admit(gmk_id, &gms, |_, _, _| true, T0 + 100),
+            Ok(gms)
         );
 
         // Exported again: version 3, distributor absent, read back the same.
