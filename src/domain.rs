@@ -335,7 +335,12 @@ mod tests {
             );
         }
         let d = KmsParams::new("k", u64::from(u32::MAX), u64::from(u32::MAX)).unwrap();
-        assert_eq!(d.with_numbering(PeriodNumbering::Unix).periods().numbering(), PeriodNumbering::Unix);
+        assert_eq!(
+            d.with_numbering(PeriodNumbering::Unix)
+                .periods()
+                .numbering(),
+            PeriodNumbering::Unix
+        );
     }
 
     #[test]

@@ -902,10 +902,21 @@ fn huge_input_length_writes_nothing_without_overlap() {
         arena[0] = WRITTEN_SENTINEL;
         let base = arena.as_mut_ptr();
         let (written, sig, msg) = unsafe {
-            (base, base.add(1).cast::<u8>(), base.add(WORDS - 2).cast::<u8>().cast_const())
+            (
+                base,
+                base.add(1).cast::<u8>(),
+                base.add(WORDS - 2).cast::<u8>().cast_const(),
+            )
         };
         let rc = unsafe {
-            mkc_eccsi_sign(signer.ptr, msg, len, sig, MKC_ECCSI_SIGNATURE_BYTES, written)
+            mkc_eccsi_sign(
+                signer.ptr,
+                msg,
+                len,
+                sig,
+                MKC_ECCSI_SIGNATURE_BYTES,
+                written,
+            )
         };
         assert_eq!(rc, mkc_result::InvalidParameter, "msg_len {len}");
         assert_eq!(arena[0], WRITTEN_SENTINEL, "msg_len {len}: *written set");

@@ -79,21 +79,43 @@ fn the_c_export_writes_the_list_and_follows_the_output_rule() {
     let expected = b"partner.example.net\0kms.example.com\0";
     let mut out = [0xAAu8; 64];
     let mut count = 9;
-    let (rc, written) = call(body.as_bytes(), MKC_KRR_RECEIVER_KMS_URIS, &mut out, &mut count);
+    let (rc, written) = call(
+        body.as_bytes(),
+        MKC_KRR_RECEIVER_KMS_URIS,
+        &mut out,
+        &mut count,
+    );
     assert_eq!((rc, written, count), (mkc_result::Ok, expected.len(), 2));
     assert_eq!(&out[..written], expected);
     // No initiator list: empty, count 0.
-    let (rc, written) = call(body.as_bytes(), MKC_KRR_INITIATOR_KMS_URIS, &mut out, &mut count);
+    let (rc, written) = call(
+        body.as_bytes(),
+        MKC_KRR_INITIATOR_KMS_URIS,
+        &mut out,
+        &mut count,
+    );
     assert_eq!((rc, written, count), (mkc_result::Ok, 0, 0));
     // Too small: untouched, the size needed, count untouched.
     let mut small = [0xAAu8; 10];
     count = 9;
-    let (rc, written) = call(body.as_bytes(), MKC_KRR_RECEIVER_KMS_URIS, &mut small, &mut count);
-    assert_eq!((rc, written, count), (mkc_result::BufferTooSmall, expected.len(), 9));
+    let (rc, written) = call(
+        body.as_bytes(),
+        MKC_KRR_RECEIVER_KMS_URIS,
+        &mut small,
+        &mut count,
+    );
+    assert_eq!(
+        (rc, written, count),
+        (mkc_result::BufferTooSmall, expected.len(), 9)
+    );
     assert!(small.iter().all(|&b| b == 0xAA));
     // Malformed, or an unknown list: outputs zeroed.
     for (body, which, want) in [
-        (&b"<KmsRedirectResponse/>"[..], MKC_KRR_RECEIVER_KMS_URIS, mkc_result::KmsRedirectMalformed),
+        (
+            &b"<KmsRedirectResponse/>"[..],
+            MKC_KRR_RECEIVER_KMS_URIS,
+            mkc_result::KmsRedirectMalformed,
+        ),
         (body.as_bytes(), 2, mkc_result::InvalidParameter),
     ] {
         let mut out = [0xAAu8; 64];

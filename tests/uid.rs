@@ -4,13 +4,11 @@
 //! UID), the C contract (small buffer, NULL, overlap, over-long URI), and period numbers at and
 //! around boundaries, with zero periods, times before the offset and overflow.
 
-use mcptt_kmc::domain::{KeyPeriods, PeriodNumbering};
 use mcptt_kmc::Error;
+use mcptt_kmc::domain::{KeyPeriods, PeriodNumbering};
 use mcptt_kmc::ffi::result::mkc_result;
 use mcptt_kmc::ffi::uid::*;
-use mcptt_kmc::time::{
-    NTP_UNIX_OFFSET, ntp_to_unix, ntp64_hex, unix_to_ntp,
-};
+use mcptt_kmc::time::{NTP_UNIX_OFFSET, ntp_to_unix, ntp64_hex, unix_to_ntp};
 use mcptt_kmc::uid::{UID_BYTES, derive_uid, uid_input};
 use proptest::prelude::*;
 use std::ptr::{null, null_mut};

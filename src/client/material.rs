@@ -122,12 +122,12 @@ impl Certificate {
     /// periods, KPAK and Z_T.
     fn validate_domain(cert: KmsCertificate, now: u64) -> Result<Self, Rejection> {
         // The domain's checks (KmsUri, period ranges) are the ones every layer uses.
-        KmsParams::new(&cert.kms_uri, cert.user_key_period, cert.user_key_offset).map_err(
-            |e| match e {
+        KmsParams::new(&cert.kms_uri, cert.user_key_period, cert.user_key_offset).map_err(|e| {
+            match e {
                 InvalidDomain::KmsUri => Rejection::WrongKmsUri,
                 InvalidDomain::KeyPeriod => Rejection::InvalidKeyPeriod,
-            },
-        )?;
+            }
+        })?;
         if cert.user_id_format.trim() != "2" {
             return Err(Rejection::UnsupportedUserIdFormat);
         }

@@ -280,7 +280,10 @@ pub enum ClientError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum JobKind {
     Init,
-    KeyProv { identity: String, period: u64 },
+    KeyProv {
+        identity: String,
+        period: u64,
+    },
     /// `certcache[/<CacheNum>]`: partner domains' certificates.
     CertCache,
 }
@@ -1000,10 +1003,14 @@ impl Client {
                 });
                 self.fail(now, index, None);
             }
-            (KmsPayload::CertCache {
-                cache_num,
-                certificates,
-            }, None, _) if cache => {
+            (
+                KmsPayload::CertCache {
+                    cache_num,
+                    certificates,
+                },
+                None,
+                _,
+            ) if cache => {
                 if self.install_cert_cache(cache_num, certificates, now) {
                     self.jobs.remove(index);
                     self.certcache_due = now.saturating_add(self.config.certcache_interval_s);
@@ -1011,15 +1018,17 @@ impl Client {
                     self.fail(now, index, None);
                 }
             }
-            (KmsPayload::Init(cert), None, _) if !cache => match self.install_certificate(cert, now) {
-                Ok(()) => {
-                    self.jobs.remove(index);
+            (KmsPayload::Init(cert), None, _) if !cache => {
+                match self.install_certificate(cert, now) {
+                    Ok(()) => {
+                        self.jobs.remove(index);
+                    }
+                    Err(reason) => {
+                        self.reject(None, None, reason, None);
+                        self.fail(now, index, None);
+                    }
                 }
-                Err(reason) => {
-                    self.reject(None, None, reason, None);
-                    self.fail(now, index, None);
-                }
-            },
+            }
             (KmsPayload::KeyProv(sets), Some(identity), Some(period)) => {
                 if sets.len() > MAX_KEY_SETS_PER_ANSWER {
                     self.reject(

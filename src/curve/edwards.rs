@@ -45,7 +45,10 @@ pub(super) static CONSTANTS: LazyLock<Constants> = LazyLock::new(|| {
     // -2 s^3 or, with -s, 2 s^3: exactly one is a square (-1 is not)
     let (s, c) = match super::sqrt_vartime(&minus_two_s3) {
         Some(c) => (s, c),
-        None => (-s, super::sqrt_vartime(&-minus_two_s3).expect("2 s^3 is a square")),
+        None => (
+            -s,
+            super::sqrt_vartime(&-minus_two_s3).expect("2 s^3 is a square"),
+        ),
     };
     let s_inv = Option::<Fp>::from(s.invert()).expect("s != 0");
     let k = c * s_inv;

@@ -9,10 +9,10 @@ use super::result::mkc_result;
 use super::sakke::MKC_SAKKE_RSK_BYTES;
 use super::slice::{EMPTY, input, mkc_str, region, str_region, utf8, value_region};
 use super::{Handle, borrow, out_ptr, publish, release};
+use crate::domain::KmsParams;
 use crate::kms::issue::KmsDomain;
 use crate::kms::message::{KmsPayload, KmsResponse};
 use crate::kms::{self, Kms, xml};
-use crate::domain::KmsParams;
 use crate::uid::IdEncoding;
 
 /// Octets of the KSAK, the ECCSI master secret: big-endian integer in [1, q-1] (P-256 order).

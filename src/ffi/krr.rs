@@ -51,7 +51,8 @@ pub unsafe extern "C" fn mkc_kms_redirect_kms_uris(
         let krr_region = region(krr, krr_len);
         // SAFETY: forwarded caller guarantees; the later output is checked first.
         OutVal::check(count, true, &[krr_region, (out.cast_const(), out_cap)])?;
-        let out = unsafe { OutBuf::new(out, out_cap, written, &[krr_region, value_region(count)]) }?;
+        let out =
+            unsafe { OutBuf::new(out, out_cap, written, &[krr_region, value_region(count)]) }?;
         let count = unsafe { OutVal::optional(count, &[krr_region]) }?;
         let body = unsafe { input(krr, krr_len) }?;
         let redirect = parse_kms_redirect(body).map_err(|_| mkc_result::KmsRedirectMalformed)?;

@@ -211,9 +211,9 @@ impl Kms {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::uid::derive_uid;
     use crate::eccsi::{Signer, Verifier};
     use crate::sakke::{SakkePublic, SakkeReceiver};
+    use crate::uid::derive_uid;
 
     const USER: &str = "sip:alice@example.org";
 

@@ -185,10 +185,12 @@ pub fn create_imessage(
     };
     let uid_i = params
         .initiator_kms
-        .uid(params.initiator_uri.as_bytes(), n_i).ok_or(MikeyError::TooLong(Part::Idr))?;
+        .uid(params.initiator_uri.as_bytes(), n_i)
+        .ok_or(MikeyError::TooLong(Part::Idr))?;
     let uid_r = params
         .responder_kms
-        .uid(params.responder_uri.as_bytes(), n_r).ok_or(MikeyError::TooLong(Part::Idr))?;
+        .uid(params.responder_uri.as_bytes(), n_r)
+        .ok_or(MikeyError::TooLong(Part::Idr))?;
 
     let (csb_id, spi) = match params.kind {
         KeyKind::Gmk => {
@@ -618,7 +620,8 @@ pub(crate) fn process_imessage_revoked_too<D: PeerDirectory + ?Sized>(
     let own_uri = params.own_uri.as_bytes();
     let own_candidates = params
         .own_kms
-        .candidates(time_ntp, params.replay_window_s).ok_or(MikeyError::NoKeyPeriod)?;
+        .candidates(time_ntp, params.replay_window_s)
+        .ok_or(MikeyError::NoKeyPeriod)?;
     let own_kms_uri = params.own_kms.kms_uri().as_bytes();
     let kms_is_ours = |role| {
         message
@@ -695,8 +698,13 @@ pub(crate) fn process_imessage_revoked_too<D: PeerDirectory + ?Sized>(
         Some(uri) => {
             let mut uid_seen = false;
             let mut verified = None;
-            for n in initiator_kms.candidates(time_ntp, params.replay_window_s).ok_or(MikeyError::NoKeyPeriod)? {
-                let uid = initiator_kms.uid(uri, n).ok_or(MikeyError::TooLong(Part::Idr))?;
+            for n in initiator_kms
+                .candidates(time_ntp, params.replay_window_s)
+                .ok_or(MikeyError::NoKeyPeriod)?
+            {
+                let uid = initiator_kms
+                    .uid(uri, n)
+                    .ok_or(MikeyError::TooLong(Part::Idr))?;
                 if idr_uid.is_some_and(|sent| sent != uid) {
                     continue;
                 }
@@ -839,5 +847,4 @@ mod tests {
         assert_eq!(resolve_era(20, now), (1 << 32) + 20);
         assert_eq!(resolve_era(u32::MAX, 0), u64::from(u32::MAX));
     }
-
 }

@@ -351,7 +351,8 @@ fn event_fields(event: Event) -> EventFields {
             (f.kind, f.request_id, f.http_status, f.retry_at) =
                 (8, request_id, http_status, retry_at);
             if let Some(error) = kms_error {
-                (f.kms_error_code, f.has_kms_error, f.text) = (error.code, true, Some(error.message));
+                (f.kms_error_code, f.has_kms_error, f.text) =
+                    (error.code, true, Some(error.message));
             }
         }
         Event::RetriesExhausted { identity, .. } => {
